@@ -1,0 +1,1 @@
+"""vpnkit: create and audit Tencent Cloud VPN tunnels from Jupyter."""
