@@ -5,13 +5,26 @@ Shared by client-side validation and the emulator's own checks (pure, no vpnkit 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from ipaddress import IPv4Address, IPv4Network, ip_network
+from socket import inet_aton
 from typing import TypeVar
 
-__all__ = ["contains", "find_overlaps", "overlaps", "parse_address", "parse_network"]
+__all__ = [
+    "contains",
+    "find_overlaps",
+    "find_range_overlaps",
+    "overlaps",
+    "parse_address",
+    "parse_block",
+    "parse_network",
+]
 
 T = TypeVar("T")
+
+_OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+_STRICT = re.compile(rf"{_OCTET}(?:\.{_OCTET}){{3}}/(?:3[0-2]|[12]?[0-9])\Z")
 
 
 def parse_network(text: object) -> IPv4Network:
@@ -19,6 +32,8 @@ def parse_network(text: object) -> IPv4Network:
     if not isinstance(text, str):
         raise ValueError(f"expected a CIDR string such as 10.0.0.0/16, got {text!r}")
     value = text.strip()
+    if value != text:
+        raise ValueError(f"{text!r} has surrounding whitespace; write {value!r}")
     if "/" not in value:
         raise ValueError(f"{text!r} has no prefix length; write it as CIDR, e.g. {value}/32")
     try:
@@ -40,7 +55,7 @@ def parse_address(text: object) -> IPv4Address:
     if not isinstance(text, str):
         raise ValueError(f"expected an IPv4 address, got {text!r}")
     try:
-        return IPv4Address(text.strip())
+        return IPv4Address(text)
     except ValueError:
         raise ValueError(f"{text!r} is not a valid IPv4 address") from None
 
@@ -55,18 +70,38 @@ def contains(outer: IPv4Network, inner: IPv4Network) -> bool:
     return inner.subnet_of(outer)
 
 
+def parse_block(text: object) -> tuple[int, int]:
+    """``(first, last)`` address of a strict IPv4 CIDR as integers: the fast path.
+
+    About five times faster than :func:`parse_network` on valid input (validation of 10,000
+    SPD pairs depends on it); anything unusual falls back to it for the error message.
+    """
+    if isinstance(text, str) and _STRICT.match(text):
+        addr, _, plen = text.partition("/")
+        start = int.from_bytes(inet_aton(addr), "big")
+        size = 1 << (32 - int(plen))
+        if start & (size - 1) == 0:
+            return start, start + size - 1
+    net = parse_network(text)  # raises the explanatory ValueError
+    return int(net.network_address), int(net.broadcast_address)
+
+
 def find_overlaps(items: Iterable[tuple[IPv4Network, T]]) -> list[tuple[T, T]]:
-    """Pairs ``(earlier, later)`` of overlapping blocks, in O(n log n).
+    """Pairs ``(earlier, later)`` of overlapping networks (see :func:`find_range_overlaps`)."""
+    return find_range_overlaps(
+        (int(n.network_address), int(n.broadcast_address), tag) for n, tag in items
+    )
+
+
+def find_range_overlaps(items: Iterable[tuple[int, int, T]]) -> list[tuple[T, T]]:
+    """Pairs ``(earlier, later)`` of overlapping ``(first, last, tag)`` blocks, O(n log n).
 
     CIDR blocks are either nested or disjoint, so after sorting by (start, -size) a block
     overlaps something before it exactly when it starts before the furthest end seen so far,
     and the block owning that end contains it. Every block that overlaps another is reported
     at least once (paired with its widest container).
     """
-    ordered = sorted(
-        ((int(n.network_address), int(n.broadcast_address), tag) for n, tag in items),
-        key=lambda x: (x[0], -x[1]),
-    )
+    ordered = sorted(items, key=lambda x: (x[0], -x[1]))
     found: list[tuple[T, T]] = []
     widest_end = -1
     widest: T | None = None

@@ -1,0 +1,437 @@
+"""``VpcClient``: a thin TC3-signed client of the VPC API (2017-03-12) on ``requests``.
+
+* ``call(action, params)`` returns the contents of ``Response``; API errors raise
+  :class:`~vpnkit.errors.ApiError`, transport failures :class:`~vpnkit.errors.TransportError`.
+* Every action is rate limited client-side to the documented 100 requests/s.
+* ``RequestLimitExceeded*`` answers are retried with jittered backoff for every action (the
+  API rejected the request without executing it); transport errors are retried only for
+  read-only actions. A create whose outcome is unknown is never blindly re-sent: the client
+  first looks the tunnel up by gateway + name (:meth:`VpcClient.create_vpn_connection`).
+* With ``audit=`` every call leaves an intent row before sending and an outcome row after.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from email.utils import parsedate_to_datetime
+from typing import Any, Protocol
+
+import requests
+
+from vpnkit import __version__
+from vpnkit.credentials import Credential, resolve_credential, resolve_region
+from vpnkit.endpoints import SERVICE, resolve_endpoint
+from vpnkit.errors import (
+    ApiError,
+    CredentialError,
+    OutcomeUnknownError,
+    SignatureExpireError,
+    TransportError,
+    WaitTimeout,
+)
+from vpnkit.models import VpnConnection, VpnConnectionSpec
+from vpnkit.redact import redact
+from vpnkit.signing import Tc3Auth
+from vpnkit.validate import check
+from vpnkit.wire import connection_from_wire
+
+__all__ = ["API_VERSION", "AuditSink", "RateLimiter", "VpcClient"]
+
+API_VERSION = "2017-03-12"
+PAGE = 100  # the documented maximum Limit (§3.4)
+Filters = Mapping[str, str | Sequence[str]]
+
+
+class AuditSink(Protocol):
+    """What the client needs of an audit log (see :class:`vpnkit.audit.AuditLog`)."""
+
+    def begin(self, *, action: str, region: str, endpoint: str,
+              params: Mapping[str, Any]) -> Any: ...
+
+    def finish(self, token: Any, *, outcome: str, request_id: str | None = None,
+               error_code: str | None = None, error_message: str | None = None,
+               resource_id: str | None = None, latency_ms: float | None = None) -> None: ...
+
+
+class RateLimiter:
+    """A thread-safe token bucket per key: at most ``rate`` acquisitions per second."""
+
+    def __init__(self, rate: float, burst: float | None = None) -> None:
+        self.rate = rate
+        self.burst = burst if burst is not None else max(1.0, rate / 10)
+        self._state: dict[str, tuple[float, float]] = {}
+        self._lock = threading.Lock()
+
+    def acquire(self, key: str) -> None:
+        """Block until a token for ``key`` is available."""
+        if self.rate <= 0:
+            return
+        while True:
+            with self._lock:
+                now = time.monotonic()
+                tokens, last = self._state.get(key, (self.burst, now))
+                tokens = min(self.burst, tokens + (now - last) * self.rate)
+                if tokens >= 1:
+                    self._state[key] = (tokens - 1, now)
+                    return
+                self._state[key] = (tokens, now)
+                wait = (1 - tokens) / self.rate
+            time.sleep(wait)
+
+
+def _filters(filters: Filters | None) -> list[dict[str, Any]] | None:
+    if not filters:
+        return None
+    return [{"Name": k, "Values": [v] if isinstance(v, str) else list(v)}
+            for k, v in filters.items()]
+
+
+class VpcClient:
+    """A client of the Tencent Cloud VPC API for one region."""
+
+    def __init__(
+        self,
+        region: str | None = None,
+        *,
+        credential: Credential | None = None,
+        endpoint: str | None = None,
+        session: requests.Session | None = None,
+        profile: str | None = None,
+        timeout: float = 30.0,
+        language: str = "en-US",
+        audit: AuditSink | None = None,
+        rate_limit: float = 100.0,
+        max_attempts: int = 5,
+        pin_region: bool = False,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        resolved = resolve_region(region, profile)
+        if not resolved:
+            raise CredentialError(
+                "no region given: pass region=, set TENCENTCLOUD_REGION or configure tccli")
+        self.region = resolved
+        self.credential = credential or resolve_credential(profile)
+        if self.credential is None:
+            raise CredentialError(
+                "no credentials found (tried TENCENTCLOUD_SECRET_ID/KEY, "
+                "~/.tencentcloud/credentials, ~/.tccli); use vpnkit.connect() for the "
+                "embedded emulator")
+        if language not in ("zh-CN", "en-US"):
+            raise ValueError(f"language must be zh-CN or en-US, not {language!r}")
+        self.endpoint = resolve_endpoint(self.region, endpoint, pin_region=pin_region)
+        self.timeout = timeout
+        self.audit = audit
+        self.max_attempts = max(1, max_attempts)
+        self.limiter = RateLimiter(rate_limit)
+        self._auth = Tc3Auth(self.credential, SERVICE, clock=clock)
+        self._headers = {
+            "Content-Type": "application/json",
+            "X-TC-Version": API_VERSION,
+            "X-TC-Region": self.region,
+            "X-TC-Language": language,
+            "X-TC-RequestClient": f"vpnkit/{__version__}",
+        }
+        if session is None:
+            session = requests.Session()
+            # Proxy/CA lookup from the environment costs about half of a small request's CPU
+            # when requests repeats it per call; do it once here instead.
+            self._send_kwargs: dict[str, Any] = {
+                "proxies": requests.utils.get_environ_proxies(self.endpoint),
+                "verify": os.environ.get("REQUESTS_CA_BUNDLE")
+                or os.environ.get("CURL_CA_BUNDLE") or True,
+            }
+            session.trust_env = False
+        else:
+            self._send_kwargs = {}
+        self.session = session
+
+    def __repr__(self) -> str:
+        return (f"VpcClient(region={self.region!r}, endpoint={self.endpoint!r}, "
+                f"credential={self.credential.secret_id!r} from {self.credential.source})")
+
+    @property
+    def credential_source(self) -> str:
+        """Where the credentials came from (never the secret)."""
+        return self.credential.source
+
+    # --- the one generic call ------------------------------------------------------
+
+    def call(self, action: str, params: Mapping[str, Any] | None = None, *,
+             idempotent: bool | None = None) -> dict[str, Any]:
+        """Call ``action`` and return the contents of ``Response`` (minus nothing).
+
+        ``idempotent`` defaults to True for ``Describe*`` actions; only idempotent calls are
+        retried after a transport error.
+        """
+        params = dict(params or {})
+        if idempotent is None:
+            idempotent = action.startswith(("Describe", "Inquir", "Generate"))
+        token = self._begin(action, params)
+        started = time.perf_counter()
+        try:
+            response = self._send(action, params, idempotent)
+        except ApiError as exc:
+            self._finish(token, started, "error", exc.request_id, exc.code, exc.message)
+            raise
+        except TransportError as exc:
+            self._finish(token, started, "transport-error", None, None, exc.message)
+            raise
+        self._finish(token, started, "ok", response.get("RequestId"),
+                     resource_id=_resource_id(response))
+        return response
+
+    def _begin(self, action: str, params: Mapping[str, Any]) -> Any:
+        if self.audit is None:
+            return None
+        return self.audit.begin(action=action, region=self.region, endpoint=self.endpoint,
+                                params=redact(params))
+
+    def _finish(self, token: Any, started: float, outcome: str, request_id: str | None,
+                code: str | None = None, message: str | None = None,
+                resource_id: str | None = None) -> None:
+        if self.audit is not None:
+            self.audit.finish(token, outcome=outcome, request_id=request_id, error_code=code,
+                              error_message=message, resource_id=resource_id,
+                              latency_ms=(time.perf_counter() - started) * 1000)
+
+    def _send(self, action: str, params: Mapping[str, Any], idempotent: bool) -> dict[str, Any]:
+        body = json.dumps(params, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        headers = {**self._headers, "X-TC-Action": action}
+        for attempt in range(self.max_attempts):
+            self.limiter.acquire(action)
+            last = attempt == self.max_attempts - 1
+            try:
+                resp = self.session.post(self.endpoint + "/", data=body, headers=headers,
+                                         auth=self._auth, timeout=self.timeout,
+                                         **self._send_kwargs)
+            except requests.RequestException as exc:
+                if idempotent and not last:
+                    self._backoff(attempt)
+                    continue
+                raise TransportError(f"{type(exc).__name__}: {exc}", action) from exc
+            try:
+                return self._parse(action, resp)
+            except ApiError as exc:
+                if exc.retryable and not last:
+                    self._backoff(attempt)
+                    continue
+                raise
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    @staticmethod
+    def _backoff(attempt: int) -> None:
+        # Full jitter (AWS architecture blog): spreads retries of parallel workers apart.
+        time.sleep(random.uniform(0.05, min(5.0, 0.2 * 2 ** attempt)))
+
+    def _parse(self, action: str, resp: requests.Response) -> dict[str, Any]:
+        if resp.status_code != 200:
+            raise TransportError(f"HTTP {resp.status_code} from {self.endpoint}", action)
+        try:
+            payload = json.loads(resp.content)
+            response = payload["Response"]
+            if not isinstance(response, dict):
+                raise TypeError
+        except (ValueError, KeyError, TypeError):
+            raise TransportError(f"not a Tencent Cloud API response from {self.endpoint}",
+                                 action) from None
+        error = response.get("Error")
+        if error is None:
+            return response
+        code = str(error.get("Code", "InternalError"))
+        message = str(error.get("Message", ""))
+        request_id = str(response.get("RequestId", ""))
+        if code == "AuthFailure.SignatureExpire":
+            raise SignatureExpireError(code, message, request_id, action,
+                                      _skew(resp, self._auth.clock))
+        raise ApiError(code, message, request_id, action)
+
+    # --- VPN tunnel actions ----------------------------------------------------------
+
+    def create_vpn_connection(self, spec: VpnConnectionSpec, *, wait: bool = False,
+                              timeout: float = 300.0) -> VpnConnection:
+        """Create a tunnel; never twice. ``SpecError`` before sending if ``spec`` is invalid.
+
+        If the answer is lost (timeout, dropped connection) the tunnel is looked up by
+        gateway + name; only if it is absent is the request sent again, once.
+        """
+        check(spec)
+        body = spec.to_wire()
+        token = self._begin("CreateVpnConnection", body)
+        started = time.perf_counter()
+        try:
+            conn, request_id, outcome = self._create_once_or_reconcile(spec, body)
+        except ApiError as exc:
+            self._finish(token, started, "error", exc.request_id, exc.code, exc.message)
+            raise
+        except TransportError as exc:
+            self._finish(token, started, "transport-error", None, None, exc.message)
+            raise
+        self._finish(token, started, outcome, request_id, resource_id=conn.vpn_connection_id)
+        if wait:
+            return self.wait_vpn_connection(conn.vpn_connection_id, timeout=timeout)
+        return conn
+
+    def _create_once_or_reconcile(
+        self, spec: VpnConnectionSpec, body: Mapping[str, Any]
+    ) -> tuple[VpnConnection, str | None, str]:
+        for attempt in (1, 2):
+            try:
+                response = self._send("CreateVpnConnection", body, idempotent=False)
+            except TransportError as exc:
+                found = self._lookup_after_unknown(spec, exc)
+                if found is not None:
+                    return found, None, "reconciled"
+                if attempt == 2:
+                    raise OutcomeUnknownError(
+                        f"{exc.message}; sent twice, and no tunnel named "
+                        f"{spec.vpn_connection_name!r} exists on {spec.vpn_gateway_id}",
+                        "CreateVpnConnection") from exc
+                continue  # not there: the first send never landed, so one more is safe
+            except ApiError as exc:
+                if attempt == 2 and exc.code == "InvalidParameterValue.Duplicate":
+                    found = self.find_vpn_connection(spec.vpn_gateway_id,
+                                                     spec.vpn_connection_name)
+                    if found is not None:
+                        return found, exc.request_id, "reconciled"
+                raise
+            conn = connection_from_wire(response.get("VpnConnection") or {})
+            if not conn.vpn_connection_id:
+                # TF has seen an empty id in the create answer (§1.2): find it by name.
+                found = self.find_vpn_connection(spec.vpn_gateway_id, spec.vpn_connection_name)
+                conn = found or conn
+            return conn, response.get("RequestId"), "ok"
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _lookup_after_unknown(self, spec: VpnConnectionSpec,
+                              cause: TransportError) -> VpnConnection | None:
+        try:
+            return self.find_vpn_connection(spec.vpn_gateway_id, spec.vpn_connection_name)
+        except (ApiError, TransportError) as exc:
+            raise OutcomeUnknownError(
+                f"{cause.message}; and looking the tunnel up failed too ({exc}); check "
+                f"gateway {spec.vpn_gateway_id} for {spec.vpn_connection_name!r} before "
+                "retrying", "CreateVpnConnection") from exc
+
+    def find_vpn_connection(self, vpn_gateway_id: str, name: str) -> VpnConnection | None:
+        """The tunnel named ``name`` on a gateway, or None (names are unique per gateway)."""
+        for conn in self.describe_vpn_connections(
+                filters={"vpn-gateway-id": vpn_gateway_id, "vpn-connection-name": name}):
+            if conn.vpn_connection_name == name:
+                return conn
+        return None
+
+    def describe_vpn_connections(
+        self, ids: Sequence[str] | None = None, *, filters: Filters | None = None
+    ) -> list[VpnConnection]:
+        """Every tunnel matching ``ids`` or ``filters`` (all pages)."""
+        return [connection_from_wire(d) for d in self.describe_vpn_connections_raw(
+            ids, filters=filters)]
+
+    def describe_vpn_connections_raw(
+        self, ids: Sequence[str] | None = None, *, filters: Filters | None = None
+    ) -> list[dict[str, Any]]:
+        """Like :meth:`describe_vpn_connections`, as the API's dicts (fastest for frames)."""
+        params: dict[str, Any] = {}
+        if ids:
+            params["VpnConnectionIds"] = list(ids)
+        if filters:
+            params["Filters"] = _filters(filters)
+        return list(self._pages("DescribeVpnConnections", params, "VpnConnectionSet"))
+
+    def delete_vpn_connection(self, vpn_connection_id: str,
+                              vpn_gateway_id: str | None = None) -> str:
+        """Start deleting a tunnel; returns the RequestId (the task id)."""
+        if vpn_gateway_id is None:
+            found = self.describe_vpn_connections([vpn_connection_id])
+            if not found:
+                raise ApiError("ResourceNotFound", f"{vpn_connection_id} does not exist", "",
+                               "DeleteVpnConnection")
+            vpn_gateway_id = found[0].vpn_gateway_id
+        response = self.call("DeleteVpnConnection", {"VpnGatewayId": vpn_gateway_id,
+                                                     "VpnConnectionId": vpn_connection_id})
+        return str(response.get("RequestId", ""))
+
+    def wait_vpn_connection(self, vpn_connection_id: str, state: str = "AVAILABLE", *,
+                            timeout: float = 300.0, interval: float = 1.0) -> VpnConnection:
+        """Poll until the tunnel is in ``state`` (``"DELETED"`` waits until it is gone)."""
+        deadline = time.monotonic() + timeout
+        last: str | None = None
+        while True:
+            found = self.describe_vpn_connections([vpn_connection_id])
+            conn = found[0] if found else None
+            last = conn.state if conn else "DELETED"
+            if last == state:
+                return conn or VpnConnection(vpn_connection_id, state="DELETED")
+            if time.monotonic() + interval > deadline:
+                raise WaitTimeout(vpn_connection_id, state, last, timeout)
+            time.sleep(interval)
+
+    def describe_vpc_task_result(self, task_id: str) -> dict[str, Any]:
+        """Status (RUNNING/SUCCESS/FAILED) of an asynchronous call, by its RequestId."""
+        return self.call("DescribeVpcTaskResult", {"TaskId": task_id})
+
+    # --- the targets -----------------------------------------------------------------
+
+    def describe_vpcs(self, ids: Sequence[str] | None = None, *,
+                      filters: Filters | None = None) -> list[dict[str, Any]]:
+        """Every VPC matching ``ids`` or ``filters`` (Offset/Limit are strings here, §3.1)."""
+        params: dict[str, Any] = {"VpcIds": list(ids)} if ids else {}
+        if filters:
+            params["Filters"] = _filters(filters)
+        return list(self._pages("DescribeVpcs", params, "VpcSet", as_str=True))
+
+    def describe_vpn_gateways(self, ids: Sequence[str] | None = None, *,
+                              filters: Filters | None = None) -> list[dict[str, Any]]:
+        """Every VPN gateway matching ``ids`` or ``filters``."""
+        params: dict[str, Any] = {"VpnGatewayIds": list(ids)} if ids else {}
+        if filters:
+            params["Filters"] = _filters(filters)
+        return list(self._pages("DescribeVpnGateways", params, "VpnGatewaySet"))
+
+    def describe_customer_gateways(self, ids: Sequence[str] | None = None, *,
+                                   filters: Filters | None = None) -> list[dict[str, Any]]:
+        """Every customer gateway matching ``ids`` or ``filters``."""
+        params: dict[str, Any] = {"CustomerGatewayIds": list(ids)} if ids else {}
+        if filters:
+            params["Filters"] = _filters(filters)
+        return list(self._pages("DescribeCustomerGateways", params, "CustomerGatewaySet"))
+
+    def _pages(self, action: str, params: Mapping[str, Any], key: str,
+               as_str: bool = False) -> Iterator[dict[str, Any]]:
+        offset = 0
+        while True:
+            page = dict(params)
+            page["Offset"], page["Limit"] = (str(offset), str(PAGE)) if as_str else (offset,
+                                                                                    PAGE)
+            response = self.call(action, page)
+            items = response.get(key) or []
+            yield from items
+            offset += len(items)
+            if not items or offset >= int(response.get("TotalCount") or 0):
+                return
+
+
+def _resource_id(response: Mapping[str, Any]) -> str | None:
+    for key in ("VpnConnection", "CustomerGateway", "VpnGateway", "Vpc"):
+        obj = response.get(key)
+        if isinstance(obj, Mapping):
+            for field in (f"{key}Id", "VpnConnectionId"):
+                if obj.get(field):
+                    return str(obj[field])
+    return None
+
+
+def _skew(resp: requests.Response, clock: Callable[[], float]) -> float | None:
+    """Local clock minus the server's, from the response's Date header (seconds)."""
+    date = resp.headers.get("Date")
+    if not date:
+        return None
+    try:
+        return clock() - parsedate_to_datetime(date).timestamp()
+    except (TypeError, ValueError):
+        return None

@@ -1,0 +1,57 @@
+"""Region -> API endpoint, including the Finance-region rule (§5 of the reference).
+
+* default: the nearest-region domain ``vpc.tencentcloudapi.com``;
+* ``pin_region=True``: ``vpc.<region>.tencentcloudapi.com``;
+* Finance regions (``*-fsi``) always get their own matching domain: the nearest-region
+  domain serves only non-financial regions and the server checks it;
+* an explicit endpoint may be a host (``vpc.ap-shanghai-fsi.tencentcloudapi.com``) or a full
+  URL (``http://127.0.0.1:8080`` for the emulator).
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+__all__ = ["REGIONS", "ROOT_DOMAIN", "SERVICE", "is_finance", "resolve_endpoint"]
+
+SERVICE = "vpc"
+ROOT_DOMAIN = "tencentcloudapi.com"
+
+#: Region IDs known to the SDKs (§5); others that look like regions are accepted too.
+REGIONS: tuple[str, ...] = (
+    "ap-bangkok", "ap-beijing", "ap-beijing-fsi", "ap-chengdu", "ap-chongqing",
+    "ap-guangzhou", "ap-guangzhou-open", "ap-hongkong", "ap-jakarta", "ap-mumbai",
+    "ap-nanjing", "ap-seoul", "ap-shanghai", "ap-shanghai-fsi", "ap-shenzhen-fsi",
+    "ap-singapore", "ap-tokyo", "eu-frankfurt", "eu-moscow", "na-ashburn",
+    "na-siliconvalley", "na-toronto", "sa-saopaulo",
+)
+_REGION = re.compile(r"[a-z]{2}-[a-z]+(?:-[a-z0-9]+)*\Z")
+
+
+def is_finance(region: str) -> bool:
+    """True for Finance regions, which are isolated and need their own domain."""
+    return region.endswith("-fsi")
+
+
+def resolve_endpoint(region: str, endpoint: str | None = None, *, pin_region: bool = False) -> str:
+    """The base URL (``scheme://host[:port]``) for ``region``; ``ValueError`` if inconsistent."""
+    if not isinstance(region, str) or not _REGION.match(region):
+        raise ValueError(f"region {region!r} is not a region id such as ap-guangzhou")
+    if endpoint is None:
+        if is_finance(region) or pin_region:
+            return f"https://{SERVICE}.{region}.{ROOT_DOMAIN}"
+        return f"https://{SERVICE}.{ROOT_DOMAIN}"
+    url = endpoint.strip().rstrip("/")
+    if "://" not in url:
+        url = "https://" + url
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.path:
+        raise ValueError(f"endpoint {endpoint!r} must be a host or scheme://host[:port]")
+    host = parts.hostname
+    if host.endswith(ROOT_DOMAIN) and is_finance(region) and region not in host:
+        raise ValueError(
+            f"region {region} is a Finance region: its endpoint must be "
+            f"{SERVICE}.{region}.{ROOT_DOMAIN}, not {host}"
+        )
+    return f"{parts.scheme}://{parts.netloc}"

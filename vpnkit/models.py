@@ -1,0 +1,282 @@
+"""Frozen, typed value objects for a VPN tunnel request and the tunnel the API returns.
+
+No I/O and no Tencent field names here (those live in :mod:`vpnkit.wire`). Values are held
+as given so that :mod:`vpnkit.validate` can report every problem at once; the SPD is
+normalised on construction from any of its three documented shapes (see :func:`spd_rules`).
+Secrets (the pre-shared key) never appear in a ``repr``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, fields, replace
+from typing import Any
+
+from vpnkit.redact import remember
+
+__all__ = [
+    "BgpConfig",
+    "HealthCheckConfig",
+    "IkeOptions",
+    "IpsecOptions",
+    "SpdRule",
+    "Tag",
+    "VpnConnRoute",
+    "VpnConnection",
+    "VpnConnectionSpec",
+    "spd_rules",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class SpdRule:
+    """One Security Policy Database entry: a VPC-side CIDR and the IDC-side CIDRs it reaches."""
+
+    local_cidr_block: str
+    remote_cidr_blocks: tuple[str, ...]
+
+    def __post_init__(self) -> None:
+        remotes = self.remote_cidr_blocks
+        if isinstance(remotes, str):
+            remotes = (remotes,)
+        elif isinstance(remotes, Iterable):
+            remotes = tuple(remotes)
+        object.__setattr__(self, "remote_cidr_blocks", remotes)
+
+
+def _row_pair(row: Mapping[str, Any]) -> tuple[Any, Any]:
+    for local_key, remote_key in (
+        ("local_cidr_block", "remote_cidr_block"),
+        ("local_cidr_block", "remote_cidr_blocks"),
+        ("LocalCidrBlock", "RemoteCidrBlock"),
+        ("local", "remote"),
+    ):
+        if local_key in row and remote_key in row:
+            return row[local_key], row[remote_key]
+    raise ValueError(
+        f"an SPD row needs local/remote columns (e.g. local_cidr_block, remote_cidr_block); "
+        f"got columns {sorted(map(str, row))}"
+    )
+
+
+def spd_rules(spd: Any) -> tuple[SpdRule, ...]:
+    """Normalise an SPD given as a mapping, pairs, rows or a DataFrame to ``SpdRule``s.
+
+    * mapping ``{"10.0.0.0/24": ["192.168.0.0/24", ...]}`` (the API docs' illustration);
+    * pairs ``[("10.0.0.0/24", "192.168.0.0/24"), ...]`` (a remote may also be a list);
+    * rows ``[{"local_cidr_block": ..., "remote_cidr_block": ...}]`` or a pandas DataFrame
+      with such columns (one row per pair).
+
+    Pairs and rows sharing a local CIDR are grouped, keeping first-seen order.
+    """
+    if spd is None:
+        return ()
+    if hasattr(spd, "to_dict") and hasattr(spd, "columns"):  # a DataFrame, without pandas
+        spd = spd.to_dict("records")
+    if isinstance(spd, Mapping):
+        return tuple(SpdRule(k, v) for k, v in spd.items())
+    if isinstance(spd, str | bytes) or not isinstance(spd, Iterable):
+        raise ValueError(f"cannot read an SPD from {type(spd).__name__} {spd!r}")
+    out: list[SpdRule | tuple[Any, list[Any]]] = []
+    index: dict[str, list[Any]] = {}
+    for item in spd:
+        if isinstance(item, SpdRule):
+            out.append(item)
+            continue
+        if isinstance(item, Mapping):
+            local, remote = _row_pair(item)
+        elif isinstance(item, list | tuple) and len(item) == 2:
+            local, remote = item
+        else:
+            raise ValueError(f"an SPD entry must be a (local, remote) pair or a row, not {item!r}")
+        remotes = [remote] if isinstance(remote, str) or not isinstance(remote, Iterable) \
+            else list(remote)
+        key = repr(local)
+        if key in index:
+            index[key].extend(remotes)
+        else:
+            index[key] = remotes
+            out.append((local, remotes))
+    return tuple(r if isinstance(r, SpdRule) else SpdRule(r[0], tuple(r[1])) for r in out)
+
+
+@dataclass(frozen=True, slots=True)
+class IkeOptions:
+    """IKE (phase 1) options; ``None`` means "not sent" (the API applies its default)."""
+
+    encryption_algorithm: str | None = None
+    authentication_algorithm: str | None = None
+    exchange_mode: str | None = None
+    local_identity: str | None = None
+    remote_identity: str | None = None
+    local_address: str | None = None
+    remote_address: str | None = None
+    local_fqdn_name: str | None = None
+    remote_fqdn_name: str | None = None
+    dh_group: str | None = None
+    sa_lifetime_seconds: int | None = None
+    version: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class IpsecOptions:
+    """IPsec (phase 2) options; ``None`` means "not sent"."""
+
+    encryption_algorithm: str | None = None
+    integrity_algorithm: str | None = None
+    sa_lifetime_seconds: int | None = None
+    pfs_dh_group: str | None = None
+    sa_lifetime_traffic: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Tag:
+    """A resource tag."""
+
+    key: str
+    value: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class BgpConfig:
+    """BGP tunnel settings (RouteType=Bgp): a /30 and an IP on each side inside it."""
+
+    tunnel_cidr: str
+    local_bgp_ip: str
+    remote_bgp_ip: str
+
+
+@dataclass(frozen=True, slots=True)
+class HealthCheckConfig:
+    """NQA health-check settings."""
+
+    probe_type: str | None = None
+    probe_interval: int | None = None
+    probe_threshold: int | None = None
+    probe_timeout: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class VpnConnRoute:
+    """Deprecated ``Route`` of a create request (kept for completeness, §1.1 #18)."""
+
+    destination_cidr_block: str
+    priority: int | None = None
+    description: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class VpnConnectionSpec:
+    """Everything a ``CreateVpnConnection`` request can carry (all 20 fields, §1.1).
+
+    ``security_policy_databases`` accepts any shape :func:`spd_rules` reads; ``tags`` accepts
+    a ``{key: value}`` mapping or ``Tag``s.
+    """
+
+    vpn_gateway_id: str
+    customer_gateway_id: str
+    vpn_connection_name: str
+    pre_share_key: str = field(repr=False)
+    vpc_id: str | None = None
+    security_policy_databases: tuple[SpdRule, ...] = ()
+    ike_options: IkeOptions | None = None
+    ipsec_options: IpsecOptions | None = None
+    tags: tuple[Tag, ...] = ()
+    enable_health_check: bool | None = None
+    health_check_local_ip: str | None = None
+    health_check_remote_ip: str | None = None
+    route_type: str | None = None
+    negotiation_type: str | None = None
+    dpd_enable: int | None = None
+    dpd_timeout: int | None = None
+    dpd_action: str | None = None
+    route: VpnConnRoute | None = None
+    bgp_config: BgpConfig | None = None
+    health_check_config: HealthCheckConfig | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "security_policy_databases",
+                           spd_rules(self.security_policy_databases))
+        tags: Any = self.tags
+        if isinstance(tags, Mapping):
+            tags = tuple(Tag(k, v) for k, v in tags.items())
+        elif isinstance(tags, Iterable) and not isinstance(tags, str):
+            tags = tuple(t if isinstance(t, Tag) else Tag(*t) if isinstance(t, list | tuple)
+                         else t for t in tags)
+        object.__setattr__(self, "tags", tags)
+        remember(self.pre_share_key)
+
+    def replace(self, **changes: Any) -> VpnConnectionSpec:
+        """A copy with some fields changed."""
+        return replace(self, **changes)
+
+    def to_wire(self) -> dict[str, Any]:
+        """The API's JSON request body (see :func:`vpnkit.wire.spec_to_wire`)."""
+        from vpnkit.wire import spec_to_wire
+
+        return spec_to_wire(self)
+
+    @classmethod
+    def from_wire(cls, params: Mapping[str, Any]) -> VpnConnectionSpec:
+        """Build from the API's own JSON shape (SDK, tccli ``--cli-input-json``, docs)."""
+        from vpnkit.wire import spec_from_wire
+
+        return spec_from_wire(params)
+
+    def _repr_html_(self) -> str:
+        from vpnkit.display import spec_html
+
+        return spec_html(self)
+
+
+@dataclass(frozen=True, slots=True)
+class VpnConnection:
+    """A tunnel as the API describes it (§2.4). The pre-shared key is never shown."""
+
+    vpn_connection_id: str
+    vpn_connection_name: str = ""
+    vpc_id: str = ""
+    vpn_gateway_id: str = ""
+    customer_gateway_id: str = ""
+    pre_share_key: str | None = field(default=None, repr=False)
+    vpn_proto: str | None = None
+    encrypt_proto: str | None = None
+    route_type: str | None = None
+    created_time: str | None = None
+    state: str | None = None
+    net_status: str | None = None
+    security_policy_databases: tuple[SpdRule, ...] = ()
+    ike_options: IkeOptions | None = None
+    ipsec_options: IpsecOptions | None = None
+    enable_health_check: bool | None = None
+    health_check_local_ip: str | None = None
+    health_check_remote_ip: str | None = None
+    health_check_status: str | None = None
+    dpd_enable: int | None = None
+    dpd_timeout: int | None = None
+    dpd_action: str | None = None
+    tags: tuple[Tag, ...] = ()
+    negotiation_type: str | None = None
+    bgp_config: dict[str, str] | None = None
+    health_check_config: HealthCheckConfig | None = None
+
+    def __post_init__(self) -> None:
+        remember(self.pre_share_key)
+
+    def to_spec(self, **changes: Any) -> VpnConnectionSpec:
+        """A create spec that would rebuild this tunnel (to clone it); PSK must be given."""
+        names = {f.name for f in fields(VpnConnectionSpec)}
+        values = {f.name: getattr(self, f.name) for f in fields(self) if f.name in names}
+        bgp = self.bgp_config
+        if bgp:
+            values["bgp_config"] = BgpConfig(
+                bgp.get("TunnelCidr", ""), bgp.get("LocalBgpIp", ""), bgp.get("RemoteBgpIp", "")
+            )
+        values["pre_share_key"] = self.pre_share_key or ""
+        values.update(changes)
+        return VpnConnectionSpec(**values)
+
+    def _repr_html_(self) -> str:
+        from vpnkit.display import connection_html
+
+        return connection_html(self)

@@ -1,0 +1,356 @@
+"""Pure checks of a ``VpnConnectionSpec``: every problem at once, each with a path and code.
+
+``issues(spec)`` never raises on any input, however malformed; ``check(spec)`` raises
+:class:`~vpnkit.errors.SpecError` holding every error-level issue. Each issue carries the
+Tencent error code the live API would answer (§6 of the reference), a path such as
+``security_policy_databases[1].remote_cidr_blocks[0]``, and a message naming the bad value.
+
+Context the spec alone cannot know is optional: ``vpc_cidr`` (checks SPD and health-check
+IPs against the VPC) and ``gateway_version`` (GCM algorithms need a "4.0" gateway).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from vpnkit import options
+from vpnkit.cidr import find_range_overlaps, parse_address, parse_block
+
+__all__ = ["Issue", "check", "issues"]
+
+_ID = {
+    "vpn_gateway_id": re.compile(r"vpngw-[a-z0-9]{8}\Z"),
+    "customer_gateway_id": re.compile(r"cgw-[a-z0-9]{8}\Z"),
+    "vpc_id": re.compile(r"vpc-[a-z0-9]{8}\Z"),
+}
+_NAME_MAX = 60  # §1.1 #3, TF validates 1..60
+_GCM = ("AES128GCM128", "AES192GCM128", "AES256GCM128")
+
+
+@dataclass(frozen=True, slots=True)
+class Issue:
+    """One problem: where (``path``), what the API would say (``code``), and why."""
+
+    path: str
+    code: str
+    message: str
+    severity: Literal["error", "warning"] = "error"
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message} ({self.code})"
+
+
+def _show(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+class _Checker:
+    def __init__(self, vpc_cidr: str | None, gateway_version: str | None) -> None:
+        self.found: list[Issue] = []
+        self.vpc: tuple[int, int] | None = None
+        self.gateway_version = gateway_version
+        if vpc_cidr:
+            try:
+                self.vpc = parse_block(vpc_cidr)
+            except ValueError as exc:
+                self.add("vpc_cidr", "InvalidParameterValue.Malformed", str(exc))
+
+    def add(self, path: str, code: str, message: str, severity: str = "error") -> None:
+        self.found.append(Issue(path, code, message, severity))  # type: ignore[arg-type]
+
+    # --- scalars ---------------------------------------------------------------------
+
+    def required_str(self, path: str, value: Any) -> bool:
+        if value is None:
+            self.add(path, "MissingParameter", "is required")
+        elif not isinstance(value, str):
+            self.add(path, "InvalidParameter", f"must be a string, got {_show(value)}")
+        elif not value.strip():
+            self.add(path, "InvalidParameterValue.Empty", "must not be empty")
+        else:
+            return True
+        return False
+
+    def resource_id(self, name: str, value: Any, required: bool) -> None:
+        if value is None and not required:
+            return
+        if name == "vpc_id" and value == "":
+            return  # CCN-type gateways take an empty VpcId (§1.1 #5)
+        if self.required_str(name, value) and not _ID[name].match(value):
+            prefix = _ID[name].pattern.split("-")[0]
+            self.add(name, "InvalidParameterValue.Malformed",
+                     f"{_show(value)} is not a {prefix}-xxxxxxxx id")
+
+    def option(self, opt: options.Option, value: Any, path: str) -> None:
+        if value is None:
+            return
+        if opt.kind == "bool":
+            if not isinstance(value, bool):
+                self.add(path, "InvalidParameter", f"must be true or false, got {_show(value)}")
+            return
+        if opt.kind == "int":
+            if isinstance(value, bool) or not isinstance(value, int):
+                self.add(path, "InvalidParameter", f"must be an integer, got {_show(value)}")
+                return
+        elif not isinstance(value, str):
+            self.add(path, "InvalidParameter", f"must be a string, got {_show(value)}")
+            return
+        if opt.choices and value not in opt.choices:
+            allowed = ", ".join(map(str, opt.choices))
+            self.add(path, "InvalidParameterValue", f"{_show(value)} is not one of {allowed}")
+        elif opt.minimum is not None and opt.maximum is not None and \
+                not opt.minimum <= value <= opt.maximum:
+            self.add(path, "InvalidParameterValue",
+                     f"{value} is outside {opt.minimum}..{opt.maximum}")
+        elif opt.kind == "ip":
+            self.address(path, value)
+        elif opt.kind == "cidr":
+            self.block(path, value)
+
+    def address(self, path: str, value: Any) -> int | None:
+        try:
+            return int(parse_address(value))
+        except ValueError as exc:
+            self.add(path, "InvalidParameterValue.Malformed", str(exc))
+            return None
+
+    def block(self, path: str, value: Any) -> tuple[int, int] | None:
+        try:
+            return parse_block(value)
+        except ValueError as exc:
+            self.add(path, "InvalidParameterValue.Malformed", str(exc))
+            return None
+
+    def section(self, section: str, obj: Any, cls: type) -> None:
+        attr = options.SECTIONS[section][0]
+        if obj is None:
+            return
+        if not isinstance(obj, cls):
+            self.add(attr, "InvalidParameter", f"must be {cls.__name__}, got {_show(obj)}")
+            return
+        for opt in options.by_section(section):
+            self.option(opt, getattr(obj, opt.name), opt.path)
+
+    # --- the spec --------------------------------------------------------------------
+
+    def spec(self, spec: Any) -> None:
+        from vpnkit.models import (
+            BgpConfig,
+            HealthCheckConfig,
+            IkeOptions,
+            IpsecOptions,
+            VpnConnectionSpec,
+        )
+
+        if not isinstance(spec, VpnConnectionSpec):
+            self.add("", "InvalidParameter", f"expected a VpnConnectionSpec, got {_show(spec)}")
+            return
+        self.resource_id("vpn_gateway_id", spec.vpn_gateway_id, True)
+        self.resource_id("customer_gateway_id", spec.customer_gateway_id, True)
+        self.resource_id("vpc_id", spec.vpc_id, False)
+        name = spec.vpn_connection_name
+        if self.required_str("vpn_connection_name", name) and len(name) > _NAME_MAX:
+            self.add("vpn_connection_name", "InvalidParameterValue.TooLong",
+                     f"is {len(name)} characters; the limit is {_NAME_MAX}")
+        psk = spec.pre_share_key
+        if psk is None:
+            self.add("pre_share_key", "MissingParameter", "is required")
+        elif not isinstance(psk, str):
+            self.add("pre_share_key", "InvalidParameter", "must be a string")
+        elif not psk:
+            self.add("pre_share_key", "InvalidParameterValue.Empty", "must not be empty")
+        for opt in options.by_section("spec"):
+            if opt.name != "pre_share_key":
+                self.option(opt, getattr(spec, opt.name), opt.path)
+        self.section("ike", spec.ike_options, IkeOptions)
+        self.section("ipsec", spec.ipsec_options, IpsecOptions)
+        self.section("bgp", spec.bgp_config, BgpConfig)
+        self.section("health_check_config", spec.health_check_config, HealthCheckConfig)
+        self.identities(spec.ike_options if isinstance(spec.ike_options, IkeOptions) else None)
+        self.gcm(spec)
+        self.dpd(spec)
+        self.bgp(spec, spec.bgp_config if isinstance(spec.bgp_config, BgpConfig) else None)
+        self.health_check(spec)
+        self.tags(spec.tags)
+        self.spd(spec.security_policy_databases)
+        if spec.route is not None:
+            self.add("route", "InvalidParameter",
+                     "Route is deprecated by the API (§1.1 #18); use SPD or route tables",
+                     "warning")
+
+    def identities(self, ike: Any) -> None:
+        if ike is None:
+            return
+        for side in ("local", "remote"):
+            kind = getattr(ike, f"{side}_identity")
+            fqdn, addr = getattr(ike, f"{side}_fqdn_name"), getattr(ike, f"{side}_address")
+            if kind == "FQDN" and not fqdn:
+                self.add(f"ike_options.{side}_fqdn_name", "MissingParameter",
+                         f"is required when {side}_identity is FQDN")
+            # §2.2: LocalAddress defaults to the gateway's public IP; RemoteAddress has none.
+            if kind == "ADDRESS" and side == "remote" and not addr:
+                self.add("ike_options.remote_address", "MissingParameter",
+                         "is required when remote_identity is ADDRESS")
+
+    def gcm(self, spec: Any) -> None:
+        if self.gateway_version is None or self.gateway_version.startswith("4"):
+            return
+        for path, obj in (("ike_options", spec.ike_options), ("ipsec_options", spec.ipsec_options)):
+            algo = getattr(obj, "encryption_algorithm", None)
+            if algo in _GCM:
+                self.add(f"{path}.encryption_algorithm", "UnsupportedOperation",
+                         f"{algo} needs a 4.0 VPN gateway; this one is {self.gateway_version}")
+
+    def dpd(self, spec: Any) -> None:
+        if spec.dpd_enable != 1:
+            for name in ("dpd_timeout", "dpd_action"):
+                if getattr(spec, name) is not None:
+                    self.add(name, "InvalidParameterValue",
+                             "has no effect unless dpd_enable is 1", "warning")
+
+    def bgp(self, spec: Any, bgp: Any) -> None:
+        if spec.route_type == "Bgp" and spec.bgp_config is None:
+            self.add("bgp_config", "MissingParameter", "is required when route_type is Bgp")
+        if bgp is None:
+            return
+        if spec.route_type != "Bgp":
+            self.add("bgp_config", "InvalidParameterValue",
+                     f"needs route_type Bgp, not {_show(spec.route_type)}")
+        try:
+            first, last = parse_block(bgp.tunnel_cidr)
+        except ValueError:
+            return  # already reported by the option check
+        if last - first != 3:
+            self.add("bgp_config.tunnel_cidr", "InvalidParameterValue.VpnConnBgpTunnelCidrMask",
+                     f"{bgp.tunnel_cidr} must be a /30")
+            return
+        ips = {}
+        for side in ("local_bgp_ip", "remote_bgp_ip"):
+            try:
+                ip = int(parse_address(getattr(bgp, side)))
+            except ValueError:
+                continue
+            ips[side] = ip
+            if not first < ip < last:
+                self.add(f"bgp_config.{side}", "InvalidParameterValue.VpnConnBgpTunnelCidrNotSupported",
+                         f"{getattr(bgp, side)} is not a host address of {bgp.tunnel_cidr}")
+        if len(ips) == 2 and ips["local_bgp_ip"] == ips["remote_bgp_ip"]:
+            self.add("bgp_config.remote_bgp_ip", "InvalidParameterValue",
+                     "must differ from local_bgp_ip")
+
+    def health_check(self, spec: Any) -> None:
+        if spec.health_check_config is not None and spec.enable_health_check is not True:
+            self.add("health_check_config", "InvalidParameterValue",
+                     "has no effect unless enable_health_check is true", "warning")
+        if self.vpc is None:
+            return
+        for name in ("health_check_local_ip", "health_check_remote_ip"):
+            value = getattr(spec, name)
+            if value is None:
+                continue
+            try:
+                ip = int(parse_address(value))
+            except ValueError:
+                continue
+            if self.vpc[0] <= ip <= self.vpc[1]:
+                self.add(name, "InvalidParameterValue.VpnConnHealthCheckIpConflict",
+                         f"{value} lies inside the VPC CIDR; probe IPs must not")
+
+    def tags(self, tags: Any) -> None:
+        from vpnkit.models import Tag
+
+        if not isinstance(tags, tuple):
+            self.add("tags", "InvalidParameter", f"must be a list of tags, got {_show(tags)}")
+            return
+        seen: set[str] = set()
+        for i, tag in enumerate(tags):
+            path = f"tags[{i}]"
+            if not isinstance(tag, Tag):
+                self.add(path, "InvalidParameter", f"must be a Tag, got {_show(tag)}")
+            elif self.required_str(f"{path}.key", tag.key):
+                if tag.key in seen:
+                    self.add(f"{path}.key", "InvalidParameterValue.TagDuplicateKey",
+                             f"tag key {_show(tag.key)} is given twice")
+                seen.add(tag.key)
+                if not isinstance(tag.value, str):
+                    self.add(f"{path}.value", "InvalidParameter", "must be a string")
+
+    def spd(self, rules: Any) -> None:
+        from vpnkit.models import SpdRule
+
+        if not isinstance(rules, tuple):
+            self.add("security_policy_databases", "InvalidParameter",
+                     f"must be a list of SPD rules, got {_show(rules)}")
+            return
+        locals_: list[tuple[int, int, str]] = []
+        remotes: list[tuple[int, int, str]] = []
+        seen_local: dict[tuple[int, int], str] = {}
+        for i, rule in enumerate(rules):
+            path = f"security_policy_databases[{i}]"
+            if not isinstance(rule, SpdRule):
+                self.add(path, "InvalidParameter", f"must be an SpdRule, got {_show(rule)}")
+                continue
+            lpath = f"{path}.local_cidr_block"
+            local = self.block(lpath, rule.local_cidr_block)
+            if local is not None:
+                if local in seen_local:
+                    self.add(lpath, "InvalidParameterValue.Duplicate",
+                             f"{rule.local_cidr_block} is already the local side of "
+                             f"{seen_local[local].rsplit('.', 1)[0]}")
+                else:
+                    seen_local[local] = lpath
+                    locals_.append((*local, lpath))
+                if self.vpc and not (self.vpc[0] <= local[0] and local[1] <= self.vpc[1]):
+                    self.add(lpath, "InvalidParameterValue.VpcCidrConflict",
+                             f"{rule.local_cidr_block} is not inside the VPC CIDR")
+            blocks = rule.remote_cidr_blocks
+            if not isinstance(blocks, tuple) or not blocks:
+                self.add(f"{path}.remote_cidr_blocks", "MissingParameter",
+                         "needs at least one IDC-side CIDR")
+                continue
+            for j, text in enumerate(blocks):
+                rpath = f"{path}.remote_cidr_blocks[{j}]"
+                remote = self.block(rpath, text)
+                if remote is None:
+                    continue
+                remotes.append((*remote, rpath))
+                if self.vpc and remote[0] <= self.vpc[1] and self.vpc[0] <= remote[1]:
+                    self.add(rpath, "InvalidParameterValue.VpcCidrConflict",
+                             f"{text} overlaps the VPC CIDR")
+        for first, second in find_range_overlaps(remotes):
+            self.add(second, "InvalidParameterValue.VpnConnCidrConflict",
+                     f"overlaps the IDC-side range at {first}")
+        kinds = {p: "local" for *_, p in locals_}
+        for first, second in find_range_overlaps(locals_ + remotes):
+            if (first in kinds) != (second in kinds):
+                remote_path = second if first in kinds else first
+                local_path = first if first in kinds else second
+                self.add(remote_path, "InvalidParameterValue.VpnConnCidrConflict",
+                         f"overlaps the VPC-side range at {local_path}")
+
+
+def issues(
+    spec: Any, *, vpc_cidr: str | None = None, gateway_version: str | None = None
+) -> list[Issue]:
+    """Every problem with ``spec`` (errors and warnings); never raises."""
+    checker = _Checker(vpc_cidr, gateway_version)
+    checker.spec(spec)
+    return checker.found
+
+
+def errors(found: list[Issue]) -> Iterator[Issue]:
+    """Only the error-level issues."""
+    return (i for i in found if i.severity == "error")
+
+
+def check(spec: Any, *, vpc_cidr: str | None = None, gateway_version: str | None = None) -> None:
+    """Raise ``SpecError`` listing every error-level issue; warnings do not raise."""
+    from vpnkit.errors import SpecError
+
+    bad = list(errors(issues(spec, vpc_cidr=vpc_cidr, gateway_version=gateway_version)))
+    if bad:
+        raise SpecError(bad)
