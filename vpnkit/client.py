@@ -124,6 +124,8 @@ class VpcClient:
         if language not in ("zh-CN", "en-US"):
             raise ValueError(f"language must be zh-CN or en-US, not {language!r}")
         self.endpoint = resolve_endpoint(self.region, endpoint, pin_region=pin_region)
+        #: "real" (a Tencent endpoint), "custom endpoint", or "emulator" (set by connect())
+        self.mode = "real" if endpoint is None else "custom endpoint"
         self.timeout = timeout
         self.audit = audit
         self.max_attempts = max(1, max_attempts)

@@ -187,6 +187,11 @@ class _Reader:
         data = self.obj(value, path)
         if data is None:
             return None
+        for key in data.keys() - _ROUTE.keys():
+            self.problem(f"{path}.{key}", "UnknownParameter", f"unknown field {key!r}")
+        if "DestinationCidrBlock" not in data:
+            self.problem(f"{path}.DestinationCidrBlock", "MissingParameter", "is required")
+            return None
         return VpnConnRoute(**{_ROUTE[k]: v for k, v in data.items() if k in _ROUTE})
 
 

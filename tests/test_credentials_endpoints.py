@@ -1,0 +1,134 @@
+"""Credential sources (env, INI profile, tccli), region resolution and endpoint rules."""
+
+from __future__ import annotations
+
+import json
+import pickle
+from pathlib import Path
+
+import pytest
+
+from vpnkit import ApiError, Credential, CredentialError, SignatureExpireError
+from vpnkit.credentials import resolve_credential, resolve_region
+from vpnkit.endpoints import resolve_endpoint
+
+ENV = ("TENCENTCLOUD_SECRET_ID", "TENCENTCLOUD_SECRET_KEY", "TENCENTCLOUD_TOKEN",
+       "TENCENTCLOUD_SECURITY_TOKEN", "TENCENTCLOUD_SESSION_TOKEN", "TENCENTCLOUD_REGION",
+       "TCCLI_PROFILE", "TENCENTCLOUD_CREDENTIALS_FILE")
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty HOME and no Tencent variables."""
+    for name in ENV:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    return tmp_path
+
+
+def test_nothing_configured_gives_none(home: Path) -> None:
+    """With no source at all, resolution says None instead of raising an odd error."""
+    assert resolve_credential() is None
+    assert resolve_region() is None
+
+
+def test_env_wins_and_names_its_source(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Environment keys are used first, with tccli's token variable, and the source is named."""
+    monkeypatch.setenv("TENCENTCLOUD_SECRET_ID", "AKIDenv")
+    monkeypatch.setenv("TENCENTCLOUD_SECRET_KEY", "env-secret-value")
+    monkeypatch.setenv("TENCENTCLOUD_TOKEN", "tok-value-1")
+    cred = resolve_credential()
+    assert cred is not None
+    assert (cred.secret_id, cred.token) == ("AKIDenv", "tok-value-1")
+    assert "environment" in cred.source
+    assert "env-secret-value" not in repr(cred) + str(cred)
+
+
+def test_half_a_key_pair_is_an_error(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only the SecretId set is reported as a missing SecretKey."""
+    monkeypatch.setenv("TENCENTCLOUD_SECRET_ID", "AKIDenv")
+    with pytest.raises(CredentialError, match="TENCENTCLOUD_SECRET_KEY"):
+        resolve_credential()
+
+
+def test_ini_profile(home: Path) -> None:
+    """~/.tencentcloud/credentials [default] and named sections are read."""
+    (home / ".tencentcloud").mkdir()
+    (home / ".tencentcloud" / "credentials").write_text(
+        "[default]\nsecret_id = AKIDini\nsecret_key = ini-secret\n\n"
+        "[prod]\nsecret_id = AKIDprod\nsecret_key = prod-secret\n")
+    assert resolve_credential().secret_id == "AKIDini"  # type: ignore[union-attr]
+    prod = resolve_credential("prod")
+    assert prod is not None
+    assert prod.secret_id == "AKIDprod"
+    assert "[prod]" in prod.source
+
+
+def test_tccli_profile_and_region(home: Path) -> None:
+    """tccli's <profile>.credential and .configure region are read (§8)."""
+    tccli = home / ".tccli"
+    tccli.mkdir()
+    (tccli / "ops.credential").write_text(json.dumps({"secretId": "AKIDcli",
+                                                      "secretKey": "cli-secret"}))
+    (tccli / "ops.configure").write_text(json.dumps({"_sys_param": {"region": "ap-shanghai"}}))
+    cred = resolve_credential("ops")
+    assert cred is not None
+    assert cred.source == "~/.tccli/ops.credential"
+    assert resolve_region(profile="ops") == "ap-shanghai"
+
+
+def test_tccli_oauth_profile_is_explained(home: Path) -> None:
+    """An SSO/OAuth tccli profile is refused with a message saying what to do (§9 pain 2)."""
+    (home / ".tccli").mkdir()
+    (home / ".tccli" / "default.credential").write_text(json.dumps({"type": "oauth"}))
+    with pytest.raises(CredentialError, match="oauth"):
+        resolve_credential()
+
+
+@pytest.mark.parametrize("secret", [" padded", "padded\n", ""])
+def test_whitespace_or_empty_secret_rejected(secret: str) -> None:
+    """Keys with surrounding whitespace or empty are refused without echoing them."""
+    with pytest.raises(CredentialError) as info:
+        Credential("AKID1", secret)
+    assert "padded" not in str(info.value)
+
+
+@pytest.mark.parametrize(("region", "endpoint", "expected"), [
+    ("ap-guangzhou", None, "https://vpc.tencentcloudapi.com"),
+    ("ap-shanghai-fsi", None, "https://vpc.ap-shanghai-fsi.tencentcloudapi.com"),
+    ("ap-guangzhou", "http://127.0.0.1:8080", "http://127.0.0.1:8080"),
+    ("ap-guangzhou", "vpc.ap-guangzhou.tencentcloudapi.com",
+     "https://vpc.ap-guangzhou.tencentcloudapi.com"),
+])
+def test_endpoints(region: str, endpoint: str | None, expected: str) -> None:
+    """Default, Finance, URL and host endpoints resolve as §5 describes."""
+    assert resolve_endpoint(region, endpoint) == expected
+
+
+def test_pinned_region_and_bad_inputs() -> None:
+    """pin_region pins; a Finance region on the shared domain and junk endpoints are refused."""
+    assert resolve_endpoint("ap-tokyo", pin_region=True) == "https://vpc.ap-tokyo.tencentcloudapi.com"
+    with pytest.raises(ValueError, match="Finance"):
+        resolve_endpoint("ap-shanghai-fsi", "vpc.tencentcloudapi.com")
+    with pytest.raises(ValueError, match="region"):
+        resolve_endpoint("Guangzhou")
+    with pytest.raises(ValueError, match="endpoint"):
+        resolve_endpoint("ap-guangzhou", "ftp://x/y")
+
+
+def test_api_error_reads_well_and_pickles() -> None:
+    """ApiError's str names action, code, message and RequestId, and survives pickling."""
+    exc = ApiError("ResourceNotFound", "no such gateway", "req-1", "CreateVpnConnection")
+    assert str(exc) == "CreateVpnConnection failed (ResourceNotFound): no such gateway [req-1]"
+    again = pickle.loads(pickle.dumps(exc))
+    assert (again.code, again.request_id, str(again)) == (exc.code, "req-1", str(exc))
+    skew = SignatureExpireError("AuthFailure.SignatureExpire", "expired", "r", "X", 612.0)
+    assert "612 s ahead" in str(skew)
+    assert pickle.loads(pickle.dumps(skew)).skew_seconds == 612.0
+
+
+def test_api_error_message_scrubs_known_secrets() -> None:
+    """A server message echoing a known secret is masked in the exception."""
+    Credential("AKID2", "known-secret-value-xyz")
+    exc = ApiError("AuthFailure", "bad key known-secret-value-xyz", "r", "X")
+    assert "known-secret-value-xyz" not in str(exc) + repr(exc)

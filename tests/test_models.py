@@ -1,0 +1,122 @@
+"""Value objects: SPD shapes, secrets in reprs, wire round trips."""
+
+from __future__ import annotations
+
+import pickle
+
+import pytest
+
+from vpnkit import IkeOptions, IpsecOptions, SpdRule, Tag, VpnConnectionSpec
+from vpnkit.models import spd_rules
+from vpnkit.wire import connection_from_wire
+
+BASE = {"vpn_gateway_id": "vpngw-demo0001", "customer_gateway_id": "cgw-demo0001",
+        "vpn_connection_name": "branch-1", "pre_share_key": "PSK-DO-NOT-SHOW-1234"}
+EXPECTED = (SpdRule("10.0.1.0/24", ("192.168.0.0/24", "192.168.1.0/24")),
+            SpdRule("10.0.2.0/24", ("192.168.2.0/24",)))
+
+
+def test_spd_mapping_pairs_and_rows_normalise_alike() -> None:
+    """The mapping, pair and row forms of an SPD all give the same rules, in order."""
+    mapping = {"10.0.1.0/24": ["192.168.0.0/24", "192.168.1.0/24"],
+               "10.0.2.0/24": ["192.168.2.0/24"]}
+    pairs = [("10.0.1.0/24", "192.168.0.0/24"), ("10.0.1.0/24", "192.168.1.0/24"),
+             ("10.0.2.0/24", "192.168.2.0/24")]
+    rows = [{"local_cidr_block": a, "remote_cidr_block": b} for a, b in pairs]
+    assert spd_rules(mapping) == spd_rules(pairs) == spd_rules(rows) == EXPECTED
+
+
+def test_spd_from_dataframe() -> None:
+    """A pandas DataFrame of (local, remote) rows is accepted without vpnkit importing pandas."""
+    pd = pytest.importorskip("pandas")
+    df = pd.DataFrame({"local": ["10.0.1.0/24", "10.0.1.0/24", "10.0.2.0/24"],
+                       "remote": ["192.168.0.0/24", "192.168.1.0/24", "192.168.2.0/24"]})
+    assert spd_rules(df) == EXPECTED
+
+
+def test_spd_rejects_unreadable_shapes() -> None:
+    """An SPD that is neither mapping, pairs nor rows is a ValueError naming the value."""
+    with pytest.raises(ValueError, match="42"):
+        spd_rules(42)
+    with pytest.raises(ValueError, match="columns"):
+        spd_rules([{"a": 1}])
+
+
+def test_spec_repr_and_str_hide_the_psk() -> None:
+    """Neither repr nor str of a spec shows the pre-shared key."""
+    spec = VpnConnectionSpec(**BASE, security_policy_databases=EXPECTED)
+    assert "PSK-DO-NOT-SHOW" not in repr(spec)
+    assert "PSK-DO-NOT-SHOW" not in str(spec)
+    assert "PSK-DO-NOT-SHOW" not in spec._repr_html_()
+
+
+def test_spec_is_frozen_and_picklable() -> None:
+    """Specs are immutable values that survive pickling (batch workers pass them around)."""
+    spec = VpnConnectionSpec(**BASE, tags={"team": "net"})
+    with pytest.raises(AttributeError):
+        spec.vpn_connection_name = "x"  # type: ignore[misc]
+    assert pickle.loads(pickle.dumps(spec)) == spec
+    assert spec.tags == (Tag("team", "net"),)
+
+
+def test_wire_round_trip_all_fields() -> None:
+    """to_wire then from_wire gives back an equal spec with every section filled."""
+    from vpnkit.models import BgpConfig, HealthCheckConfig
+
+    spec = VpnConnectionSpec(
+        **BASE, vpc_id="vpc-demo0001", security_policy_databases=EXPECTED,
+        ike_options=IkeOptions(encryption_algorithm="AES-CBC-256", dh_group="GROUP14",
+                               sa_lifetime_seconds=3600, version="IKEV2"),
+        ipsec_options=IpsecOptions(integrity_algorithm="SHA-512", pfs_dh_group="DH-GROUP14"),
+        tags={"env": "prod"}, enable_health_check=True, route_type="Bgp",
+        negotiation_type="passive", dpd_enable=1, dpd_timeout=40, dpd_action="restart",
+        bgp_config=BgpConfig("169.254.128.0/30", "169.254.128.1", "169.254.128.2"),
+        health_check_config=HealthCheckConfig(probe_interval=2000))
+    body = spec.to_wire()
+    assert list(body)[:5] == ["VpnGatewayId", "CustomerGatewayId", "VpnConnectionName",
+                              "PreShareKey", "VpcId"]
+    assert body["DpdTimeout"] == "40"  # a string on the wire (§1.1 #16)
+    assert body["IPSECOptionsSpecification"] == {"IntegrityAlgorith": "SHA-512",
+                                                 "PfsDhGroup": "DH-GROUP14"}
+    assert VpnConnectionSpec.from_wire(body) == spec
+
+
+def test_integrity_spelling() -> None:
+    """Documented values go out as IntegrityAlgorithm; both spellings are read back (§2.3)."""
+    spec = VpnConnectionSpec(**BASE, ipsec_options=IpsecOptions(integrity_algorithm="SHA1"))
+    assert spec.to_wire()["IPSECOptionsSpecification"] == {"IntegrityAlgorithm": "SHA1"}
+    old = {**spec.to_wire(), "IPSECOptionsSpecification": {"IntegrityAlgorith": "SHA1"}}
+    assert VpnConnectionSpec.from_wire(old) == spec
+
+
+def test_from_wire_conflicting_integrity_spellings() -> None:
+    """Both spellings with different values is a Coexist error naming the field."""
+    from vpnkit import SpecError
+
+    body = {**VpnConnectionSpec(**BASE).to_wire(),
+            "IPSECOptionsSpecification": {"IntegrityAlgorith": "MD5",
+                                          "IntegrityAlgorithm": "SHA1"}}
+    with pytest.raises(SpecError) as info:
+        VpnConnectionSpec.from_wire(body)
+    assert info.value.issues[0].code == "InvalidParameter.Coexist"
+
+
+def test_connection_from_old_style_response() -> None:
+    """Old responses with numeric strings and odd values load with ints and no PSK in repr."""
+    conn = connection_from_wire({
+        "VpnConnectionId": "vpnx-abcdefgh", "PreShareKey": "RESPONSE-PSK-9999",
+        "State": "PENDING", "CreatedTime": "0000-00-00 00:00:00", "DpdEnable": -1,
+        "DpdTimeout": "30", "IKEOptionsSpecification": {"IKESaLifetimeSeconds": "86400"},
+        "IPSECOptionsSpecification": {"IntegrityAlgorith": "MD5",
+                                      "IPSECSaLifetimeSeconds": "3600"},
+        "SecurityPolicyDatabaseSet": [{"LocalCidrBlock": "10.0.0.0/24",
+                                       "RemoteCidrBlock": ["192.168.0.0/24"]}],
+        "SomethingNew": 1})
+    assert conn.dpd_enable == -1
+    assert conn.dpd_timeout == 30
+    assert conn.ike_options is not None and conn.ike_options.sa_lifetime_seconds == 86400
+    assert conn.ipsec_options is not None and conn.ipsec_options.integrity_algorithm == "MD5"
+    assert "RESPONSE-PSK" not in repr(conn)
+    assert "RESPONSE-PSK" not in conn._repr_html_()
+    clone = conn.to_spec(vpn_connection_name="clone")
+    assert clone.security_policy_databases == (SpdRule("10.0.0.0/24", ("192.168.0.0/24",)),)

@@ -1,0 +1,23 @@
+"""Package hygiene: exports, import weight."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import vpnkit
+
+
+def test_all_is_sorted_and_complete() -> None:
+    """__all__ is sorted, and every name in it resolves."""
+    assert vpnkit.__all__ == sorted(vpnkit.__all__)
+    for name in vpnkit.__all__:
+        assert getattr(vpnkit, name) is not None
+
+
+def test_import_does_not_load_pandas_or_ipywidgets() -> None:
+    """`import vpnkit` in a fresh process loads neither pandas, ipywidgets nor the emulator."""
+    code = ("import sys, vpnkit; print(sorted(m for m in ('pandas', 'ipywidgets', 'IPython', "
+            "'werkzeug', 'sqlite3', 'vpnkit.emulator') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
