@@ -1,0 +1,77 @@
+"""``python -m vpnkit.emulator``: serve until SIGINT/SIGTERM; the base URL is stdout line 1.
+
+:func:`add_arguments` and :func:`main` are reused by the ``vpnkit emulator`` subcommand.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+from typing import Any
+
+from vpnkit.emulator.faults import parse_assignment
+from vpnkit.emulator.seed import SEEDS
+from vpnkit.emulator.server import DEMO_SECRET_ID, DEMO_SECRET_KEY, serve
+
+__all__ = ["add_arguments", "main"]
+
+
+def _fault(text: str) -> tuple[str, Any]:
+    try:
+        return parse_assignment(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the emulator's options to ``parser``."""
+    parser.add_argument("--host", default="127.0.0.1", help="bind address (loopback only "
+                        "unless --allow-remote)")
+    parser.add_argument("--port", type=int, default=0, help="port (0: pick a free one)")
+    parser.add_argument("--allow-remote", action="store_true",
+                        help="allow a non-loopback --host")
+    parser.add_argument("--secret-id", default=DEMO_SECRET_ID, help="accepted SecretId")
+    parser.add_argument("--secret-key", default=DEMO_SECRET_KEY, help="accepted SecretKey")
+    parser.add_argument("--state", metavar="FILE", help="persist state in this JSON file")
+    parser.add_argument("--seed", choices=sorted(SEEDS), default="demo",
+                        help="starting state when there is no state file")
+    parser.add_argument("--create-delay", type=float, default=1.0, metavar="S",
+                        help="seconds a tunnel stays PENDING (and DELETING)")
+    parser.add_argument("--rate-limit", type=float, default=100.0, metavar="N",
+                        help="requests/s per action and SecretId (0: unlimited)")
+    parser.add_argument("--fault", type=_fault, action="append", default=[],
+                        metavar="NAME=VALUE", help="inject a fault (repeatable), e.g. "
+                        "drop_after_commit=0.3, delay=0.2, internal_error=0.1, "
+                        "rate_limit_burst=5, actions=CreateVpnConnection, seed=1")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the emulator until interrupted; returns the exit status."""
+    parser = argparse.ArgumentParser(prog="python -m vpnkit.emulator",
+                                     description="Strict local Tencent Cloud VPC emulator.")
+    add_arguments(parser)
+    args = parser.parse_args(argv)
+    try:
+        emu = serve(args.host, args.port, seed=args.seed, state=args.state,
+                    secret_id=args.secret_id, secret_key=args.secret_key,
+                    create_delay=args.create_delay, rate_limit=args.rate_limit,
+                    faults=dict(args.fault), allow_remote=args.allow_remote)
+    except (OSError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    with emu:
+        print(emu.url, flush=True)
+        print(f"SecretId {emu.credential.secret_id} (demo credentials unless overridden); "
+              "Ctrl-C to stop", file=sys.stderr, flush=True)
+        while not stop.wait(0.5):
+            pass
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

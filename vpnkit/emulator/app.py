@@ -1,0 +1,113 @@
+"""The WSGI application: verify, admit, dispatch, wrap in the Tencent envelope (§6).
+
+Every answer is HTTP 200 with ``Content-Type: application/json`` exactly (the official SDK
+ignores errors under any other value, §6), a ``Date`` header (clients measure clock skew from
+it) and ``{"Response": {..., "RequestId": uuid4}}``; errors go under ``Response.Error``. No
+input yields a 500: anything unexpected is logged and answered as ``InternalError``. The one
+exception is the opt-in ``drop_after_commit`` fault, which raises
+:class:`~vpnkit.emulator.faults.ConnectionDropped` for the server to close the socket.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+import uuid
+from collections.abc import Callable, Iterable
+from email.utils import formatdate
+from typing import TYPE_CHECKING, Any
+
+from werkzeug.wrappers import Request, Response
+
+from vpnkit.emulator.backend import ACTIONS, MUTATING, Backend
+from vpnkit.emulator.codes import EmulatorError
+from vpnkit.emulator.faults import ConnectionDropped, Faults
+from vpnkit.emulator.protocol import MAX_BODY, Call, Verifier
+from vpnkit.emulator.ratelimit import RateLimiter
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIEnvironment
+
+__all__ = ["EmulatorApp", "build_app"]
+
+log = logging.getLogger("vpnkit.emulator")
+
+
+class EmulatorApp:
+    """A WSGI callable over a :class:`Backend`."""
+
+    def __init__(self, backend: Backend, verifier: Verifier, *, limiter: RateLimiter,
+                 faults: Faults) -> None:
+        self.backend = backend
+        self.verifier = verifier
+        self.limiter = limiter
+        self.faults = faults
+
+    def __call__(self, environ: WSGIEnvironment,
+                 start_response: StartResponse) -> Iterable[bytes]:
+        request_id = str(uuid.uuid4())
+        try:
+            fields = self.handle(Request(environ), request_id)
+        except EmulatorError as exc:
+            fields = {"Error": {"Code": exc.code, "Message": exc.message}}
+        except ConnectionDropped:
+            raise
+        except Exception:  # the catch-all: never a 500 or a traceback on the wire
+            log.exception("internal error handling request %s", request_id)
+            fields = {"Error": {"Code": "InternalError", "Message": "An internal error "
+                                f"occurred; RequestId {request_id}."}}
+        body = json.dumps({"Response": {**fields, "RequestId": request_id}},
+                          ensure_ascii=False).encode("utf-8")
+        response = Response(body, status=200, content_type="application/json",
+                            headers={"Date": formatdate(usegmt=True)})
+        return response(environ, start_response)
+
+    def handle(self, request: Request, request_id: str) -> dict[str, Any]:
+        """Verify, admit and run one request; returns the Response fields."""
+        call = self.verifier.verify(request.method, request.headers.get("Host", ""), request.path,
+                                    request.query_string.decode("latin-1"),
+                                    {k.lower(): v for k, v in request.headers.items()},
+                                    _body(request))
+        self._admit(call)
+        result = self.backend.handle(call.action, call.region, call.params, request_id,
+                                     form=call.form)
+        if call.action in MUTATING:
+            self.faults.after_commit(call.action)
+        return result
+
+    def _admit(self, call: Call) -> None:
+        if not self.limiter.allow((call.action, call.secret_id)):
+            raise EmulatorError("RequestLimitExceeded", f"More than {self.limiter.rate:g} "
+                                f"{call.action} requests per second for this SecretId.")
+        self.faults.before(call.action)
+
+
+def _body(request: Request) -> bytes:
+    length = request.content_length
+    if length is not None and length > MAX_BODY:
+        raise EmulatorError("RequestSizeLimitExceeded", "The request body exceeds 10 MB.")
+    data = request.stream.read(MAX_BODY + 1)
+    if len(data) > MAX_BODY:
+        raise EmulatorError("RequestSizeLimitExceeded", "The request body exceeds 10 MB.")
+    return data
+
+
+def build_app(
+    backend: Backend | None = None,
+    *,
+    secret_id: str,
+    secret_key: str,
+    token: str | None = None,
+    rate_limit: float = 100.0,
+    faults: Faults | None = None,
+    clock: Callable[[], float] = time.time,
+) -> EmulatorApp:
+    """An app over ``backend`` (a fresh ``demo`` one if None) accepting one key pair."""
+    if backend is None:
+        from vpnkit.emulator.seed import build
+
+        backend = Backend(build("demo"))
+    verifier = Verifier({secret_id: (secret_key, token)}, frozenset(ACTIONS), clock)
+    return EmulatorApp(backend, verifier, limiter=RateLimiter(rate_limit),
+                       faults=faults if faults is not None else Faults())

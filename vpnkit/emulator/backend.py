@@ -1,0 +1,419 @@
+"""In-memory, per-region state of the emulated VPC API, and the actions that change it.
+
+Modelled on moto's ``ec2/models/vpn_connections.py``: each action method checks references
+and rules and raises :class:`EmulatorError` with a real Tencent code; HTTP lives elsewhere.
+
+State is plain JSON (``{"regions": {region: {"vpcs", "vpn_gateways", "customer_gateways",
+"vpn_connections"}}, "tasks": {...}}``) so it persists as-is. Transitions are lazy, computed
+from timestamps on every read, never by timers (§10):
+
+* a tunnel is ``PENDING`` for ``create_delay`` seconds, then ``AVAILABLE`` (its CreatedTime
+  reads ``0000-00-00 00:00:00`` until then, as in the §1.2 example);
+* ``DeleteVpnConnection`` makes it ``DELETING`` for ``create_delay`` seconds, then it is gone;
+* ``DescribeVpcTaskResult`` (TaskId = the RequestId of the async call, §3.7) answers
+  ``RUNNING`` until the transition is due, then ``SUCCESS``.
+
+Times are shown in China Standard Time (UTC+8), as the live API does. ``NetStatus`` is
+``AVAILABLE`` once the tunnel is (the emulated peer always answers).
+"""
+
+from __future__ import annotations
+
+import copy
+import random
+import string
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime, timedelta, timezone
+from ipaddress import IPv4Address, IPv4Network
+from typing import Any
+
+from vpnkit.cidr import parse_address, parse_network
+from vpnkit.emulator.codes import EmulatorError
+from vpnkit.emulator.query import Matcher, check_id, select
+from vpnkit.emulator.rules import Context, check_name, check_tags, tunnel_config
+from vpnkit.emulator.schema import SCHEMAS, read
+from vpnkit.emulator.seed import REGIONS
+
+__all__ = ["ACTIONS", "MUTATING", "Backend", "EmulatorError"]
+
+ACTIONS: tuple[str, ...] = tuple(SCHEMAS)
+MUTATING = frozenset({"CreateVpnConnection", "DeleteVpnConnection",
+                      "ModifyVpnConnectionAttribute", "CreateCustomerGateway"})
+PENDING_TIME = "0000-00-00 00:00:00"
+CUSTOMER_GATEWAY_QUOTA = 50
+MAX_TASKS = 10_000
+_CST = timezone(timedelta(hours=8))
+# §3.8: ASNs Tencent reserves for itself.
+_RESERVED_ASNS = frozenset({139341, 45090, 58835})
+_NOT_PUBLIC = tuple(IPv4Network(n) for n in (
+    "0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16",
+    "172.16.0.0/12", "192.168.0.0/16", "224.0.0.0/4", "240.0.0.0/4"))
+_TUNNEL_KEYS = (  # §2.4 order
+    "VpnConnectionId", "VpnConnectionName", "VpcId", "VpnGatewayId", "CustomerGatewayId",
+    "PreShareKey", "VpnProto", "EncryptProto", "RouteType", "CreatedTime", "State",
+    "NetStatus", "SecurityPolicyDatabaseSet", "IKEOptionsSpecification",
+    "IPSECOptionsSpecification", "EnableHealthCheck", "HealthCheckLocalIp",
+    "HealthCheckRemoteIp", "HealthCheckStatus", "DpdEnable", "DpdTimeout", "DpdAction",
+    "TagSet", "NegotiationType", "BgpConfig", "HealthCheckConfig")
+
+
+def _fmt(ts: float) -> str:
+    return datetime.fromtimestamp(ts, _CST).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _exact(key: str) -> Matcher:
+    return lambda item, values: str(item.get(key, "")) in values
+
+
+def _not_found(kind: str, rid: str, region: str) -> EmulatorError:
+    return EmulatorError("ResourceNotFound", f"The {kind} {rid} does not exist in {region}.")
+
+
+class Backend:
+    """The emulated account. Thread-safe: every action runs under one lock."""
+
+    def __init__(
+        self,
+        state: Mapping[str, Any] | None = None,
+        *,
+        create_delay: float = 1.0,
+        clock: Callable[[], float] = time.time,
+        seed: int | None = None,
+        on_change: Callable[[Mapping[str, Any]], None] | None = None,
+    ) -> None:
+        self.state: dict[str, Any] = copy.deepcopy(dict(state or {"regions": {}, "tasks": {}}))
+        self.state.setdefault("regions", {})
+        self.state.setdefault("tasks", {})
+        self.create_delay = create_delay
+        self.clock = clock
+        self.on_change = on_change
+        self._rng = random.Random(seed)
+        self._lock = threading.RLock()
+        self._actions: dict[str, Callable[[str, dict[str, Any], str], dict[str, Any]]] = {
+            "CreateVpnConnection": self.create_vpn_connection,
+            "DescribeVpnConnections": self.describe_vpn_connections,
+            "DeleteVpnConnection": self.delete_vpn_connection,
+            "ModifyVpnConnectionAttribute": self.modify_vpn_connection_attribute,
+            "DescribeVpcs": self.describe_vpcs,
+            "DescribeVpnGateways": self.describe_vpn_gateways,
+            "DescribeCustomerGateways": self.describe_customer_gateways,
+            "DescribeVpcTaskResult": self.describe_vpc_task_result,
+            "CreateCustomerGateway": self.create_customer_gateway,
+        }
+
+    # --- entry point ---------------------------------------------------------------------
+
+    def handle(self, action: str, region: str, params: Any, request_id: str, *,
+               form: bool = False) -> dict[str, Any]:
+        """Run one action on raw params; returns the Response fields (without RequestId)."""
+        if action not in self._actions:
+            raise EmulatorError("InvalidAction", f"The action {action!r} is not supported.")
+        if region not in REGIONS:
+            raise EmulatorError("UnsupportedRegion", f"The region {region!r} is not supported.")
+        typed = read(params, SCHEMAS[action], form=form)
+        with self._lock:
+            result = self._actions[action](region, typed, request_id)
+            if action in MUTATING and self.on_change is not None:
+                self.on_change(self.state)
+        return result
+
+    def reset(self, state: Mapping[str, Any]) -> None:
+        """Replace the whole state (tests, notebooks rehearsing from scratch)."""
+        with self._lock:
+            self.state = copy.deepcopy(dict(state))
+            self.state.setdefault("regions", {})
+            self.state.setdefault("tasks", {})
+            if self.on_change is not None:
+                self.on_change(self.state)
+
+    def dump(self) -> dict[str, Any]:
+        """A deep copy of the whole state (JSON-serialisable)."""
+        with self._lock:
+            return copy.deepcopy(self.state)
+
+    # --- helpers -------------------------------------------------------------------------
+
+    def _region(self, region: str) -> dict[str, dict[str, dict[str, Any]]]:
+        r: dict[str, dict[str, dict[str, Any]]] = self.state["regions"].setdefault(region, {})
+        for kind in ("vpcs", "vpn_gateways", "customer_gateways", "vpn_connections"):
+            r.setdefault(kind, {})
+        now = self.clock()
+        tunnels = r["vpn_connections"]
+        for tid in [t for t, v in tunnels.items() if v["_gone"] is not None and now >= v["_gone"]]:
+            del tunnels[tid]
+        return r
+
+    def _new_id(self, prefix: str, kind: str) -> str:
+        taken = {k for r in self.state["regions"].values() for k in r.get(kind, {})}
+        alphabet = string.ascii_lowercase + string.digits
+        while True:
+            new = f"{prefix}-" + "".join(self._rng.choices(alphabet, k=8))
+            if new not in taken:
+                return new
+
+    def _get(self, r: Mapping[str, Mapping[str, Any]], kind: str, prefix: str, rid: str,
+             path: str, region: str) -> dict[str, Any]:
+        check_id(rid, prefix, path)
+        found = r[kind].get(rid)
+        if found is None:
+            raise _not_found(kind.rstrip("s").replace("_", " "), rid, region)
+        return dict(found)
+
+    def _task(self, region: str, request_id: str, resource_id: str, due: float) -> None:
+        tasks = self.state["tasks"]
+        tasks[request_id] = {"Region": region, "ResourceId": resource_id, "Due": due}
+        while len(tasks) > MAX_TASKS:
+            del tasks[next(iter(tasks))]
+
+    def _view(self, t: Mapping[str, Any]) -> dict[str, Any]:
+        now = self.clock()
+        if t["_gone"] is not None:
+            state = "DELETING"
+        else:
+            state = "PENDING" if now < t["_ready"] else "AVAILABLE"
+        live = {"State": state,
+                "CreatedTime": PENDING_TIME if now < t["_ready"] else _fmt(t["_created"]),
+                "NetStatus": "UNAVAILABLE" if state == "PENDING" else "AVAILABLE"}
+        return {k: live[k] if k in live else copy.deepcopy(t[k])
+                for k in _TUNNEL_KEYS if k in t or k in live}
+
+    def _vpc_cidr(self, r: Mapping[str, Mapping[str, Any]], gw: Mapping[str, Any],
+                  vpc_id: str | None, region: str) -> IPv4Network | None:
+        """§1.1 #5: VpcId is required for a VPC-type gateway and must be empty for CCN."""
+        if gw["Type"] in ("CCN", "SSL_CCN"):
+            if vpc_id:
+                raise EmulatorError("InvalidParameterValue", f"VpcId must be empty for the "
+                                    f"CCN-type VPN gateway {gw['VpnGatewayId']}.")
+            return None
+        if not vpc_id:
+            raise EmulatorError("MissingParameter", f"VpcId is required for the {gw['Type']} "
+                                f"VPN gateway {gw['VpnGatewayId']}.")
+        vpc = self._get(r, "vpcs", "vpc", vpc_id, "VpcId", region)
+        if gw["VpcId"] != vpc_id:
+            raise EmulatorError("InvalidParameterValue", f"VPN gateway {gw['VpnGatewayId']} "
+                                f"belongs to {gw['VpcId']}, not {vpc_id}.")
+        return parse_network(vpc["CidrBlock"])
+
+    # --- VPN connections -----------------------------------------------------------------
+
+    def create_vpn_connection(self, region: str, p: dict[str, Any], rid: str) -> dict[str, Any]:
+        """CreateVpnConnection (§1): asynchronous; the tunnel starts PENDING."""
+        r = self._region(region)
+        gw = self._get(r, "vpn_gateways", "vpngw", p["VpnGatewayId"], "VpnGatewayId", region)
+        cgw = self._get(r, "customer_gateways", "cgw", p["CustomerGatewayId"],
+                        "CustomerGatewayId", region)
+        cidr = self._vpc_cidr(r, gw, p.get("VpcId"), region)
+        siblings = [self._view(t) for t in r["vpn_connections"].values()
+                    if t["VpnGatewayId"] == gw["VpnGatewayId"]]
+        if len(siblings) >= gw["MaxConnection"]:
+            raise EmulatorError("LimitExceeded", f"VPN gateway {gw['VpnGatewayId']} already "
+                                f"has its maximum of {gw['MaxConnection']} tunnels.")
+        tags = check_tags(p.get("Tags", []))
+        conf = tunnel_config(p, Context(gw, cgw, cidr, siblings, self._rng))
+        now = self.clock()
+        tid = self._new_id("vpnx", "vpn_connections")
+        tunnel: dict[str, Any] = {
+            "VpnConnectionId": tid, "VpcId": gw["VpcId"], "VpnGatewayId": gw["VpnGatewayId"],
+            "CustomerGatewayId": cgw["CustomerGatewayId"], "VpnProto": "IPSEC",
+            "EncryptProto": "IKE", **conf, "TagSet": tags,
+            "_created": now, "_ready": now + self.create_delay, "_gone": None,
+        }
+        if tunnel["EnableHealthCheck"]:
+            tunnel["HealthCheckStatus"] = "AVAILABLE"
+        r["vpn_connections"][tid] = tunnel
+        self._task(region, rid, tid, tunnel["_ready"])
+        return {"VpnConnection": self._view(tunnel)}
+
+    def describe_vpn_connections(self, region: str, p: dict[str, Any],
+                                 rid: str) -> dict[str, Any]:
+        """DescribeVpnConnections (§3.4)."""
+        r = self._region(region)
+        items = [self._view(t) for t in r["vpn_connections"].values()]
+        total, page = select(items, p, ids_field="VpnConnectionIds", id_key="VpnConnectionId",
+                             prefix="vpnx", matchers={
+                                 "vpc-id": _exact("VpcId"),
+                                 "vpn-gateway-id": _exact("VpnGatewayId"),
+                                 "customer-gateway-id": _exact("CustomerGatewayId"),
+                                 "vpn-connection-name": _exact("VpnConnectionName"),
+                                 "vpn-connection-id": _exact("VpnConnectionId")})
+        return {"TotalCount": total, "VpnConnectionSet": page}
+
+    def delete_vpn_connection(self, region: str, p: dict[str, Any], rid: str) -> dict[str, Any]:
+        """DeleteVpnConnection (§3.5): asynchronous; the tunnel is DELETING, then gone."""
+        r = self._region(region)
+        gw = self._get(r, "vpn_gateways", "vpngw", p["VpnGatewayId"], "VpnGatewayId", region)
+        tunnel = self._tunnel(r, p["VpnConnectionId"], region)
+        if tunnel["VpnGatewayId"] != gw["VpnGatewayId"]:
+            raise _not_found("vpn connection", p["VpnConnectionId"], region)
+        state = self._view(tunnel)["State"]
+        if state != "AVAILABLE":
+            raise EmulatorError("UnsupportedOperation.DeleteVpnConnInvalidState",
+                                f"The tunnel {tunnel['VpnConnectionId']} is {state}.")
+        tunnel["_gone"] = self.clock() + self.create_delay
+        self._task(region, rid, tunnel["VpnConnectionId"], tunnel["_gone"])
+        return {}
+
+    def _tunnel(self, r: Mapping[str, dict[str, dict[str, Any]]], tid: str,
+                region: str) -> dict[str, Any]:
+        """The live record (not a copy) of tunnel ``tid``."""
+        check_id(tid, "vpnx", "VpnConnectionId")
+        tunnel = r["vpn_connections"].get(tid)
+        if tunnel is None:
+            raise _not_found("vpn connection", tid, region)
+        return tunnel
+
+    def modify_vpn_connection_attribute(self, region: str, p: dict[str, Any],
+                                        rid: str) -> dict[str, Any]:
+        """ModifyVpnConnectionAttribute (§3.6): only an AVAILABLE tunnel can change."""
+        r = self._region(region)
+        tunnel = self._tunnel(r, p["VpnConnectionId"], region)
+        view = self._view(tunnel)
+        if view["State"] != "AVAILABLE":
+            raise EmulatorError("UnsupportedOperation.VpnConnInvalidState",
+                                f"The tunnel {view['VpnConnectionId']} is {view['State']}.")
+        gw = r["vpn_gateways"][tunnel["VpnGatewayId"]]
+        cgw_id = p.get("CustomerGatewayId", tunnel["CustomerGatewayId"])
+        if cgw_id != tunnel["CustomerGatewayId"] and gw.get("Version") != "4.0":
+            raise EmulatorError("UnsupportedOperation", "CustomerGatewayId can change only on "
+                                "a 4.0 VPN gateway.")
+        cgw = self._get(r, "customer_gateways", "cgw", cgw_id, "CustomerGatewayId", region)
+        siblings = [self._view(t) for t in r["vpn_connections"].values()
+                    if t["VpnGatewayId"] == gw["VpnGatewayId"] and t is not tunnel]
+        vpc = r["vpcs"].get(gw["VpcId"])
+        cidr = parse_network(vpc["CidrBlock"]) if vpc else None
+        conf = tunnel_config(_merge(view, p), Context(gw, cgw, cidr, siblings, self._rng))
+        for key in ("HealthCheckStatus", "HealthCheckConfig", "BgpConfig"):
+            tunnel.pop(key, None)
+        tunnel.update(conf, CustomerGatewayId=cgw_id)
+        if tunnel["EnableHealthCheck"]:
+            tunnel["HealthCheckStatus"] = "AVAILABLE"
+        self._task(region, rid, tunnel["VpnConnectionId"], self.clock())
+        return {}
+
+    # --- other resources -----------------------------------------------------------------
+
+    def describe_vpcs(self, region: str, p: dict[str, Any], rid: str) -> dict[str, Any]:
+        """DescribeVpcs (§3.1): Offset/Limit may be strings."""
+        r = self._region(region)
+
+        def tag_key(item: Mapping[str, Any], values: Sequence[str]) -> bool:
+            return any(t["Key"] in values for t in item["TagSet"])
+
+        def tag(item: Mapping[str, Any], values: Sequence[str]) -> bool:
+            return any(t["Key"] == values[0] and t["Value"] in values[1:]
+                       for t in item["TagSet"])
+
+        total, page = select(list(r["vpcs"].values()), p, ids_field="VpcIds", id_key="VpcId",
+                             prefix="vpc", matchers={
+                                 "vpc-name": lambda i, v: any(x in i["VpcName"] for x in v),
+                                 "is-default": lambda i, v: str(i["IsDefault"]).upper() in
+                                 {x.upper() for x in v},
+                                 "vpc-id": _exact("VpcId"), "cidr-block": _exact("CidrBlock"),
+                                 "tag-key": tag_key, "tag:": tag,
+                                 "ipv6-cidr-block": _exact("Ipv6CidrBlock"),
+                                 "isp-type": lambda i, v: False,
+                                 "address-type": lambda i, v: False})
+        return {"TotalCount": total, "VpcSet": copy.deepcopy(page)}
+
+    def describe_vpn_gateways(self, region: str, p: dict[str, Any], rid: str) -> dict[str, Any]:
+        """DescribeVpnGateways (§3.2)."""
+        r = self._region(region)
+        keys = {"vpc-id": "VpcId", "vpn-gateway-id": "VpnGatewayId", "type": "Type",
+                "vpn-gateway-name": "VpnGatewayName", "public-ip-address": "PublicIpAddress",
+                "renew-flag": "RenewFlag", "zone": "Zone"}
+        total, page = select(list(r["vpn_gateways"].values()), p, ids_field="VpnGatewayIds",
+                             id_key="VpnGatewayId", prefix="vpngw",
+                             matchers={k: _exact(v) for k, v in keys.items()})
+        return {"TotalCount": total, "VpnGatewaySet": copy.deepcopy(page)}
+
+    def describe_customer_gateways(self, region: str, p: dict[str, Any],
+                                   rid: str) -> dict[str, Any]:
+        """DescribeCustomerGateways (§3.3); VpnConnNum counts the live tunnels."""
+        r = self._region(region)
+        counts: dict[str, int] = {}
+        for t in r["vpn_connections"].values():
+            counts[t["CustomerGatewayId"]] = counts.get(t["CustomerGatewayId"], 0) + 1
+        items = [{**c, "VpnConnNum": counts.get(c["CustomerGatewayId"], 0)}
+                 for c in r["customer_gateways"].values()]
+        total, page = select(items, p, ids_field="CustomerGatewayIds",
+                             id_key="CustomerGatewayId", prefix="cgw", matchers={
+                                 "customer-gateway-id": _exact("CustomerGatewayId"),
+                                 "customer-gateway-name": _exact("CustomerGatewayName"),
+                                 "ip-address": _exact("IpAddress"),
+                                 "ip-version": lambda i, v: "IPv4" in v})
+        return {"TotalCount": total, "CustomerGatewaySet": copy.deepcopy(page)}
+
+    def create_customer_gateway(self, region: str, p: dict[str, Any],
+                                rid: str) -> dict[str, Any]:
+        """CreateCustomerGateway (§3.8)."""
+        r = self._region(region)
+        check_name(p["CustomerGatewayName"], "CustomerGatewayName")
+        ip = _public_ip(p["IpAddress"])
+        asn = p.get("BgpAsn", 0)
+        if "BgpAsn" in p and not 1 <= asn <= 4294967295:
+            raise EmulatorError("InvalidParameterValue", f"BgpAsn={asn} is outside "
+                                "[1, 4294967295].")
+        if asn in _RESERVED_ASNS:
+            raise EmulatorError("InvalidParameterValue", f"BgpAsn={asn} is reserved by "
+                                "Tencent Cloud.")
+        tags = check_tags(p.get("Tags", []))
+        cgws = r["customer_gateways"]
+        if any(c["IpAddress"] == str(ip) for c in cgws.values()):
+            raise EmulatorError("UnsupportedOperation.RecordExists",
+                                f"A customer gateway with IP {ip} already exists.")
+        if len(cgws) >= CUSTOMER_GATEWAY_QUOTA:
+            raise EmulatorError("LimitExceeded", f"At most {CUSTOMER_GATEWAY_QUOTA} customer "
+                                "gateways per region.")
+        cid = self._new_id("cgw", "customer_gateways")
+        cgws[cid] = {"CustomerGatewayId": cid, "CustomerGatewayName": p["CustomerGatewayName"],
+                     "IpAddress": str(ip), "CreatedTime": _fmt(self.clock()), "BgpAsn": asn,
+                     "VpnConnNum": 0, "TagSet": tags}
+        return {"CustomerGateway": copy.deepcopy(cgws[cid])}
+
+    def describe_vpc_task_result(self, region: str, p: dict[str, Any],
+                                 rid: str) -> dict[str, Any]:
+        """DescribeVpcTaskResult (§3.7): RUNNING until the transition is due, then SUCCESS."""
+        task = self.state["tasks"].get(p["TaskId"])
+        if task is None or task["Region"] != region:
+            raise EmulatorError("ResourceNotFound", f"The task {p['TaskId']} does not exist.")
+        status = "SUCCESS" if self.clock() >= task["Due"] else "RUNNING"
+        return {"Status": status, "Output": "",
+                "Result": [{"ResourceId": task["ResourceId"], "Status": status}]}
+
+
+def _public_ip(text: str) -> IPv4Address:
+    try:
+        ip = parse_address(text)
+    except ValueError as exc:
+        raise EmulatorError("InvalidParameterValue.Malformed", f"`IpAddress`: {exc}") from None
+    if any(ip in net for net in _NOT_PUBLIC):
+        raise EmulatorError("InvalidParameterValue", f"IpAddress {ip} is not a public address.")
+    return ip
+
+
+def _merge(view: Mapping[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]:
+    """A create-shaped request: the tunnel as it is, overlaid by a Modify request."""
+    base: dict[str, Any] = {k: copy.deepcopy(view[k]) for k in (
+        "VpnConnectionName", "PreShareKey", "RouteType", "NegotiationType", "DpdEnable",
+        "DpdTimeout", "DpdAction", "EnableHealthCheck", "HealthCheckLocalIp",
+        "HealthCheckRemoteIp", "IKEOptionsSpecification", "IPSECOptionsSpecification")}
+    base["SecurityPolicyDatabases"] = copy.deepcopy(view["SecurityPolicyDatabaseSet"])
+    if "BgpConfig" in view:
+        base["BgpConfig"] = {k: view["BgpConfig"][k]
+                             for k in ("TunnelCidr", "LocalBgpIp", "RemoteBgpIp")}
+    if "HealthCheckConfig" in view:
+        base["HealthCheckConfig"] = copy.deepcopy(view["HealthCheckConfig"])
+    ipsec = changes.get("IPSECOptionsSpecification", {})
+    if "IntegrityAlgorith" in ipsec or "IntegrityAlgorithm" in ipsec:
+        base["IPSECOptionsSpecification"].pop("IntegrityAlgorith", None)
+        base["IPSECOptionsSpecification"].pop("IntegrityAlgorithm", None)
+    for key, value in changes.items():
+        if key in ("VpnConnectionId", "CustomerGatewayId"):
+            continue
+        if isinstance(value, dict) and isinstance(base.get(key), dict):
+            base[key] = {**base[key], **value}
+        else:
+            base[key] = value
+    return base

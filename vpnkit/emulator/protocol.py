@@ -1,0 +1,218 @@
+"""Turn an HTTP request into a verified :class:`Call`, or the Tencent error that refuses it.
+
+Both signature styles of §4 are verified with the pure steps of :mod:`vpnkit.signing`:
+
+* **TC3-HMAC-SHA256** (§4.1): POST JSON (``application/json`` with or without a charset) or
+  GET/POST form; the canonical headers are exactly those listed in ``SignedHeaders`` (so a
+  client that also signs ``x-tc-action`` passes, vector C) and the payload hash is over the
+  raw body bytes. Common params travel in ``X-TC-*`` headers.
+* **v1** (§4.3): ``Signature``/``SignatureMethod`` and the common params in the query (GET) or
+  a form body (POST); HmacSHA256 only when ``SignatureMethod=HmacSHA256``, else HmacSHA1.
+
+Checks, in order: method (``UnsupportedProtocol``), size (``RequestSizeLimitExceeded``: GET
+32 KB, TC3 POST 10 MB; v1 POST over 1 MB -> ``AuthFailure.SignatureFailure`` as §4.3
+records), Authorization syntax (``AuthFailure.InvalidAuthorization``), missing common params
+(``MissingParameter``), clock skew over 300 s (``AuthFailure.SignatureExpire``), SecretId
+(``AuthFailure.SecretIdNotFound``), signature (``AuthFailure.SignatureFailure``), token
+(``AuthFailure.TokenFailure``), action (``InvalidAction``), version (``NoSuchVersion``),
+language, region, and finally the body (``InvalidParameter`` when it is not JSON).
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qsl
+
+from vpnkit.emulator.codes import EmulatorError
+from vpnkit.emulator.schema import unflatten
+from vpnkit.signing import (
+    Authorization,
+    parse_authorization,
+    sign_v1,
+    tc3_signature,
+    utc_date,
+    v1_string_to_sign,
+)
+
+__all__ = ["MAX_BODY", "Call", "Verifier"]
+
+VERSION = "2017-03-12"
+SERVICE = "vpc"
+MAX_SKEW = 300  # §4.1 DOC-V3
+MAX_BODY = 10 * 1024 * 1024  # TC3 POST (§4.1 size limits)
+MAX_QUERY = 32 * 1024  # GET
+MAX_V1_BODY = 1024 * 1024  # v1 POST
+LANGUAGES = ("zh-CN", "en-US")
+_V1_COMMON = frozenset({"Action", "Version", "Timestamp", "Nonce", "SecretId", "Signature",
+                        "SignatureMethod", "Region", "Token", "Language", "RequestClient"})
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """A verified request: who asked for what, with the raw (untyped) params."""
+
+    action: str
+    region: str
+    secret_id: str
+    params: Any
+    form: bool  # params came flattened from a form (all scalars are strings)
+
+
+def _pairs(text: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for key, value in parse_qsl(text, keep_blank_values=True):
+        if key in out:
+            raise EmulatorError("InvalidParameter", f"The parameter `{key}` is repeated.")
+        out[key] = value
+    return out
+
+
+class Verifier:
+    """Checks signatures against a table of ``SecretId -> (SecretKey, token or None)``."""
+
+    def __init__(self, keys: Mapping[str, tuple[str, str | None]], actions: frozenset[str],
+                 clock: Callable[[], float]) -> None:
+        self.keys = dict(keys)
+        self.actions = actions
+        self.clock = clock
+
+    def verify(self, method: str, host: str, path: str, query: str,
+               headers: Mapping[str, str], body: bytes) -> Call:
+        """Verify one request (``headers`` keys lower-case) or raise :class:`EmulatorError`."""
+        if method not in ("GET", "POST"):
+            raise EmulatorError("UnsupportedProtocol", f"HTTP method {method} is not "
+                                "supported; use GET or POST.")
+        if len(query) > MAX_QUERY:
+            raise EmulatorError("RequestSizeLimitExceeded", "The query exceeds 32 KB.")
+        if "authorization" in headers:
+            return self._tc3(method, query, headers, body)
+        params = _pairs(query if method == "GET" else _text(body))
+        if "Signature" in params:
+            if len(body) > MAX_V1_BODY:
+                raise EmulatorError("AuthFailure.SignatureFailure", "The request exceeds the "
+                                    "size limit of signature v1; use TC3-HMAC-SHA256.")
+            return self._v1(method, host, path, params)
+        raise EmulatorError("AuthFailure.InvalidAuthorization", "The request carries neither "
+                            "an Authorization header nor a v1 Signature.")
+
+    # --- the two signature styles ---------------------------------------------------------
+
+    def _tc3(self, method: str, query: str, headers: Mapping[str, str], body: bytes) -> Call:
+        try:
+            auth = parse_authorization(headers["authorization"])
+        except ValueError as exc:
+            raise EmulatorError("AuthFailure.InvalidAuthorization", str(exc)) from None
+        if not {"content-type", "host"} <= set(auth.signed_headers):
+            raise EmulatorError("AuthFailure.InvalidAuthorization",
+                                "SignedHeaders must include content-type and host.")
+        action, version, stamp = (_need(headers, f"x-tc-{n}", f"X-TC-{n.title()}")
+                                  for n in ("action", "version", "timestamp"))
+        timestamp = self._fresh(stamp, "X-TC-Timestamp")
+        key = self._secret(auth.secret_id, headers.get("x-tc-token"))
+        payload = (b"UNSIGNED-PAYLOAD"
+                   if headers.get("x-tc-content-sha256") == "UNSIGNED-PAYLOAD" else body)
+        expected, _ = tc3_signature(secret_key=key, service=SERVICE, timestamp=timestamp,
+                                    method=method, headers=headers, payload=payload,
+                                    query=query, signed=auth.signed_headers)
+        _check_scope(auth, timestamp)
+        if not hmac.compare_digest(expected, auth.signature):
+            raise EmulatorError("AuthFailure.SignatureFailure", "The provided credentials "
+                                "could not be validated; check your signature.")
+        region = self._common(action, version, headers.get("x-tc-language"),
+                              headers.get("x-tc-region"))
+        ctype = headers.get("content-type", "").split(";")[0].strip().lower()
+        if method == "GET" or ctype == "application/x-www-form-urlencoded":
+            return Call(action, region, auth.secret_id,
+                        unflatten(_pairs(query if method == "GET" else _text(body)).items()),
+                        True)
+        if ctype != "application/json":
+            raise EmulatorError("InvalidParameter", f"Content-Type {ctype!r} is not supported; "
+                                "POST application/json.")
+        return Call(action, region, auth.secret_id, _json(body), False)
+
+    def _v1(self, method: str, host: str, path: str, params: Mapping[str, str]) -> Call:
+        for name in ("Action", "Version", "Timestamp", "Nonce", "SecretId"):
+            _need(params, name, name)
+        timestamp = self._fresh(params["Timestamp"], "Timestamp")
+        del timestamp
+        key = self._secret(params["SecretId"], params.get("Token"))
+        sig_method = "HmacSHA256" if params.get("SignatureMethod") == "HmacSHA256" else "HmacSHA1"
+        signed = {k: v for k, v in params.items() if k != "Signature"}
+        expected = sign_v1(key, v1_string_to_sign(method, host, signed, path or "/"), sig_method)
+        if not hmac.compare_digest(expected.encode(), params["Signature"].encode()):
+            raise EmulatorError("AuthFailure.SignatureFailure", "The provided credentials "
+                                "could not be validated; check your signature.")
+        region = self._common(params["Action"], params["Version"], params.get("Language"),
+                              params.get("Region"))
+        rest = ((k, v) for k, v in params.items() if k not in _V1_COMMON)
+        return Call(params["Action"], region, params["SecretId"], unflatten(rest), True)
+
+    # --- shared checks ---------------------------------------------------------------------
+
+    def _fresh(self, stamp: str, name: str) -> int:
+        if not stamp.isdigit() or len(stamp) > 12:
+            raise EmulatorError("InvalidParameterValue", f"{name}={stamp!r} is not a Unix time.")
+        timestamp = int(stamp)
+        skew = self.clock() - timestamp
+        if abs(skew) > MAX_SKEW:
+            raise EmulatorError("AuthFailure.SignatureExpire", f"Signature expired: the "
+                                f"timestamp is {skew:+.0f} s from server time (limit {MAX_SKEW}).")
+        return timestamp
+
+    def _secret(self, secret_id: str, token: str | None) -> str:
+        found = self.keys.get(secret_id)
+        if found is None:
+            raise EmulatorError("AuthFailure.SecretIdNotFound",
+                                "The SecretId is not found; check it for typos or spaces.")
+        key, expected_token = found
+        if expected_token is not None and token != expected_token:
+            raise EmulatorError("AuthFailure.TokenFailure", "The token is invalid or expired.")
+        return key
+
+    def _common(self, action: str, version: str, language: str | None,
+                region: str | None) -> str:
+        if action not in self.actions:
+            raise EmulatorError("InvalidAction", f"The action {action!r} does not exist.")
+        if version != VERSION:
+            raise EmulatorError("NoSuchVersion", f"Version {version!r} does not exist; "
+                                f"use {VERSION}.")
+        if language is not None and language not in LANGUAGES:
+            raise EmulatorError("InvalidParameterValue", f"Language {language!r} is not one "
+                                f"of {', '.join(LANGUAGES)}.")
+        if not region:
+            raise EmulatorError("MissingParameter", "The request is missing the Region.")
+        return region
+
+
+def _need(source: Mapping[str, str], key: str, name: str) -> str:
+    value = source.get(key)
+    if not value:
+        raise EmulatorError("MissingParameter", f"The request is missing {name}.")
+    return value
+
+
+def _check_scope(auth: Authorization, timestamp: int) -> None:
+    if auth.service != SERVICE or auth.date != utc_date(timestamp):
+        raise EmulatorError("AuthFailure.SignatureFailure", f"The credential scope must be "
+                            f"{utc_date(timestamp)}/{SERVICE}/tc3_request (UTC date of "
+                            "X-TC-Timestamp).")
+
+
+def _text(body: bytes) -> str:
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise EmulatorError("InvalidParameter", "The body is not UTF-8.") from None
+
+
+def _json(body: bytes) -> Any:
+    if not body.strip():
+        return {}
+    try:
+        return json.loads(body)
+    except (ValueError, RecursionError):
+        raise EmulatorError("InvalidParameter", "The body is not valid JSON.") from None

@@ -1,0 +1,296 @@
+"""The rules of a tunnel's configuration: one request in, one ``VpnConnection`` body out.
+
+Pure functions over already-typed params (see :mod:`vpnkit.emulator.schema`); the backend
+passes the gateway, customer gateway, VPC CIDR and the gateway's other tunnels in a
+:class:`Context`. Enums, ranges and defaults come from :mod:`vpnkit.options` only.
+
+Codes (§6 CreateVpnConnection list, §10 checklist):
+
+* enum or range -> ``InvalidParameterValue``; bad IP/CIDR/number text -> ``.Malformed``;
+  name over 60 characters -> ``.TooLong``; empty name or key -> ``.Empty``
+* SPD VPC side outside the VPC CIDR, or IDC side overlapping it -> ``.VpcCidrConflict``;
+  IDC side overlapping its own VPC side, another IDC range of the tunnel, or an IDC range of
+  another tunnel on the gateway -> ``.VpnConnCidrConflict``
+* duplicate tunnel name on the gateway -> ``.Duplicate``
+* BGP: TunnelCidr not a /30 -> ``.VpnConnBgpTunnelCidrMask``; BGP IPs not hosts of it ->
+  ``.VpnConnBgpTunnelCidrNotSupported``; overlapping another tunnel's -> ``...Conflict``;
+  BGP mixed with static tunnels on one gateway -> ``UnsupportedOperation.VpnConnRouteTypeMixed``
+* health-check IP inside the VPC CIDR -> ``.VpnConnHealthCheckIpConflict``
+* GCM algorithms on a gateway whose Version is not "4.0" -> ``UnsupportedOperation`` (§2.2)
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from ipaddress import IPv4Address, IPv4Network
+from typing import Any
+
+from vpnkit import options
+from vpnkit.cidr import find_overlaps, parse_address, parse_network
+from vpnkit.emulator.codes import EmulatorError
+
+__all__ = ["Context", "check_name", "check_tags", "tunnel_config"]
+
+MAX_NAME = 60  # §1.1 #3
+_HEALTH_POOL = IPv4Network("169.254.128.0/17")  # §1.1 #11-12 default probe IPs
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """What a tunnel's rules need to know about the world around it."""
+
+    gateway: Mapping[str, Any]
+    customer_gateway: Mapping[str, Any]
+    vpc_cidr: IPv4Network | None
+    siblings: Sequence[Mapping[str, Any]]  # the gateway's other tunnels (output shape)
+    rng: random.Random
+
+
+def _err(code: str, message: str) -> EmulatorError:
+    return EmulatorError(code, message)
+
+
+def _net(value: str, path: str) -> IPv4Network:
+    try:
+        return parse_network(value)
+    except ValueError as exc:
+        raise _err("InvalidParameterValue.Malformed", f"`{path}`: {exc}") from None
+
+
+def _ip(value: str, path: str) -> IPv4Address:
+    try:
+        return parse_address(value)
+    except ValueError as exc:
+        raise _err("InvalidParameterValue.Malformed", f"`{path}`: {exc}") from None
+
+
+def check_name(name: str, path: str) -> None:
+    """Names are 1-60 characters (§1.1 #3, §3.8)."""
+    if not name.strip():
+        raise _err("InvalidParameterValue.Empty", f"`{path}` must not be empty.")
+    if len(name) > MAX_NAME:
+        raise _err("InvalidParameterValue.TooLong",
+                   f"`{path}` is {len(name)} characters long; the limit is {MAX_NAME}.")
+
+
+def check_option(o: options.Option, value: Any, path: str) -> None:
+    """One value against its row of the options table."""
+    if o.kind == "ip":
+        _ip(value, path)
+        return
+    if o.kind == "cidr":
+        _net(value, path)
+        return
+    number = value
+    if o.wire_str:  # DpdTimeout: an integer carried as a string (§1.1 #16)
+        if not value.strip().isdigit():
+            raise _err("InvalidParameterValue.Malformed", f"`{path}`={value!r} is not a number.")
+        number = int(value)
+    if o.choices and number not in o.choices:
+        allowed = ", ".join(str(c) for c in o.choices)
+        raise _err("InvalidParameterValue", f"`{path}`={value!r} is not one of: {allowed}.")
+    if o.minimum is not None and o.maximum is not None and not (
+            o.minimum <= number <= o.maximum):
+        raise _err("InvalidParameterValue",
+                   f"`{path}`={value!r} is outside [{o.minimum}, {o.maximum}].")
+
+
+def _section(section: str, given: Mapping[str, Any], path: str) -> dict[str, Any]:
+    out: dict[str, Any] = options.defaults(section, wire=True)
+    for key, value in given.items():
+        o = options.by_wire(section, key)
+        if o is not None:
+            check_option(o, value, f"{path}{key}")
+        out[key] = value
+    return out
+
+
+def check_tags(tags: Sequence[Mapping[str, str]]) -> list[dict[str, str]]:
+    """Tags (§2.5): Key required, non-empty, unique; lengths as the Tag service allows."""
+    seen: set[str] = set()
+    for i, tag in enumerate(tags):
+        key, value = tag["Key"], tag.get("Value", "")
+        if not key.strip():
+            raise _err("InvalidParameterValue.TagInvalidKey", f"`Tags.{i}.Key` is empty.")
+        if len(key) > 127:
+            raise _err("InvalidParameterValue.TagInvalidKeyLen", f"`Tags.{i}.Key` is too long.")
+        if len(value) > 255:
+            raise _err("InvalidParameterValue.TagInvalidVal", f"`Tags.{i}.Value` is too long.")
+        if key in seen:
+            raise _err("InvalidParameterValue.TagDuplicateKey", f"Tag key {key!r} repeats.")
+        seen.add(key)
+    return [{"Key": t["Key"], "Value": t.get("Value", "")} for t in tags]
+
+
+def _ike(p: Mapping[str, Any], ctx: Context) -> dict[str, Any]:
+    ike = _section("ike", p.get("IKEOptionsSpecification", {}), "IKEOptionsSpecification.")
+    for side, default in (("Local", ctx.gateway["PublicIpAddress"]),
+                          ("Remote", ctx.customer_gateway["IpAddress"])):
+        if ike[f"{side}Identity"] == "FQDN" and not ike.get(f"{side}FqdnName"):
+            raise _err("MissingParameter", f"`IKEOptionsSpecification.{side}FqdnName` is "
+                       f"required when {side}Identity is FQDN.")
+        ike.setdefault(f"{side}Address", default)
+        ike.setdefault(f"{side}FqdnName", "")
+    return ike
+
+
+def _ipsec(p: Mapping[str, Any]) -> dict[str, Any]:
+    given = dict(p.get("IPSECOptionsSpecification", {}))
+    new = given.pop("IntegrityAlgorithm", None)
+    old = given.get("IntegrityAlgorith")
+    if new is not None and old is not None and new != old:
+        raise _err("InvalidParameter.Coexist", "IntegrityAlgorith and IntegrityAlgorithm "
+                   "disagree; send one of them.")
+    if new is not None:
+        given["IntegrityAlgorith"] = new
+    ipsec = _section("ipsec", given, "IPSECOptionsSpecification.")
+    ipsec["IntegrityAlgorithm"] = ipsec["IntegrityAlgorith"]  # §2.3: emit both spellings
+    return ipsec
+
+
+def _gcm(ike: Mapping[str, Any], ipsec: Mapping[str, Any], ctx: Context) -> None:
+    if ctx.gateway.get("Version") == "4.0":
+        return
+    for path, value in (("IKEOptionsSpecification.PropoEncryAlgorithm",
+                         ike["PropoEncryAlgorithm"]),
+                        ("IPSECOptionsSpecification.EncryptAlgorithm",
+                         ipsec["EncryptAlgorithm"])):
+        if "GCM" in value:
+            raise _err("UnsupportedOperation", f"`{path}`={value} needs a 4.0 VPN gateway; "
+                       f"{ctx.gateway['VpnGatewayId']} is version {ctx.gateway.get('Version')}.")
+
+
+def _spd(p: Mapping[str, Any], ctx: Context) -> list[dict[str, Any]]:
+    rules = p.get("SecurityPolicyDatabases", [])
+    if p["RouteType"] == "Policy" and not rules:
+        raise _err("MissingParameter", "`SecurityPolicyDatabases` is required for a Policy "
+                   "tunnel.")
+    mine: list[tuple[IPv4Network, tuple[int, IPv4Network]]] = []
+    for i, rule in enumerate(rules):
+        local = _net(rule["LocalCidrBlock"], f"SecurityPolicyDatabases.{i}.LocalCidrBlock")
+        if ctx.vpc_cidr is not None and not local.subnet_of(ctx.vpc_cidr):
+            raise _err("InvalidParameterValue.VpcCidrConflict",
+                       f"VPC-side range {local} is not inside the VPC CIDR {ctx.vpc_cidr}.")
+        if not rule["RemoteCidrBlock"]:
+            raise _err("InvalidParameterValue.Empty",
+                       f"`SecurityPolicyDatabases.{i}.RemoteCidrBlock` is empty.")
+        for j, text in enumerate(rule["RemoteCidrBlock"]):
+            remote = _net(text, f"SecurityPolicyDatabases.{i}.RemoteCidrBlock.{j}")
+            if ctx.vpc_cidr is not None and remote.overlaps(ctx.vpc_cidr):
+                raise _err("InvalidParameterValue.VpcCidrConflict",
+                           f"IDC-side range {remote} overlaps the VPC CIDR {ctx.vpc_cidr}.")
+            if remote.overlaps(local):
+                raise _err("InvalidParameterValue.VpnConnCidrConflict",
+                           f"IDC-side range {remote} overlaps its VPC-side range {local}.")
+            mine.append((remote, (i, local)))
+    for (i, li), (k, lk) in find_overlaps(mine):
+        if i == k or li.overlaps(lk):
+            raise _err("InvalidParameterValue.VpnConnCidrConflict",
+                       f"IDC-side ranges of SecurityPolicyDatabases.{i} and .{k} overlap.")
+    _spd_siblings(mine, ctx)
+    return [{"LocalCidrBlock": r["LocalCidrBlock"], "RemoteCidrBlock": list(r["RemoteCidrBlock"])}
+            for r in rules]
+
+
+def _spd_siblings(mine: Sequence[tuple[IPv4Network, Any]], ctx: Context) -> None:
+    tagged: list[tuple[IPv4Network, str]] = [(net, "") for net, _ in mine]
+    for other in ctx.siblings:
+        for rule in other["SecurityPolicyDatabaseSet"]:
+            tagged += [(parse_network(r), other["VpnConnectionId"])
+                       for r in rule["RemoteCidrBlock"]]
+    for a, b in find_overlaps(tagged):
+        if (a == "") != (b == ""):
+            raise _err("InvalidParameterValue.VpnConnCidrConflict",
+                       f"An IDC-side range conflicts with tunnel {a or b} on the same gateway.")
+
+
+def _bgp(p: Mapping[str, Any], ctx: Context) -> dict[str, str] | None:
+    bgp_siblings = [s for s in ctx.siblings if s["RouteType"] == "Bgp"]
+    kinds = {s["RouteType"] == "Bgp" for s in ctx.siblings}
+    if kinds and kinds != {p["RouteType"] == "Bgp"}:
+        raise _err("UnsupportedOperation.VpnConnRouteTypeMixed",
+                   "BGP and non-BGP tunnels cannot share a VPN gateway.")
+    conf = p.get("BgpConfig")
+    if p["RouteType"] != "Bgp":
+        if conf is not None:
+            raise _err("InvalidParameterValue", "`BgpConfig` needs RouteType=Bgp.")
+        return None
+    if conf is None:
+        raise _err("MissingParameter", "`BgpConfig` is required when RouteType is Bgp.")
+    for o in options.by_section("bgp"):
+        check_option(o, conf[o.wire], f"BgpConfig.{o.wire}")
+    cidr = parse_network(conf["TunnelCidr"])
+    if cidr.prefixlen != 30:
+        raise _err("InvalidParameterValue.VpnConnBgpTunnelCidrMask",
+                   f"BGP tunnel CIDR {cidr} must be a /30.")
+    hosts = set(cidr.hosts())
+    for key in ("LocalBgpIp", "RemoteBgpIp"):
+        if parse_address(conf[key]) not in hosts:
+            raise _err("InvalidParameterValue.VpnConnBgpTunnelCidrNotSupported",
+                       f"BGP IP {conf[key]} must lie within tunnel CIDR {cidr}.")
+    if conf["LocalBgpIp"] == conf["RemoteBgpIp"]:
+        raise _err("InvalidParameterValue", "LocalBgpIp and RemoteBgpIp must differ.")
+    for other in bgp_siblings:
+        theirs = other.get("BgpConfig") or {}
+        if theirs and parse_network(theirs["TunnelCidr"]).overlaps(cidr):
+            raise _err("InvalidParameterValue.VpnConnBgpTunnelCidrConflict",
+                       f"BGP tunnel CIDR {cidr} overlaps {theirs['TunnelCidr']} of "
+                       f"{other['VpnConnectionId']}.")
+    if not ctx.gateway.get("BgpAsn"):
+        raise _err("UnsupportedOperation.VpnUnsupportedNotExistBgpAsn",
+                   f"VPN gateway {ctx.gateway['VpnGatewayId']} has no BGP ASN.")
+    if not ctx.customer_gateway.get("BgpAsn"):
+        raise _err("UnsupportedOperation.VpnUnsupportedUsrGwNotExistBgpAsn",
+                   f"Customer gateway {ctx.customer_gateway['CustomerGatewayId']} has no BGP ASN.")
+    return {**{k: conf[k] for k in ("TunnelCidr", "LocalBgpIp", "RemoteBgpIp")},
+            "LocalBgpAsn": str(ctx.gateway["BgpAsn"]),
+            "RemoteBgpAsn": str(ctx.customer_gateway["BgpAsn"])}
+
+
+def _health(p: Mapping[str, Any], ctx: Context) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key in ("HealthCheckLocalIp", "HealthCheckRemoteIp"):
+        if key in p:
+            ip = _ip(p[key], key)
+        else:  # §1.1 #11-12: a random address in 169.254.128.0/17
+            ip = _HEALTH_POOL[ctx.rng.randrange(1, _HEALTH_POOL.num_addresses - 1)]
+        if ctx.vpc_cidr is not None and ip in ctx.vpc_cidr:
+            raise _err("InvalidParameterValue.VpnConnHealthCheckIpConflict",
+                       f"Probe IP {ip} cannot be within the VPC CIDR {ctx.vpc_cidr}.")
+        out[key] = str(ip)
+    if out["HealthCheckLocalIp"] == out["HealthCheckRemoteIp"]:
+        raise _err("InvalidParameterValue", "The two health-check IPs must differ.")
+    if "HealthCheckConfig" in p or p["EnableHealthCheck"]:
+        out["HealthCheckConfig"] = _section("health_check_config",
+                                            p.get("HealthCheckConfig", {}), "HealthCheckConfig.")
+    return out
+
+
+def tunnel_config(p: Mapping[str, Any], ctx: Context) -> dict[str, Any]:
+    """The configuration part of a ``VpnConnection`` (§2.4), or the first rule broken."""
+    check_name(p["VpnConnectionName"], "VpnConnectionName")
+    if not p["PreShareKey"]:
+        raise _err("InvalidParameterValue.Empty", "`PreShareKey` must not be empty.")
+    top = _section("spec", {k: v for k, v in p.items()
+                            if options.by_wire("spec", k) is not None}, "")
+    top.pop("HealthCheckLocalIp", None)
+    top.pop("HealthCheckRemoteIp", None)
+    name = p["VpnConnectionName"]
+    for other in ctx.siblings:
+        if other["VpnConnectionName"] == name:
+            raise _err("InvalidParameterValue.Duplicate", f"VPN gateway "
+                       f"{ctx.gateway['VpnGatewayId']} already has a tunnel named {name!r}.")
+    if "Route" in p and "DestinationCidrBlock" in p["Route"]:
+        _net(p["Route"]["DestinationCidrBlock"], "Route.DestinationCidrBlock")
+    ike, ipsec = _ike(p, ctx), _ipsec(p)
+    _gcm(ike, ipsec, ctx)
+    out: dict[str, Any] = {"VpnConnectionName": name, **top,
+                           "SecurityPolicyDatabaseSet": _spd(top | dict(p), ctx),
+                           "IKEOptionsSpecification": ike, "IPSECOptionsSpecification": ipsec,
+                           **_health(top | dict(p), ctx)}
+    bgp = _bgp(top | dict(p), ctx)
+    if bgp is not None:
+        out["BgpConfig"] = bgp
+    return out
