@@ -115,12 +115,13 @@ class VpcClient:
             raise CredentialError(
                 "no region given: pass region=, set TENCENTCLOUD_REGION or configure tccli")
         self.region = resolved
-        self.credential = credential or resolve_credential(profile)
-        if self.credential is None:
+        credential = credential or resolve_credential(profile)
+        if credential is None:
             raise CredentialError(
                 "no credentials found (tried TENCENTCLOUD_SECRET_ID/KEY, "
                 "~/.tencentcloud/credentials, ~/.tccli); use vpnkit.connect() for the "
                 "embedded emulator")
+        self.credential: Credential = credential
         if language not in ("zh-CN", "en-US"):
             raise ValueError(f"language must be zh-CN or en-US, not {language!r}")
         self.endpoint = resolve_endpoint(self.region, endpoint, pin_region=pin_region)
@@ -130,7 +131,7 @@ class VpcClient:
         self.audit = audit
         self.max_attempts = max(1, max_attempts)
         self.limiter = RateLimiter(rate_limit)
-        self._auth = Tc3Auth(self.credential, SERVICE, clock=clock)
+        self._auth = Tc3Auth(credential, SERVICE, clock=clock)
         self._headers = {
             "Content-Type": "application/json",
             "X-TC-Version": API_VERSION,
@@ -295,6 +296,14 @@ class VpcClient:
                         "CreateVpnConnection") from exc
                 continue  # not there: the first send never landed, so one more is safe
             except ApiError as exc:
+                if exc.code.startswith("InternalError"):
+                    # The server failed somewhere after receiving the create: the tunnel
+                    # may exist. Same treatment as a lost answer.
+                    found = self._lookup_after_unknown(spec, TransportError(str(exc)))
+                    if found is not None:
+                        return found, exc.request_id, "reconciled"
+                    if attempt == 1:
+                        continue
                 if attempt == 2 and exc.code == "InvalidParameterValue.Duplicate":
                     found = self.find_vpn_connection(spec.vpn_gateway_id,
                                                      spec.vpn_connection_name)
@@ -364,7 +373,12 @@ class VpcClient:
         deadline = time.monotonic() + timeout
         last: str | None = None
         while True:
-            found = self.describe_vpn_connections([vpn_connection_id])
+            try:
+                found = self.describe_vpn_connections([vpn_connection_id])
+            except ApiError as exc:
+                if exc.code != "ResourceNotFound":  # TF treats it as "gone" too (§3.4)
+                    raise
+                found = []
             conn = found[0] if found else None
             last = conn.state if conn else "DELETED"
             if last == state:

@@ -78,12 +78,15 @@ def connect(
         credential, mode = _demo_credential(), "emulator"
     elif endpoint is None:
         mode = "real"
+    sink: AuditSink | None
     if audit is True:
         from vpnkit.audit import AuditLog
 
-        audit = AuditLog()
-    client = VpcClient(region, credential=credential, endpoint=endpoint,
-                       audit=audit or None, **client_options)
+        sink = AuditLog()
+    else:
+        sink = audit or None
+    client = VpcClient(region, credential=credential, endpoint=endpoint, audit=sink,
+                       **client_options)
     client.mode = mode
     if not quiet:
         _announce(client, mode)
@@ -111,7 +114,8 @@ def _announce(client: VpcClient, mode: str) -> None:
         from IPython.display import HTML, display
 
         colour = "#b00020" if mode == "real" else "#1b5e20"
-        display(HTML(f"<div style='padding:6px 10px;border-left:6px solid {colour};"
-                     f"background:#f6f6f6;font-weight:bold'>{escape(text)}</div>"))
+        html = (f"<div style='padding:6px 10px;border-left:6px solid {colour};"
+                f"background:#f6f6f6;font-weight:bold'>{escape(text)}</div>")
+        display(HTML(html))  # type: ignore[no-untyped-call]
     else:
         print(text, file=sys.stderr)

@@ -5,7 +5,7 @@
     VpnkitError
     ├── SpecError(ValueError)     a request failed validation; .issues lists every problem
     ├── CredentialError           no usable credentials, or malformed ones (never shows secrets)
-    ├── ApiError                  the API answered Response.Error: .code .message .request_id .action
+    ├── ApiError                  the API answered Response.Error (code, message, request_id)
     │   └── SignatureExpireError  AuthFailure.SignatureExpire, with the measured clock skew
     ├── TransportError            the request may not have reached the API (wraps requests' error)
     │   └── OutcomeUnknownError   a create was sent but neither its answer nor its tunnel was found

@@ -36,7 +36,7 @@ class SpdRule:
     remote_cidr_blocks: tuple[str, ...]
 
     def __post_init__(self) -> None:
-        remotes = self.remote_cidr_blocks
+        remotes: Any = self.remote_cidr_blocks
         if isinstance(remotes, str):
             remotes = (remotes,)
         elif isinstance(remotes, Iterable):

@@ -164,8 +164,8 @@ OPTIONS: tuple[Option, ...] = (
            "Probe timeout, ms", minimum=10, maximum=5000),
 )
 
-_BY_KEY = {(o.section, o.name): o for o in OPTIONS}
-_BY_WIRE = {(o.section, o.wire): o for o in OPTIONS}
+_BY_KEY: dict[tuple[str, str], Option] = {(o.section, o.name): o for o in OPTIONS}
+_BY_WIRE: dict[tuple[str, str], Option] = {(o.section, o.wire): o for o in OPTIONS}
 
 SECRET_WIRE_NAMES: frozenset[str] = frozenset(o.wire for o in OPTIONS if o.secret)
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from vpnkit import options
 from vpnkit.cidr import find_range_overlaps, parse_address, parse_block
@@ -149,6 +149,7 @@ class _Checker:
         if not isinstance(spec, VpnConnectionSpec):
             self.add("", "InvalidParameter", f"expected a VpnConnectionSpec, got {_show(spec)}")
             return
+        spec = cast(Any, spec)  # fields may hold anything; every check below is defensive
         self.resource_id("vpn_gateway_id", spec.vpn_gateway_id, True)
         self.resource_id("customer_gateway_id", spec.customer_gateway_id, True)
         self.resource_id("vpc_id", spec.vpc_id, False)
@@ -236,7 +237,8 @@ class _Checker:
                 continue
             ips[side] = ip
             if not first < ip < last:
-                self.add(f"bgp_config.{side}", "InvalidParameterValue.VpnConnBgpTunnelCidrNotSupported",
+                self.add(f"bgp_config.{side}",
+                         "InvalidParameterValue.VpnConnBgpTunnelCidrNotSupported",
                          f"{getattr(bgp, side)} is not a host address of {bgp.tunnel_cidr}")
         if len(ips) == 2 and ips["local_bgp_ip"] == ips["remote_bgp_ip"]:
             self.add("bgp_config.remote_bgp_ip", "InvalidParameterValue",
@@ -272,6 +274,7 @@ class _Checker:
             if not isinstance(tag, Tag):
                 self.add(path, "InvalidParameter", f"must be a Tag, got {_show(tag)}")
             elif self.required_str(f"{path}.key", tag.key):
+                tag = cast(Any, tag)
                 if tag.key in seen:
                     self.add(f"{path}.key", "InvalidParameterValue.TagDuplicateKey",
                              f"tag key {_show(tag.key)} is given twice")
