@@ -23,6 +23,8 @@ __all__ = [
 
 T = TypeVar("T")
 
+_CACHE_SIZE = 1 << 16
+_valid_blocks: dict[str, tuple[int, int]] = {}
 _OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
 _STRICT = re.compile(rf"{_OCTET}(?:\.{_OCTET}){{3}}/(?:3[0-2]|[12]?[0-9])\Z")
 
@@ -73,15 +75,23 @@ def contains(outer: IPv4Network, inner: IPv4Network) -> bool:
 def parse_block(text: object) -> tuple[int, int]:
     """``(first, last)`` address of a strict IPv4 CIDR as integers: the fast path.
 
-    About five times faster than :func:`parse_network` on valid input (validation of 10,000
-    SPD pairs depends on it); anything unusual falls back to it for the error message.
+    About five times faster than :func:`parse_network` on valid input, and memoised: the
+    form re-validates the same few hundred CIDRs on every keystroke. Anything unusual falls
+    back to :func:`parse_network` for the explanatory ``ValueError``.
     """
-    if isinstance(text, str) and _STRICT.match(text):
-        addr, _, plen = text.partition("/")
-        start = int.from_bytes(inet_aton(addr), "big")
-        size = 1 << (32 - int(plen))
-        if start & (size - 1) == 0:
-            return start, start + size - 1
+    if isinstance(text, str):
+        found = _valid_blocks.get(text)
+        if found is not None:
+            return found
+        if _STRICT.match(text):
+            addr, _, plen = text.partition("/")
+            start = int.from_bytes(inet_aton(addr), "big")
+            size = 1 << (32 - int(plen))
+            if start & (size - 1) == 0:
+                if len(_valid_blocks) >= _CACHE_SIZE:
+                    _valid_blocks.clear()
+                found = _valid_blocks[text] = (start, start + size - 1)
+                return found
     net = parse_network(text)  # raises the explanatory ValueError
     return int(net.network_address), int(net.broadcast_address)
 

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from requests.auth import AuthBase
+from requests.structures import CaseInsensitiveDict
 
 if TYPE_CHECKING:
     from requests import PreparedRequest
@@ -54,13 +55,19 @@ __all__ = [
 
 ALGORITHM = "TC3-HMAC-SHA256"
 _EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
+_DEFAULT_SIGNED = ("content-type", "host")
 
 
 # --- TC3 steps (§4.1) -------------------------------------------------------------------
 
 def utc_date(timestamp: int) -> str:
     """The ``YYYY-MM-DD`` UTC date of a Unix timestamp (never local time, §4.1 DOC-V3)."""
-    return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%d")
+    return _day(int(timestamp) // 86400)
+
+
+@lru_cache(maxsize=8)
+def _day(day: int) -> str:
+    return datetime.fromtimestamp(day * 86400, UTC).strftime("%Y-%m-%d")
 
 
 def hash_payload(payload: bytes) -> str:
@@ -69,15 +76,17 @@ def hash_payload(payload: bytes) -> str:
 
 
 def canonical_headers(
-    headers: Mapping[str, str], signed: Iterable[str] = ("content-type", "host")
+    headers: Mapping[str, str], signed: Iterable[str] = _DEFAULT_SIGNED
 ) -> tuple[str, str]:
     """Steps 3.4-3.5: ``(canonical headers, signed headers)`` for the named headers.
 
     Names are lower-cased and sorted; values lower-cased and trimmed (DOC-V3 rules).
     """
-    lower = {k.lower(): v for k, v in headers.items()}
-    names = sorted({s.strip().lower() for s in signed})
-    block = "".join(f"{n}:{str(lower.get(n, '')).strip().lower()}\n" for n in names)
+    names = _DEFAULT_SIGNED if signed is _DEFAULT_SIGNED else \
+        tuple(sorted({s.strip().lower() for s in signed}))
+    if not isinstance(headers, CaseInsensitiveDict):
+        headers = {k.lower(): v for k, v in headers.items()}
+    block = "".join(f"{n}:{str(headers.get(n, '')).strip().lower()}\n" for n in names)
     return block, ";".join(names)
 
 
@@ -129,7 +138,7 @@ def tc3_signature(
     headers: Mapping[str, str],
     payload: bytes,
     query: str = "",
-    signed: Iterable[str] = ("content-type", "host"),
+    signed: Iterable[str] = _DEFAULT_SIGNED,
 ) -> tuple[str, str]:
     """All steps at once: ``(signature, signed_headers)``."""
     block, signed_headers = canonical_headers(headers, signed)
@@ -195,7 +204,8 @@ class Tc3Auth(AuthBase):
         self.credential = credential
         self.service = service
         self.clock = clock
-        self.signed = ("content-type", "host", *(h.lower() for h in extra_signed_headers))
+        extra = tuple(h.lower() for h in extra_signed_headers)
+        self.signed = (*_DEFAULT_SIGNED, *extra) if extra else _DEFAULT_SIGNED
 
     def __call__(self, r: PreparedRequest) -> PreparedRequest:
         timestamp = int(self.clock())
@@ -204,15 +214,15 @@ class Tc3Auth(AuthBase):
         headers["X-TC-Timestamp"] = str(timestamp)
         if self.credential.token:
             headers["X-TC-Token"] = self.credential.token
-        view = dict(headers)
-        view.setdefault("Host", url.netloc.rpartition("@")[2])
+        if "Host" not in headers:
+            headers["Host"] = url.netloc.rpartition("@")[2]
         body = r.body if isinstance(r.body, bytes) else (r.body or "").encode("utf-8")
         sig, signed_headers = tc3_signature(
             secret_key=self.credential.secret_key,
             service=self.service,
             timestamp=timestamp,
             method=r.method or "POST",
-            headers=view,
+            headers=headers,
             payload=body if r.method != "GET" else b"",
             query=url.query if r.method == "GET" else "",
             signed=self.signed,

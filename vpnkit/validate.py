@@ -289,6 +289,7 @@ class _Checker:
             self.add("security_policy_databases", "InvalidParameter",
                      f"must be a list of SPD rules, got {_show(rules)}")
             return
+        vpc = self.vpc
         locals_: list[tuple[int, int, str]] = []
         remotes: list[tuple[int, int, str]] = []
         seen_local: dict[tuple[int, int], str] = {}
@@ -298,7 +299,11 @@ class _Checker:
                 self.add(path, "InvalidParameter", f"must be an SpdRule, got {_show(rule)}")
                 continue
             lpath = f"{path}.local_cidr_block"
-            local = self.block(lpath, rule.local_cidr_block)
+            try:
+                local: tuple[int, int] | None = parse_block(rule.local_cidr_block)
+            except ValueError as exc:
+                self.add(lpath, "InvalidParameterValue.Malformed", str(exc))
+                local = None
             if local is not None:
                 if local in seen_local:
                     self.add(lpath, "InvalidParameterValue.Duplicate",
@@ -317,11 +322,13 @@ class _Checker:
                 continue
             for j, text in enumerate(blocks):
                 rpath = f"{path}.remote_cidr_blocks[{j}]"
-                remote = self.block(rpath, text)
-                if remote is None:
+                try:
+                    first, last = parse_block(text)
+                except ValueError as exc:
+                    self.add(rpath, "InvalidParameterValue.Malformed", str(exc))
                     continue
-                remotes.append((*remote, rpath))
-                if self.vpc and remote[0] <= self.vpc[1] and self.vpc[0] <= remote[1]:
+                remotes.append((first, last, rpath))
+                if vpc and first <= vpc[1] and vpc[0] <= last:
                     self.add(rpath, "InvalidParameterValue.VpcCidrConflict",
                              f"{text} overlaps the VPC CIDR")
         for first, second in find_range_overlaps(remotes):

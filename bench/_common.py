@@ -1,0 +1,53 @@
+"""Shared benchmark helpers: alternated timing, min/median, and the one-line result format.
+
+Every benchmark prints human lines and, last, one ``BENCH {json}`` line per figure, which
+``bench/run.py`` collects into ``bench/RESULTS.md``. Sides are alternated round by round so
+that machine noise (this machine is shared) hits both alike; ratios are what count.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+PY = sys.executable
+
+
+def alternate(sides: dict[str, Callable[[], Any]], rounds: int) -> dict[str, list[float]]:
+    """Run each side once per round, in alternating order; seconds per call."""
+    times: dict[str, list[float]] = {name: [] for name in sides}
+    names = list(sides)
+    for r in range(rounds):
+        for name in names if r % 2 == 0 else reversed(names):
+            gc.collect()
+            t = time.perf_counter()
+            sides[name]()
+            times[name].append(time.perf_counter() - t)
+    return times
+
+
+def run_process(argv: Sequence[str], env: dict[str, str] | None = None) -> None:
+    """Run a command to completion; raise with its output if it fails."""
+    out = subprocess.run(argv, capture_output=True, text=True, env=env, check=False)
+    if out.returncode != 0:
+        raise RuntimeError(f"{argv} failed ({out.returncode}):\n{out.stdout}\n{out.stderr}")
+
+
+def summary(samples: list[float]) -> tuple[float, float]:
+    return min(samples), statistics.median(samples)
+
+
+def emit(figure: str, *, value: float, unit: str, reference: str = "",
+         ref_value: float | None = None, target: str = "", ok: bool | None = None,
+         **extra: Any) -> None:
+    """Print the machine-readable result line for one figure."""
+    ratio = value / ref_value if ref_value else None
+    record = {"figure": figure, "value": value, "unit": unit, "reference": reference,
+              "ref_value": ref_value, "ratio": ratio, "target": target, "ok": ok, **extra}
+    print("BENCH " + json.dumps(record), flush=True)
