@@ -30,11 +30,11 @@ from vpnkit.emulator.codes import EmulatorError
 from vpnkit.emulator.faults import Faults
 from vpnkit.emulator.server import DEMO_SECRET_ID, DEMO_SECRET_KEY, Emulator, serve
 
-__all__ = [
+__all__ = [  # noqa: RUF022 - plain sorted(), as tests/test_package.py checks
+    "Backend",
     "DEMO_CREDENTIAL",
     "DEMO_SECRET_ID",
     "DEMO_SECRET_KEY",
-    "Backend",
     "Emulator",
     "EmulatorAdapter",
     "EmulatorApp",

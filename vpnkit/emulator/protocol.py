@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hmac
 import json
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -154,7 +155,7 @@ class Verifier:
     # --- shared checks ---------------------------------------------------------------------
 
     def _fresh(self, stamp: str, name: str) -> int:
-        if not stamp.isdigit() or len(stamp) > 12:
+        if not re.fullmatch(r"[0-9]{1,12}", stamp):
             raise EmulatorError("InvalidParameterValue", f"{name}={stamp!r} is not a Unix time.")
         timestamp = int(stamp)
         skew = self.clock() - timestamp

@@ -22,6 +22,7 @@ Codes (§6 CreateVpnConnection list, §10 checklist):
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from ipaddress import IPv4Address, IPv4Network
@@ -85,7 +86,7 @@ def check_option(o: options.Option, value: Any, path: str) -> None:
         return
     number = value
     if o.wire_str:  # DpdTimeout: an integer carried as a string (§1.1 #16)
-        if not value.strip().isdigit():
+        if not re.fullmatch(r"[0-9]{1,9}", value.strip()):
             raise _err("InvalidParameterValue.Malformed", f"`{path}`={value!r} is not a number.")
         number = int(value)
     if o.choices and number not in o.choices:

@@ -26,6 +26,7 @@ STR, INT, BOOL = "str", "int", "bool"
 #: an integer that the wire may carry as a string (DescribeVpcs Offset/Limit are str, §3.1)
 INTSTR = "intstr"
 _INT_RE = re.compile(r"-?[0-9]{1,30}")
+_INDEX_RE = re.compile(r"0|[1-9][0-9]{0,5}")  # canonical list indexes only
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,7 +118,7 @@ def unflatten(pairs: Iterable[tuple[str, str]]) -> dict[str, Any]:
 def _lists(node: Any, path: str) -> Any:
     if not isinstance(node, dict):
         return node
-    if node and all(k.isdigit() for k in node):
+    if node and all(_INDEX_RE.fullmatch(k) for k in node):
         if sorted(int(k) for k in node) != list(range(len(node))):
             raise EmulatorError("InvalidParameter",
                                 f"The indexes of `{path}` must start at 0 and be contiguous.")

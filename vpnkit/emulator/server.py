@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 import socket
 import socketserver
 import sys
@@ -95,8 +96,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _run(self) -> None:
         length_text = self.headers.get("Content-Length", "0") or "0"
-        length = int(length_text) if length_text.isdigit() else 0
-        if not length_text.isdigit() or "Transfer-Encoding" in self.headers:
+        valid = re.fullmatch(r"[0-9]{1,12}", length_text) is not None
+        length = int(length_text) if valid else 0
+        if not valid or "Transfer-Encoding" in self.headers:
             self.close_connection = True
         body = _Body(self.rfile, length)  # type: ignore[arg-type]
         status_headers: list[Any] = []
@@ -122,7 +124,8 @@ class _Handler(BaseHTTPRequestHandler):
                  f"Content-Length: {len(chunks)}"]
         if self.close_connection:
             lines.append("Connection: close")
-        self.wfile.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + chunks)
+        head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+        self.wfile.write(head if self.command == "HEAD" else head + chunks)
 
     def log_message(self, format: str, *args: Any) -> None:
         """Quiet: the emulator is a test fixture, not a web server to watch."""
