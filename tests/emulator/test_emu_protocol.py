@@ -183,6 +183,14 @@ def test_tc3_get_create_with_booleans(signer: Signer) -> None:
     assert inner["VpnConnection"]["EnableHealthCheck"] is True
 
 
+def test_deep_or_gappy_form_keys(signer: Signer) -> None:
+    """Absurdly deep, repeated-index or gappy flattened keys -> InvalidParameter, no crash."""
+    assert code(signer.get("DescribeVpcs", {".".join(["a"] * 5000): "x"})) == "InvalidParameter"
+    assert code(signer.get("DescribeVpcs", {"VpcIds.1": "vpc-demo0001"})) == "InvalidParameter"
+    assert code(signer.get("DescribeVpcs", {"VpcIds.01": "vpc-demo0001"})) == "InvalidParameter"
+    assert code(signer.get("DescribeVpcs", {"Limit": "1", "Limit.0": "2"})) == "InvalidParameter"
+
+
 def test_v1_get_and_post(signer: Signer) -> None:
     """Legacy v1 signatures verify for GET and POST, HmacSHA1 and HmacSHA256."""
     for method in ("GET", "POST"):

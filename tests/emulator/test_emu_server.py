@@ -189,3 +189,14 @@ def test_cli_prints_url_and_exits_cleanly(tmp_path: Path) -> None:
             assert proc.wait(timeout=10) == 0
         finally:
             proc.kill()
+
+
+def test_malformed_http_gets_400_and_close(emu: Emulator) -> None:
+    """Bytes that are not HTTP at all get a bare 400 and a closed connection (no crash)."""
+    import socket
+
+    for junk in (b"HELLO\r\n\r\n", b"GET / HTTP/9.9\r\n\r\n", b"GET / HTTP/1.1\r\nbad\r\n\r\n"):
+        with socket.create_connection((emu.host, emu.port), timeout=5) as sock:
+            sock.sendall(junk)
+            assert sock.recv(100).startswith(b"HTTP/1.1 400")
+    assert code(Signer(emu.url).call("DescribeVpcs", {})) is None  # still serving

@@ -6,6 +6,9 @@ it) and ``{"Response": {..., "RequestId": uuid4}}``; errors go under ``Response.
 input yields a 500: anything unexpected is logged and answered as ``InternalError``. The one
 exception is the opt-in ``drop_after_commit`` fault, which raises
 :class:`~vpnkit.emulator.faults.ConnectionDropped` for the server to close the socket.
+
+The app reads the WSGI environ directly rather than through Werkzeug's Request/Response:
+profiling showed Werkzeug's header objects were half of the per-request cost.
 """
 
 from __future__ import annotations
@@ -17,8 +20,6 @@ import uuid
 from collections.abc import Callable, Iterable
 from email.utils import formatdate
 from typing import TYPE_CHECKING, Any
-
-from werkzeug.wrappers import Request, Response
 
 from vpnkit.emulator.backend import ACTIONS, MUTATING, Backend
 from vpnkit.emulator.codes import EmulatorError
@@ -48,7 +49,7 @@ class EmulatorApp:
                  start_response: StartResponse) -> Iterable[bytes]:
         request_id = str(uuid.uuid4())
         try:
-            fields = self.handle(Request(environ), request_id)
+            fields = self.handle(environ, request_id)
         except EmulatorError as exc:
             fields = {"Error": {"Code": exc.code, "Message": exc.message}}
         except ConnectionDropped:
@@ -59,16 +60,17 @@ class EmulatorApp:
                                 f"occurred; RequestId {request_id}."}}
         body = json.dumps({"Response": {**fields, "RequestId": request_id}},
                           ensure_ascii=False).encode("utf-8")
-        response = Response(body, status=200, content_type="application/json",
-                            headers={"Date": formatdate(usegmt=True)})
-        return response(environ, start_response)
+        start_response("200 OK", [("Content-Type", "application/json"),
+                                  ("Content-Length", str(len(body))),
+                                  ("Date", formatdate(usegmt=True))])
+        return [body]
 
-    def handle(self, request: Request, request_id: str) -> dict[str, Any]:
+    def handle(self, environ: WSGIEnvironment, request_id: str) -> dict[str, Any]:
         """Verify, admit and run one request; returns the Response fields."""
-        call = self.verifier.verify(request.method, request.headers.get("Host", ""), request.path,
-                                    request.query_string.decode("latin-1"),
-                                    {k.lower(): v for k, v in request.headers.items()},
-                                    _body(request))
+        headers = _headers(environ)
+        call = self.verifier.verify(str(environ.get("REQUEST_METHOD", "")).upper(),
+                                    headers.get("host", ""), environ.get("PATH_INFO") or "/",
+                                    environ.get("QUERY_STRING", ""), headers, _body(environ))
         self._admit(call)
         result = self.backend.handle(call.action, call.region, call.params, request_id,
                                      form=call.form)
@@ -83,13 +85,23 @@ class EmulatorApp:
         self.faults.before(call.action)
 
 
-def _body(request: Request) -> bytes:
-    length = request.content_length
-    if length is not None and length > MAX_BODY:
+def _headers(environ: WSGIEnvironment) -> dict[str, str]:
+    """Request headers, lower-case names (``HTTP_X_TC_ACTION`` -> ``x-tc-action``)."""
+    out = {k[5:].replace("_", "-").lower(): v for k, v in environ.items()
+           if k.startswith("HTTP_")}
+    for key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+        if environ.get(key):
+            out[key.replace("_", "-").lower()] = environ[key]
+    return out
+
+
+def _body(environ: WSGIEnvironment) -> bytes:
+    """At most 10 MB of body, per Content-Length (no length: no body)."""
+    text = str(environ.get("CONTENT_LENGTH") or "0").strip()
+    length = int(text) if text.isascii() and text.isdigit() else 0
+    if length > MAX_BODY:
         raise EmulatorError("RequestSizeLimitExceeded", "The request body exceeds 10 MB.")
-    data = request.stream.read(MAX_BODY + 1)
-    if len(data) > MAX_BODY:
-        raise EmulatorError("RequestSizeLimitExceeded", "The request body exceeds 10 MB.")
+    data: bytes = environ["wsgi.input"].read(length) if length else b""
     return data
 
 

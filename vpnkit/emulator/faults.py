@@ -122,14 +122,22 @@ class Faults:
                 self.injected[name] += 1
             return hit
 
+    def _take_burst(self, action: str) -> bool:
+        if self._settings.actions and action not in self._settings.actions:
+            return False
+        with self._lock:
+            if self._burst_left <= 0:
+                return False
+            self._burst_left -= 1
+            self.injected["rate_limit_burst"] += 1
+            return True
+
     def before(self, action: str) -> None:
         """Faults that strike before the request runs (may raise :class:`EmulatorError`)."""
         s = self._settings
         if s.delay and self._fire(action, "delay"):
             time.sleep(s.delay)
-        if self._burst_left > 0 and self._fire(action, "rate_limit_burst"):
-            with self._lock:
-                self._burst_left -= 1
+        if self._burst_left > 0 and self._take_burst(action):
             raise EmulatorError("RequestLimitExceeded", "Injected fault: request rate limited.")
         if self._fire(action, "internal_error", s.internal_error):
             raise EmulatorError("InternalError", "Injected fault: internal error.")

@@ -26,6 +26,7 @@ STR, INT, BOOL = "str", "int", "bool"
 #: an integer that the wire may carry as a string (DescribeVpcs Offset/Limit are str, §3.1)
 INTSTR = "intstr"
 _INT_RE = re.compile(r"-?[0-9]{1,30}")
+_MAX_DEPTH = 8  # deeper than any request shape (e.g. SecurityPolicyDatabases.0.RemoteCidrBlock.1)
 _INDEX_RE = re.compile(r"0|[1-9][0-9]{0,5}")  # canonical list indexes only
 
 
@@ -101,7 +102,7 @@ def unflatten(pairs: Iterable[tuple[str, str]]) -> dict[str, Any]:
     root: dict[str, Any] = {}
     for key, value in pairs:
         parts = key.split(".")
-        if not all(parts):
+        if not all(parts) or len(parts) > _MAX_DEPTH:
             raise EmulatorError("InvalidParameter", f"The parameter name `{key}` is malformed.")
         node = root
         for part in parts[:-1]:

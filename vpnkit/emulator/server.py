@@ -1,9 +1,9 @@
 """Serve the emulator on loopback: a lean threaded HTTP/1.1 WSGI server and :func:`serve`.
 
 The server is the stdlib's ``ThreadingMixIn`` + ``BaseHTTPRequestHandler`` running the WSGI
-app directly, with keep-alive (the Werkzeug dev server closes no faster and is slower per
-request; ``bench/bench_emulator.py`` measures). It is the only place that can honour the
-``drop_after_commit`` fault: on :class:`ConnectionDropped` it closes the socket unanswered.
+app directly, with HTTP/1.1 keep-alive (``bench/bench_emulator.py --werkzeug`` compares it
+with Werkzeug's dev server). It also honours the ``drop_after_commit`` fault: on
+:class:`ConnectionDropped` it closes the socket without answering.
 
 ``with serve() as emu:`` gives ``emu.url``, ``emu.credential``, ``emu.backend``,
 ``emu.faults``; it never binds a non-loopback address unless ``allow_remote=True``.
@@ -36,6 +36,7 @@ __all__ = ["DEMO_SECRET_ID", "DEMO_SECRET_KEY", "Emulator", "serve"]
 DEMO_SECRET_ID = "AKIDvpnkitEMULATOR0000000000000000"
 DEMO_SECRET_KEY = "vpnkit-emulator-demo-secret-key-0000"
 _DRAIN_LIMIT = 64 * 1024
+_MAX_HEADERS = 100
 
 
 class _Body:
@@ -63,17 +64,52 @@ class _Handler(BaseHTTPRequestHandler):
     disable_nagle_algorithm = True
     timeout = 120
     server: _Server
+    fields: dict[str, str]
 
     def handle_one_request(self) -> None:
         try:
-            self.raw_requestline = self.rfile.readline(1 << 20)
-            if not self.raw_requestline or not self.raw_requestline.endswith(b"\n"):
-                self.close_connection = True
-                return
-            if self.parse_request():
+            if self._parse():
                 self._run()
         except (OSError, ValueError):
             self.close_connection = True
+
+    def _parse(self) -> bool:
+        """Request line and headers, parsed leanly (the stdlib's email parser is slow).
+
+        Malformed HTTP (not an API request at all) gets a bare 400 and the connection closes.
+        """
+        self.close_connection = True
+        line = self.rfile.readline(1 << 20)
+        if not line.endswith(b"\n"):
+            return False
+        parts = line.decode("latin-1").split()
+        if len(parts) != 3 or parts[2] not in ("HTTP/1.0", "HTTP/1.1"):
+            return self._bad()
+        self.command, self.path, self.request_version = parts
+        headers: dict[str, str] = {}
+        for _ in range(_MAX_HEADERS):
+            raw = self.rfile.readline(65537)
+            if raw in (b"\r\n", b"\n"):
+                break
+            name, colon, value = raw.decode("latin-1").partition(":")
+            if not colon or not raw.endswith(b"\n") or not name.strip():
+                return self._bad()
+            key, value = name.strip().lower(), value.strip()
+            headers[key] = f"{headers[key]},{value}" if key in headers else value
+        else:
+            return self._bad()
+        self.fields = headers
+        conn = headers.get("connection", "").lower()
+        self.close_connection = "close" in conn or (
+            self.request_version == "HTTP/1.0" and "keep-alive" not in conn)
+        if headers.get("expect", "").lower() == "100-continue":
+            self.wfile.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+        return True
+
+    def _bad(self) -> bool:
+        self.wfile.write(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n"
+                         b"Connection: close\r\n\r\n")
+        return False
 
     def _environ(self, body: _Body) -> dict[str, Any]:
         path, _, query = self.path.partition("?")
@@ -85,20 +121,16 @@ class _Handler(BaseHTTPRequestHandler):
             "wsgi.url_scheme": "http", "wsgi.input": body, "wsgi.errors": sys.stderr,
             "wsgi.multithread": True, "wsgi.multiprocess": False, "wsgi.run_once": False,
         }
-        for key, value in self.headers.items():
+        for key, value in self.fields.items():
             name = key.upper().replace("-", "_")
-            if name in ("CONTENT_TYPE", "CONTENT_LENGTH"):
-                env[name] = value
-            else:
-                name = "HTTP_" + name
-                env[name] = f"{env[name]},{value}" if name in env else value
+            env[name if name in ("CONTENT_TYPE", "CONTENT_LENGTH") else f"HTTP_{name}"] = value
         return env
 
     def _run(self) -> None:
-        length_text = self.headers.get("Content-Length", "0") or "0"
+        length_text = self.fields.get("content-length", "0") or "0"
         valid = re.fullmatch(r"[0-9]{1,12}", length_text) is not None
         length = int(length_text) if valid else 0
-        if not valid or "Transfer-Encoding" in self.headers:
+        if not valid or "transfer-encoding" in self.fields:
             self.close_connection = True
         body = _Body(self.rfile, length)  # type: ignore[arg-type]
         status_headers: list[Any] = []
