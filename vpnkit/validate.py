@@ -331,14 +331,14 @@ class _Checker:
                 if vpc and first <= vpc[1] and vpc[0] <= last:
                     self.add(rpath, "InvalidParameterValue.VpcCidrConflict",
                              f"{text} overlaps the VPC CIDR")
-        for first, second in find_range_overlaps(remotes):
-            self.add(second, "InvalidParameterValue.VpnConnCidrConflict",
-                     f"overlaps the IDC-side range at {first}")
+        for earlier, later in find_range_overlaps(remotes):
+            self.add(later, "InvalidParameterValue.VpnConnCidrConflict",
+                     f"overlaps the IDC-side range at {earlier}")
         kinds = {p: "local" for *_, p in locals_}
-        for first, second in find_range_overlaps(locals_ + remotes):
-            if (first in kinds) != (second in kinds):
-                remote_path = second if first in kinds else first
-                local_path = first if first in kinds else second
+        for earlier, later in find_range_overlaps(locals_ + remotes):
+            if (earlier in kinds) != (later in kinds):
+                remote_path = later if earlier in kinds else earlier
+                local_path = earlier if earlier in kinds else later
                 self.add(remote_path, "InvalidParameterValue.VpnConnCidrConflict",
                          f"overlaps the VPC-side range at {local_path}")
 
