@@ -14,7 +14,6 @@ Keys with surrounding whitespace are refused with a message naming the source (Â
 
 from __future__ import annotations
 
-import configparser
 import json
 import os
 from dataclasses import dataclass, field
@@ -77,6 +76,8 @@ def _from_ini(profile: str) -> Credential | None:
                 _home() / ".tencentcloud" / "credentials")
     if not path.is_file():
         return None
+    import configparser  # only when the file exists: keeps `import vpnkit` light
+
     ini = configparser.ConfigParser()
     try:
         ini.read(path, encoding="utf-8")
