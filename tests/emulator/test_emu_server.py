@@ -200,3 +200,18 @@ def test_malformed_http_gets_400_and_close(emu: Emulator) -> None:
             sock.sendall(junk)
             assert sock.recv(100).startswith(b"HTTP/1.1 400")
     assert code(Signer(emu.url).call("DescribeVpcs", {})) is None  # still serving
+
+
+def test_temporary_credentials_token_and_bad_timestamp() -> None:
+    """With a token configured, a wrong X-TC-Token -> AuthFailure.TokenFailure; a non-numeric
+    X-TC-Timestamp -> InvalidParameterValue."""
+    app = build_app(secret_id="AKIDtmp", secret_key="tmp-key", token="tok-1", rate_limit=0)
+    signer = Signer("http://emulator.local", "AKIDtmp", "tmp-key")
+    signer.session.mount("http://emulator.local", EmulatorAdapter(app))
+    assert code(signer.call("DescribeVpcs", {}, extra={"X-TC-Token": "tok-1"})) is None
+    assert code(signer.call("DescribeVpcs", {}, extra={"X-TC-Token": "tok-2"})) == \
+        "AuthFailure.TokenFailure"
+    headers = signer.tc3_headers("DescribeVpcs", b"{}", extra={"X-TC-Token": "tok-1"})
+    headers["X-TC-Timestamp"] = "soon"
+    resp = signer.session.post("http://emulator.local/", data=b"{}", headers=headers)
+    assert code(envelope(resp)) == "InvalidParameterValue"
