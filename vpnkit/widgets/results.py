@@ -77,7 +77,16 @@ def connection_frame(conns: Sequence[VpnConnection]) -> Any:
     return connections_frame(list(conns))
 
 
+#: Columns shown first in the form (the full frame stays in ``form.results``).
+SUMMARY = ("vpn_connection_id", "vpn_connection_name", "state", "net_status", "vpn_gateway_id",
+           "customer_gateway_id", "vpc_id", "route_type", "spd_count",
+           "ike_encryption_algorithm", "ike_dh_group", "ipsec_encryption_algorithm",
+           "created_time")
+
+
 def result_html(frame: Any, title: str) -> str:
-    """A DataFrame under a title, as the notebook would render it."""
+    """The summary columns of a DataFrame under a title, as the notebook would render it."""
+    cols = [c for c in SUMMARY if c in frame.columns] or list(frame.columns)
     return (f"<div class='vpnkit-result'><b>{escape(title)}</b>"
-            f"{frame.to_html(index=False, max_cols=14, na_rep='')}</div>")
+            f"<div style='overflow-x:auto'>{frame[cols].to_html(index=False, na_rep='')}"
+            "</div></div>")

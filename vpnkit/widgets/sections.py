@@ -47,11 +47,11 @@ class Basics(W.VBox):  # type: ignore[misc]
 
     def __init__(self, on_change: Callable[[], None]) -> None:
         self.name = W.Text(description="Tunnel name", placeholder="e.g. gz-to-idc-1",
-                           style=_STYLE, layout=W.Layout(width="75%"))
+                           style=_STYLE, layout=W.Layout(width="70%"))
         self.counter = W.HTML()
         self.psk = W.Password(description="Pre-shared key", style=_STYLE,
                               tooltip=_spec_opt("pre_share_key").help,
-                              layout=W.Layout(width="75%"))
+                              layout=W.Layout(width="62%"))
         self.generate = W.Button(description="Generate strong key", icon="key")
         self.generate.on_click(lambda _b: setattr(self.psk, "value", generate_key()))
         self.route_type = option_widget(_spec_opt("route_type"))

@@ -69,20 +69,21 @@ class TargetPicker(W.VBox):  # type: ignore[misc]
         self.cgws: list[dict[str, Any]] = []
         self._known: dict[str, dict[str, Any] | None] = {}  # id -> looked-up object
         style = {"description_width": DESCRIPTION_WIDTH}
-        wide = W.Layout(width="98%")
+        def wide() -> W.Layout:
+            return W.Layout(flex="1 1 auto", width="auto", min_width="20em")
         region = getattr(client, "region", "") or "ap-guangzhou"
         self.region_w = W.Dropdown(options=sorted({*REGIONS, region}), value=region,
                                    description="Region", style=style)
         self.refresh_w = W.Button(description="Refresh", icon="refresh",
                                   tooltip="List VPCs and gateways again")
         self.vpc_w = W.Dropdown(options=[("— choose a VPC —", _NONE)], description="VPC",
-                                style=style, layout=wide)
+                                style=style, layout=wide())
         self.gw_w = W.Dropdown(options=[("— choose a VPN gateway —", _NONE)],
-                               description="VPN gateway", style=style, layout=wide)
+                               description="VPN gateway", style=style, layout=wide())
         self.cgw_w = W.Dropdown(options=[("— choose a customer gateway —", _NONE)],
-                                description="Customer gateway", style=style, layout=wide)
+                                description="Customer gateway", style=style, layout=wide())
         self.vpc_other, self.gw_other, self.cgw_other = (
-            W.Text(placeholder=f"or type an id: {p}-xxxxxxxx", layout=W.Layout(width="16em"))
+            W.Text(placeholder=f"or type {p}-…", layout=W.Layout(width="9.5em"))
             for p in ("vpc", "vpngw", "cgw"))
         self.message = W.HTML()
         self.region_w.observe(lambda _c: self._on_region(), names="value")
