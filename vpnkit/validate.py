@@ -178,6 +178,9 @@ class _Checker:
         self.health_check(spec)
         self.tags(spec.tags)
         self.spd(spec.security_policy_databases)
+        if spec.route_type == "Policy" and not spec.security_policy_databases:
+            self.add("security_policy_databases", "MissingParameter",
+                     "is required when route_type is Policy")
         if spec.route is not None:
             self.add("route", "InvalidParameter",
                      "Route is deprecated by the API (§1.1 #18); use SPD or route tables",
@@ -317,7 +320,7 @@ class _Checker:
                              f"{rule.local_cidr_block} is not inside the VPC CIDR")
             blocks = rule.remote_cidr_blocks
             if not isinstance(blocks, tuple) or not blocks:
-                self.add(f"{path}.remote_cidr_blocks", "MissingParameter",
+                self.add(f"{path}.remote_cidr_blocks", "InvalidParameterValue.Empty",
                          "needs at least one IDC-side CIDR")
                 continue
             for j, text in enumerate(blocks):

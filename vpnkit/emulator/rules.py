@@ -126,7 +126,13 @@ def check_tags(tags: Sequence[Mapping[str, str]]) -> list[dict[str, str]]:
 
 
 def _ike(p: Mapping[str, Any], ctx: Context) -> dict[str, Any]:
-    ike = _section("ike", p.get("IKEOptionsSpecification", {}), "IKEOptionsSpecification.")
+    given = p.get("IKEOptionsSpecification", {})
+    ike = _section("ike", given, "IKEOptionsSpecification.")
+    # §2.2: RemoteAddress is required with RemoteIdentity=ADDRESS. When the identity is left
+    # to its default, the customer gateway's IP stands in (the documented requests omit both).
+    if given.get("RemoteIdentity") == "ADDRESS" and not given.get("RemoteAddress"):
+        raise _err("MissingParameter", "`IKEOptionsSpecification.RemoteAddress` is required "
+                   "when RemoteIdentity is ADDRESS.")
     for side, default in (("Local", ctx.gateway["PublicIpAddress"]),
                           ("Remote", ctx.customer_gateway["IpAddress"])):
         if ike[f"{side}Identity"] == "FQDN" and not ike.get(f"{side}FqdnName"):
@@ -169,8 +175,14 @@ def _spd(p: Mapping[str, Any], ctx: Context) -> list[dict[str, Any]]:
         raise _err("MissingParameter", "`SecurityPolicyDatabases` is required for a Policy "
                    "tunnel.")
     mine: list[tuple[IPv4Network, tuple[int, IPv4Network]]] = []
+    seen_locals: dict[IPv4Network, int] = {}
     for i, rule in enumerate(rules):
         local = _net(rule["LocalCidrBlock"], f"SecurityPolicyDatabases.{i}.LocalCidrBlock")
+        if local in seen_locals:
+            raise _err("InvalidParameterValue.Duplicate",
+                       f"`SecurityPolicyDatabases.{i}.LocalCidrBlock` {local} repeats "
+                       f"SecurityPolicyDatabases.{seen_locals[local]}.")
+        seen_locals[local] = i
         if ctx.vpc_cidr is not None and not local.subnet_of(ctx.vpc_cidr):
             raise _err("InvalidParameterValue.VpcCidrConflict",
                        f"VPC-side range {local} is not inside the VPC CIDR {ctx.vpc_cidr}.")
@@ -186,10 +198,9 @@ def _spd(p: Mapping[str, Any], ctx: Context) -> list[dict[str, Any]]:
                 raise _err("InvalidParameterValue.VpnConnCidrConflict",
                            f"IDC-side range {remote} overlaps its VPC-side range {local}.")
             mine.append((remote, (i, local)))
-    for (i, li), (k, lk) in find_overlaps(mine):
-        if i == k or li.overlaps(lk):
-            raise _err("InvalidParameterValue.VpnConnCidrConflict",
-                       f"IDC-side ranges of SecurityPolicyDatabases.{i} and .{k} overlap.")
+    for (i, _), (k, _) in find_overlaps(mine):
+        raise _err("InvalidParameterValue.VpnConnCidrConflict",
+                   f"IDC-side ranges of SecurityPolicyDatabases.{i} and .{k} overlap.")
     _spd_siblings(mine, ctx)
     return [{"LocalCidrBlock": r["LocalCidrBlock"], "RemoteCidrBlock": list(r["RemoteCidrBlock"])}
             for r in rules]
