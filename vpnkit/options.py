@@ -65,10 +65,13 @@ class Option:
 
     @property
     def label(self) -> str:
-        """Human label for forms and tables."""
-        return self.name.replace("_", " ").capitalize()
+        """Human label for forms and tables, e.g. ``SA lifetime seconds``, ``DH group``."""
+        words = [_ACRONYMS.get(w, w) for w in self.name.split("_")]
+        return " ".join([words[0][:1].upper() + words[0][1:], *words[1:]])
 
 
+_ACRONYMS = {"sa": "SA", "dh": "DH", "ip": "IP", "dpd": "DPD", "pfs": "PFS", "bgp": "BGP",
+             "fqdn": "FQDN", "ike": "IKE", "ipsec": "IPsec", "cidr": "CIDR"}
 _ENCRY = ("3DES-CBC", "AES-CBC-128", "AES-CBC-192", "AES-CBC-256", "DES-CBC", "SM4",
           "AES128GCM128", "AES192GCM128", "AES256GCM128")
 _DH = ("GROUP1", "GROUP2", "GROUP5", "GROUP14", "GROUP15", "GROUP16", "GROUP19", "GROUP20",
