@@ -18,6 +18,7 @@ from typing import Any, Literal, cast
 
 from vpnkit import options
 from vpnkit.cidr import find_range_overlaps, parse_address, parse_block
+from vpnkit.redact import scrub
 
 __all__ = ["Issue", "check", "issues"]
 
@@ -44,7 +45,7 @@ class Issue:
 
 
 def _show(value: Any) -> str:
-    text = repr(value)
+    text = scrub(repr(value))  # a secret pasted into the wrong field is still a secret
     return text if len(text) <= 80 else text[:77] + "..."
 
 
