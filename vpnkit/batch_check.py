@@ -1,0 +1,169 @@
+"""Pre-flight of a batch: look up the targets once, then check every row before anything is sent.
+
+Per row: :func:`vpnkit.validate.issues` with the VPC's CIDR and the gateway's version, plus
+references (gateway, customer gateway and VPC exist; the gateway belongs to that VPC; a CCN
+gateway takes no VPC). Across rows: a (gateway, name) pair given twice, IDC-side SPD ranges
+that overlap another tunnel's on the same gateway (rows or existing tunnels), and gateways
+whose tunnel quota the batch would exceed. The lookup also lists the tunnels that already
+exist on every involved gateway (paged describes filtered by up to 5 gateways each),
+which resume relies on.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+from vpnkit.batch_io import RowInput
+from vpnkit.cidr import find_range_overlaps, parse_block
+from vpnkit.client import VpcClient
+from vpnkit.errors import ApiError, TransportError
+from vpnkit.validate import Issue, issues
+
+__all__ = ["Targets", "check_rows", "lookup_targets"]
+
+
+@dataclass
+class Targets:
+    """What the account holds for a batch: VPC CIDRs, gateways, customer gateways, tunnels."""
+
+    vpcs: dict[str, str] = field(default_factory=dict)
+    gateways: dict[str, Mapping[str, Any]] = field(default_factory=dict)
+    customer_gateways: set[str] = field(default_factory=set)
+    #: gateway -> tunnel name -> the tunnel as DescribeVpnConnections returns it
+    tunnels: dict[str, dict[str, Mapping[str, Any]]] = field(default_factory=dict)
+    known: bool = False  # False: no client, or the lookups failed (references unchecked)
+
+
+def lookup_targets(client: VpcClient | None, gateway_ids: Sequence[str],
+                   workers: int = 8) -> tuple[Targets, list[Issue]]:
+    """Fetch the targets (a few paged describes); failures become warnings, not errors."""
+    t = Targets()
+    if client is None:
+        return t, []
+    try:
+        t.vpcs = {str(v["VpcId"]): str(v.get("CidrBlock", "")) for v in client.describe_vpcs()}
+        t.gateways = {str(g["VpnGatewayId"]): g for g in client.describe_vpn_gateways()}
+        t.customer_gateways = {str(c["CustomerGatewayId"])
+                               for c in client.describe_customer_gateways()}
+        involved = sorted(set(gateway_ids) & t.gateways.keys())
+        chunks = [involved[i:i + 5] for i in range(0, len(involved), 5)]  # <= 5 values (§3.4)
+
+        def listing(gws: list[str]) -> list[dict[str, Any]]:
+            return client.describe_vpn_connections_raw(filters={"vpn-gateway-id": gws})
+
+        t.tunnels = {gw: {} for gw in involved}
+        with ThreadPoolExecutor(max_workers=max(1, min(workers, len(chunks) or 1))) as pool:
+            for found in pool.map(listing, chunks):
+                for c in found:
+                    t.tunnels[str(c["VpnGatewayId"])][str(c["VpnConnectionName"])] = c
+        t.known = True
+    except (ApiError, TransportError) as exc:
+        return Targets(), [Issue("", "LookupFailed", f"could not look up the targets, so "
+                                 f"references were not checked: {exc}", "warning")]
+    return t, []
+
+
+def _references(r: RowInput, t: Targets) -> list[Issue]:
+    spec = r.spec
+    if spec is None or not t.known:
+        return []
+    out = []
+    gw = t.gateways.get(spec.vpn_gateway_id)
+    if gw is None:
+        out.append(Issue("vpn_gateway_id", "ResourceNotFound",
+                         f"{spec.vpn_gateway_id} does not exist in this region"))
+    if spec.customer_gateway_id not in t.customer_gateways:
+        out.append(Issue("customer_gateway_id", "ResourceNotFound",
+                         f"{spec.customer_gateway_id} does not exist in this region"))
+    if spec.vpc_id and spec.vpc_id not in t.vpcs:
+        out.append(Issue("vpc_id", "ResourceNotFound",
+                         f"{spec.vpc_id} does not exist in this region"))
+    if gw is not None:
+        ccn = str(gw.get("Type", "")) in ("CCN", "SSL_CCN")
+        if ccn and spec.vpc_id:
+            out.append(Issue("vpc_id", "InvalidParameterValue",
+                             f"must be empty for the CCN-type gateway {spec.vpn_gateway_id}"))
+        elif not ccn and not spec.vpc_id:
+            out.append(Issue("vpc_id", "MissingParameter",
+                             f"is required for the {gw.get('Type')} gateway "
+                             f"{spec.vpn_gateway_id}"))
+        elif not ccn and gw.get("VpcId") != spec.vpc_id:
+            out.append(Issue("vpc_id", "InvalidParameterValue",
+                             f"gateway {spec.vpn_gateway_id} belongs to {gw.get('VpcId')}, "
+                             f"not {spec.vpc_id}"))
+    return out
+
+
+def _remote_blocks(spd: Any, tag: Any, path: str) -> list[tuple[int, int, Any]]:
+    out = []
+    for i, rule in enumerate(spd):
+        remotes = rule.remote_cidr_blocks if hasattr(rule, "remote_cidr_blocks") \
+            else rule.get("RemoteCidrBlock") or ()
+        for j, text in enumerate(remotes):
+            try:
+                first, last = parse_block(text)
+            except ValueError:
+                continue
+            out.append((first, last, (tag, f"{path}[{i}].remote_cidr_blocks[{j}]", text)))
+    return out
+
+
+def _cross_rows(rows: Sequence[RowInput], t: Targets) -> dict[int, list[Issue]]:
+    found: dict[int, list[Issue]] = defaultdict(list)
+    first_of: dict[tuple[str, str], RowInput] = {}
+    by_gateway: dict[str, list[RowInput]] = defaultdict(list)
+    for r in rows:
+        if r.key in first_of:
+            found[r.row].append(Issue("name", "InvalidParameterValue.Duplicate",
+                                      f"{r.name!r} on {r.vpn_gateway_id} is already row "
+                                      f"{first_of[r.key].row} of this batch"))
+            continue
+        first_of[r.key] = r
+        if r.spec is not None:
+            by_gateway[r.vpn_gateway_id].append(r)
+    for gw, members in by_gateway.items():
+        existing = t.tunnels.get(gw, {})
+        new = [r for r in members if r.name not in existing]
+        blocks: list[tuple[int, int, Any]] = []
+        for r in new:
+            assert r.spec is not None
+            blocks += _remote_blocks(r.spec.security_policy_databases, r,
+                                     "security_policy_databases")
+        for name, tunnel in existing.items():
+            blocks += _remote_blocks(tunnel.get("SecurityPolicyDatabaseSet") or (),
+                                     f"tunnel {tunnel.get('VpnConnectionId')} ({name})", "spd")
+        for a, b in find_range_overlaps(blocks):
+            if a[0] is b[0]:
+                continue  # within one tunnel: validate.issues reports it
+            mine, other = (b, a) if isinstance(b[0], RowInput) else (a, b)
+            if not isinstance(mine[0], RowInput):
+                continue
+            where = f"row {other[0].row} ({other[0].name})" if isinstance(other[0], RowInput) \
+                else other[0]
+            found[mine[0].row].append(Issue(
+                mine[1], "InvalidParameterValue.VpnConnCidrConflict",
+                f"IDC-side {mine[2]} overlaps {other[2]} of {where} on the same gateway {gw}"))
+        quota = t.gateways.get(gw, {}).get("MaxConnection")
+        if isinstance(quota, int) and len(existing) + len(new) > quota:
+            for r in new[max(0, quota - len(existing)):]:
+                found[r.row].append(Issue("vpn_gateway_id", "LimitExceeded",
+                                          f"{gw} allows {quota} tunnels; it has "
+                                          f"{len(existing)} and this batch adds {len(new)}"))
+    return found
+
+
+def check_rows(rows: Sequence[RowInput], t: Targets) -> None:
+    """Add every row's issues to ``row.issues`` (in place)."""
+    cross = _cross_rows(rows, t)
+    for r in rows:
+        if r.spec is not None:
+            gw = t.gateways.get(r.spec.vpn_gateway_id, {})
+            vpc_cidr = t.vpcs.get(r.spec.vpc_id or "") or None
+            r.issues += issues(r.spec, vpc_cidr=vpc_cidr,
+                               gateway_version=str(gw["Version"]) if "Version" in gw else None)
+            r.issues += _references(r, t)
+        r.issues += cross.get(r.row, [])
