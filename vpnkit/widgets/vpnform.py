@@ -242,6 +242,9 @@ class VpnForm(W.VBox):  # type: ignore[misc]
             self.crypto.ike.set_values(spec.ike_options)
             self.crypto.ipsec.set_values(spec.ipsec_options)
             self.extras.set_values(spec)
+            # A spec that leaves the remote address to the API gets the peer's IP, as when
+            # the customer gateway is picked (the form always sends the identity type).
+            self._peer_address("", self.targets.customer_gateway_ip)
 
     def load_spd(self, source: Any, *, append: bool = False) -> None:
         """SPD rows from a DataFrame, a CSV path, a text block, a mapping or pairs."""
