@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 
-from vpnkit import VpcClient
+from vpnkit import VpcClient, options
 from vpnkit.emulator import Emulator, serve
 
 pytestmark = pytest.mark.browser
@@ -170,7 +170,7 @@ def test_form_in_jupyterlab(lab: str, page: Any, emulator: Emulator) -> None:
     page.locator(".vpnkit-spd-local input").nth(0).fill("10.0.1.0/24")
     page.locator(".vpnkit-spd-remote input").nth(0).fill("192.168.0.0/24, 192.168.1.0/24")
     page.locator("button", has_text="Add row").click()
-    _field(page, "dropdown", "Dh group").select_option("GROUP14")
+    _field(page, "dropdown", options.get("ike", "dh_group").label).select_option("GROUP14")
 
     bad = page.locator(".vpnkit-spd-local").nth(1)
     bad.locator("input").fill("10.0.2.1/24")
