@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,26 +12,11 @@ import pytest
 from vpnkit import VpcClient, VpnConnectionSpec
 from vpnkit.batch import BatchInvalid, create_many, delete_many
 from vpnkit.batch_io import parse_spd, read_rows
-from vpnkit.emulator import Emulator, serve
+from vpnkit.emulator import Emulator
 
 REGION = "ap-guangzhou"
 SAMPLE = Path(__file__).resolve().parents[1] / "vpnkit" / "samples" / "branches.csv"
 SENTINEL = "SENTINEL-psk-7c1e9a"
-
-
-@pytest.fixture
-def emu() -> Iterator[Emulator]:
-    """A fresh demo-seeded emulator with short PENDING times."""
-    with serve(seed="demo", create_delay=0.05) as server:
-        yield server
-
-
-@pytest.fixture
-def client(emu: Emulator) -> Iterator[VpcClient]:
-    """A client over loopback HTTP."""
-    c = VpcClient(REGION, endpoint=emu.url, credential=emu.credential)
-    yield c
-    c.session.close()
 
 
 @pytest.fixture(autouse=True)

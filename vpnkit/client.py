@@ -361,12 +361,8 @@ class VpcClient:
         self, ids: Sequence[str] | None = None, *, filters: Filters | None = None
     ) -> list[dict[str, Any]]:
         """Like :meth:`describe_vpn_connections`, as the API's dicts (fastest for frames)."""
-        params: dict[str, Any] = {}
-        if ids:
-            params["VpnConnectionIds"] = list(ids)
-        if filters:
-            params["Filters"] = _filters(filters)
-        return list(self._pages("DescribeVpnConnections", params, "VpnConnectionSet"))
+        return self._describe("DescribeVpnConnections", "VpnConnectionIds", "VpnConnectionSet",
+                              ids, filters)
 
     def delete_vpn_connection(self, vpn_connection_id: str,
                               vpn_gateway_id: str | None = None) -> str:
@@ -410,26 +406,26 @@ class VpcClient:
     def describe_vpcs(self, ids: Sequence[str] | None = None, *,
                       filters: Filters | None = None) -> list[dict[str, Any]]:
         """Every VPC matching ``ids`` or ``filters`` (Offset/Limit are strings here, §3.1)."""
-        params: dict[str, Any] = {"VpcIds": list(ids)} if ids else {}
-        if filters:
-            params["Filters"] = _filters(filters)
-        return list(self._pages("DescribeVpcs", params, "VpcSet", as_str=True))
+        return self._describe("DescribeVpcs", "VpcIds", "VpcSet", ids, filters, as_str=True)
 
     def describe_vpn_gateways(self, ids: Sequence[str] | None = None, *,
                               filters: Filters | None = None) -> list[dict[str, Any]]:
         """Every VPN gateway matching ``ids`` or ``filters``."""
-        params: dict[str, Any] = {"VpnGatewayIds": list(ids)} if ids else {}
-        if filters:
-            params["Filters"] = _filters(filters)
-        return list(self._pages("DescribeVpnGateways", params, "VpnGatewaySet"))
+        return self._describe("DescribeVpnGateways", "VpnGatewayIds", "VpnGatewaySet", ids,
+                              filters)
 
     def describe_customer_gateways(self, ids: Sequence[str] | None = None, *,
                                    filters: Filters | None = None) -> list[dict[str, Any]]:
         """Every customer gateway matching ``ids`` or ``filters``."""
-        params: dict[str, Any] = {"CustomerGatewayIds": list(ids)} if ids else {}
+        return self._describe("DescribeCustomerGateways", "CustomerGatewayIds",
+                              "CustomerGatewaySet", ids, filters)
+
+    def _describe(self, action: str, ids_key: str, set_key: str, ids: Sequence[str] | None,
+                  filters: Filters | None, as_str: bool = False) -> list[dict[str, Any]]:
+        params: dict[str, Any] = {ids_key: list(ids)} if ids else {}
         if filters:
             params["Filters"] = _filters(filters)
-        return list(self._pages("DescribeCustomerGateways", params, "CustomerGatewaySet"))
+        return list(self._pages(action, params, set_key, as_str=as_str))
 
     def _pages(self, action: str, params: Mapping[str, Any], key: str,
                as_str: bool = False) -> Iterator[dict[str, Any]]:
