@@ -250,3 +250,27 @@ def test_repr_shows_source_not_secret(client: VpcClient) -> None:
     text = repr(client)
     assert "vpnkit emulator" in text
     assert client.credential.secret_key not in text
+
+
+def test_random_invalid_specs_send_nothing(emu: Emulator) -> None:
+    """For 200 random invalid specs, create raises SpecError and not one request is sent."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    adapter = Recorder()
+    c = recording_client(emu, adapter)
+    bad_cidr = st.sampled_from(["10.0.0.1/16", "300.0.0.0/8", "", "10.0.0.0", "::/0", "x"])
+    junk = st.none() | st.integers() | st.text(max_size=70) | bad_cidr
+
+    @settings(max_examples=200, deadline=None,
+              suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(name=junk, gateway=junk, spd=st.dictionaries(bad_cidr, st.lists(bad_cidr, max_size=2),
+                                                        min_size=1, max_size=3))
+    def check(name: Any, gateway: Any, spd: dict[str, list[str]]) -> None:
+        s = VpnConnectionSpec(gateway, CGW, name, "psk-123456", security_policy_databases=spd)
+        with pytest.raises(SpecError) as info:
+            c.create_vpn_connection(s)
+        assert all(i.path for i in info.value.issues)
+
+    check()
+    assert adapter.sent == []
