@@ -1,8 +1,10 @@
 """vpnkit: create and audit Tencent Cloud VPN tunnels (CreateVpnConnection) from Jupyter.
 
-``import vpnkit`` stays as light as ``import requests``: pandas, ipywidgets, SQLite and the
-emulator load only when first used (``vpnkit.form``, ``vpnkit.frames``, ``vpnkit.AuditLog``,
-``vpnkit.connect``).
+``import vpnkit`` is lighter than ``import requests``: every public name is loaded on first
+use (PEP 562 ``__getattr__``), so ``import vpnkit`` imports none of vpnkit's modules, and
+pandas, ipywidgets, SQLite and the emulator load only when first used (``vpnkit.form``,
+``vpnkit.frames``, ``vpnkit.AuditLog``, ``vpnkit.connect``). ``from vpnkit import VpcClient``
+loads the client and what it needs (requests, models, signing, validation) at that point.
 """
 
 from __future__ import annotations
@@ -11,33 +13,32 @@ from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-from vpnkit.client import VpcClient
-from vpnkit.credentials import Credential
-from vpnkit.errors import (
-    ApiError,
-    CredentialError,
-    OutcomeUnknownError,
-    SignatureExpireError,
-    SpecError,
-    TransportError,
-    VpnkitError,
-    WaitTimeout,
-)
-from vpnkit.models import (
-    BgpConfig,
-    HealthCheckConfig,
-    IkeOptions,
-    IpsecOptions,
-    SpdRule,
-    Tag,
-    VpnConnection,
-    VpnConnectionSpec,
-)
-from vpnkit.validate import Issue, check, issues
-
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the names as mypy and IDEs see them; at run time see _LAZY
     from vpnkit.audit import AuditLog
+    from vpnkit.client import VpcClient
     from vpnkit.connect import connect
+    from vpnkit.credentials import Credential
+    from vpnkit.errors import (
+        ApiError,
+        CredentialError,
+        OutcomeUnknownError,
+        SignatureExpireError,
+        SpecError,
+        TransportError,
+        VpnkitError,
+        WaitTimeout,
+    )
+    from vpnkit.models import (
+        BgpConfig,
+        HealthCheckConfig,
+        IkeOptions,
+        IpsecOptions,
+        SpdRule,
+        Tag,
+        VpnConnection,
+        VpnConnectionSpec,
+    )
+    from vpnkit.validate import Issue, check, issues
     from vpnkit.widgets import form
 
 __all__ = [
@@ -68,12 +69,32 @@ __all__ = [
     "issues",
 ]
 
-_LAZY = {"AuditLog": "vpnkit.audit", "connect": "vpnkit.connect", "form": "vpnkit.widgets"}
+# public name -> the module that defines it
+_LAZY = {
+    "AuditLog": "vpnkit.audit",
+    "VpcClient": "vpnkit.client",
+    "connect": "vpnkit.connect",
+    "Credential": "vpnkit.credentials",
+    **dict.fromkeys(("ApiError", "CredentialError", "OutcomeUnknownError",
+                     "SignatureExpireError", "SpecError", "TransportError", "VpnkitError",
+                     "WaitTimeout"), "vpnkit.errors"),
+    **dict.fromkeys(("BgpConfig", "HealthCheckConfig", "IkeOptions", "IpsecOptions", "SpdRule",
+                     "Tag", "VpnConnection", "VpnConnectionSpec"), "vpnkit.models"),
+    **dict.fromkeys(("Issue", "check", "issues"), "vpnkit.validate"),
+    "form": "vpnkit.widgets",
+}
 
 
 def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        import importlib
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'vpnkit' has no attribute {name!r}")
+    import importlib
 
-        return getattr(importlib.import_module(_LAZY[name]), name)
-    raise AttributeError(f"module 'vpnkit' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # later lookups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

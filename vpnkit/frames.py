@@ -23,6 +23,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import timedelta, timezone
 from itertools import repeat
+from operator import itemgetter
 from types import MappingProxyType
 from typing import Any
 
@@ -110,7 +111,7 @@ def _connection_schema() -> tuple[_Col, ...]:
 
 
 _CONN = _connection_schema()
-# per-tunnel values: read row by row rather than de-duplicated (see _distinct)
+# per-tunnel values (ids, times, addresses): converted row by row, never de-duplicated
 _DIRECT = frozenset(("vpn_connection_id", "vpn_connection_name", "vpc_id", "vpn_gateway_id",
                      "customer_gateway_id", "created_time", "health_check_local_ip",
                      "health_check_remote_ip"))
@@ -213,61 +214,62 @@ def _times(values: list[Any]) -> pd.DatetimeIndex:
     return pd.DatetimeIndex(parsed).as_unit("s").tz_localize(API_TZ)
 
 
-def _distinct(objs: Sequence[Any], keys: tuple[str, ...] | None) -> Any:
-    """``(codes, representatives)``: objects with equal content share one representative dict.
-
-    Tunnels repeat a handful of crypto profiles, so converting each distinct profile once and
-    taking by code is several times faster than converting every row. ``keys=None`` compares
-    whole dicts, else those keys of each row. Returns None if some value is unhashable.
-    (1, 1.0 and True compare equal; a response mixing them in one field keeps the first.)
-    """
-    index: dict[tuple[Any, ...], int] = {}
-    add = index.setdefault
-    try:
-        if keys is None:
-            codes = [add(tuple(o.items()) if type(o) is dict else
-                         tuple(o.items()) if isinstance(o, Mapping) else (), len(index))
-                     for o in objs]
-        else:
-            codes = [add(tuple(map(o.get, keys)), len(index)) for o in objs]
-    except TypeError:
-        return None
-    reps = [dict(s) if keys is None else dict(zip(keys, s, strict=True)) for s in index]
-    return np.asarray(codes, dtype=np.intp), reps
+def _column(objs: Sequence[Mapping[str, Any]], col: _Col, depth: int) -> list[Any]:
+    """One column's raw values; a None under a deprecated name falls back to the new one."""
+    key = col[1][depth]
+    try:  # C-speed when every object has the key (the usual response)
+        values = list(map(itemgetter(key), objs))
+    except (KeyError, TypeError):
+        values = [o.get(key) for o in objs]
+    alias = _ALIASES.get((col[1][0], key)) if depth else None
+    if alias and None in values:
+        values = [o.get(alias) if v is None else v for v, o in zip(values, objs, strict=True)]
+    return values
 
 
-def _columns(objs: Sequence[Mapping[str, Any]], cols: Sequence[_Col], depth: int,
-             ) -> dict[str, Any]:
-    out = {}
-    for column, path, kind, cats in cols:
-        values = [o.get(path[depth]) for o in objs]
-        alias = _ALIASES.get((path[0], path[-1])) if depth else None
-        if alias:
-            values = [o.get(alias) if v is None else v for v, o in zip(values, objs,
-                                                                       strict=True)]
-        out[column] = _convert(values, kind, cats)
-    return out
-
-
-def _grouped(objs: Sequence[Any], cols: Sequence[_Col], depth: int) -> dict[str, Any]:
-    found = _distinct(objs, None if depth else tuple(c[1][0] for c in cols))
-    if found is None:
-        return _columns([_obj(o) for o in objs], cols, depth)
-    codes, reps = found
-    return {k: v.take(codes) for k, v in _columns(reps, cols, depth).items()}
+def _converted(objs: Sequence[Mapping[str, Any]], cols: Sequence[_Col], depth: int, *,
+               dedupe: bool) -> dict[str, Any]:
+    """Columns ``cols`` of ``objs`` (dicts), one list comprehension and one vectorised
+    conversion per column. With ``dedupe``, when at most half the rows are distinct in all
+    of ``cols`` (tunnels share a few crypto profiles), each distinct row is converted once
+    and the columns are taken by code."""
+    columns = [_column(objs, c, depth) for c in cols]
+    n = len(objs)
+    if dedupe and len(cols) > 1 and n > 1:
+        index: dict[tuple[Any, ...], int] = {}
+        add = index.setdefault
+        try:
+            codes = [add(t, len(index)) for t in zip(*columns, strict=True)]
+        except TypeError:  # an unhashable value (a list where a string belongs)
+            codes = []
+        if codes and len(index) * 2 <= n:
+            take = np.asarray(codes, dtype=np.intp)
+            uniques = [list(v) for v in zip(*index, strict=True)]
+            return {c[0]: _convert(u, c[2], c[3]).take(take)
+                    for c, u in zip(cols, uniques, strict=True)}
+    return {c[0]: _convert(v, c[2], c[3]) for c, v in zip(cols, columns, strict=True)}
 
 
 def _extract(rows: Sequence[Mapping[str, Any]], schema: Sequence[_Col],
              direct: frozenset[str] = frozenset()) -> dict[str, Any]:
-    """Columns straight from the dicts (no model objects). ``direct`` columns (ids, times)
-    are read row by row; the others are grouped by parent object and de-duplicated."""
-    data = _columns(rows, [c for c in schema if c[0] in direct], 0)
+    """Columns straight from the dicts (no model objects, no per-row Python objects).
+    ``direct`` columns (ids, times, addresses) are never de-duplicated; the other top-level
+    columns, and each nested object's, are (see :func:`_converted`)."""
+    data = _converted(rows, [c for c in schema if c[0] in direct], 0, dedupe=False)
     top = [c for c in schema if len(c[1]) == 1 and c[0] not in direct]
-    if top:
-        data |= _grouped(rows, top, 0)
+    data |= _converted(rows, top, 0, dedupe=True)
+    n = len(rows)
     for parent in dict.fromkeys(c[1][0] for c in schema if len(c[1]) > 1):
         cols = [c for c in schema if len(c[1]) > 1 and c[1][0] == parent]
-        data |= _grouped([r.get(parent) for r in rows], cols, 1)
+        objs: list[Any] = [r.get(parent) for r in rows]
+        if set(map(type, objs)) == {dict}:
+            data |= _converted(objs, cols, 1, dedupe=True)
+        elif objs.count(None) == n:  # absent everywhere: one all-NA row, taken
+            nulls = np.zeros(n, dtype=np.intp)
+            data |= {k: v.take(nulls) for k, v in
+                     _converted([_EMPTY], cols, 1, dedupe=False).items()}
+        else:
+            data |= _converted([_obj(o) for o in objs], cols, 1, dedupe=True)
     return {c[0]: data[c[0]] for c in schema}
 
 
@@ -284,7 +286,7 @@ def _add_tags(data: dict[str, Any], rows: Sequence[Mapping[str, Any]]) -> None:
     except (KeyError, TypeError):  # odd shapes: skip what is not a tag
         tags = [_tag_dict(ts) if ts else {} for ts in sets]
     data["tags"] = pd.Series(tags, dtype=object).to_numpy()
-    for key in sorted({k for t in tags for k in t}):
+    for key in sorted(set().union(*tags)):
         data[f"tag:{key}"] = pd.array(_text([t.get(key) for t in tags]), dtype="string")
 
 
@@ -360,17 +362,13 @@ def _block_columns(cidrs: Any) -> list[pd.arrays.IntegerArray]:
 
 _SPD_IDS = ("vpn_connection_id", "vpn_connection_name", "vpn_gateway_id", "vpc_id",
             "customer_gateway_id")
+_Entries = tuple[Any, Any, list[Any], Any, list[Any]]
 
 
-def spd_frame(conns: Iterable[Mapping[str, Any] | VpnConnection]) -> pd.DataFrame:
-    """One row per (tunnel, local CIDR, remote CIDR) with prefix lengths, sizes and ranges.
-
-    ``*_first``/``*_last`` are the integer first and last addresses (for overlap and coverage
-    arithmetic); a value that is not a CIDR keeps its text and gets NA numbers. An SPD entry
-    with no remote CIDR gives one row with an NA remote, so it stays visible.
-    """
-    rows = _rows(conns)
-    owner: list[int] = []  # per SPD entry: tunnel row, entry index, local CIDR, remote count
+def _spd_entries(rows: Sequence[Mapping[str, Any]]) -> _Entries:
+    """Per SPD entry: tunnel row, entry index, local CIDR, remote count; and the remotes of
+    all entries, flat. Any shape: odd entries are skipped, odd remotes kept visible."""
+    owner: list[int] = []
     rule: list[int] = []
     local: list[Any] = []
     counts: list[int] = []
@@ -390,12 +388,25 @@ def spd_frame(conns: Iterable[Mapping[str, Any] | VpnConnection]) -> pd.DataFram
             local.append(entry.get("LocalCidrBlock"))
             counts.append(len(rem))
             remote += rem
+    return owner, rule, local, counts, remote
+
+
+def spd_frame(conns: Iterable[Mapping[str, Any] | VpnConnection]) -> pd.DataFrame:
+    """One row per (tunnel, local CIDR, remote CIDR) with prefix lengths, sizes and ranges.
+
+    ``*_first``/``*_last`` are the integer first and last addresses (for overlap and coverage
+    arithmetic); a value that is not a CIDR keeps its text and gets NA numbers. An SPD entry
+    with no remote CIDR gives one row with an NA remote, so it stays visible.
+    """
+    rows = _rows(conns)
+    owner, rule, local, counts, remote = _spd_entries(rows)
     expand = np.repeat(np.arange(len(counts)), counts)  # entry -> pair rows
     take = np.asarray(owner, dtype=np.intp)[expand]
     data: dict[str, Any] = {}
     for column in _SPD_IDS:
         wire = _OUTPUT_ONLY[column][0]
-        data[column] = pd.array([r.get(wire) for r in rows], dtype="string").take(take)
+        ids = _column(rows, (column, (wire,), "str", ()), 0)
+        data[column] = pd.array(ids, dtype="string").take(take)
     data["rule_index"] = pd.arrays.IntegerArray(np.asarray(rule, dtype=np.int64)[expand],
                                                 np.zeros(len(expand), dtype=bool))
     local_texts = pd.array(local, dtype="string")
