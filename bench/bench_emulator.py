@@ -21,6 +21,8 @@ import sys
 import time
 from urllib.parse import urlsplit
 
+from _common import emit
+
 from vpnkit.emulator import DEMO_SECRET_ID, DEMO_SECRET_KEY
 from vpnkit.signing import authorization_header, credential_scope, tc3_signature, utc_date
 
@@ -94,6 +96,10 @@ def main() -> int:
     name = "werkzeug dev server" if args.werkzeug else "vpnkit emulator server"
     print(f"{name}: {total / args.seconds:,.0f} requests/s on loopback ({args.clients} client "
           f"processes, {args.seconds:g} s, {total} requests, {errors} errors)")
+    emit(f"{name} requests/s on loopback", value=total / args.seconds,
+         unit=f"requests/s ({args.clients} client processes, {args.seconds:g} s)",
+         reference="the API limit, 100 requests/s", ref_value=100.0, target=">= 10x",
+         ok=total / args.seconds >= 1000 and errors == 0, errors=errors)
     return 0 if errors == 0 else 1
 
 
