@@ -16,7 +16,6 @@ __version__ = "0.1.0"
 if TYPE_CHECKING:  # the names as mypy and IDEs see them; at run time see _LAZY
     from vpnkit.audit import AuditLog
     from vpnkit.client import VpcClient
-    from vpnkit.connect import connect
     from vpnkit.credentials import Credential
     from vpnkit.errors import (
         ApiError,
@@ -38,6 +37,7 @@ if TYPE_CHECKING:  # the names as mypy and IDEs see them; at run time see _LAZY
         VpnConnection,
         VpnConnectionSpec,
     )
+    from vpnkit.session import connect
     from vpnkit.validate import Issue, check, issues
     from vpnkit.widgets import form
 
@@ -73,7 +73,7 @@ __all__ = [
 _LAZY = {
     "AuditLog": "vpnkit.audit",
     "VpcClient": "vpnkit.client",
-    "connect": "vpnkit.connect",
+    "connect": "vpnkit.session",
     "Credential": "vpnkit.credentials",
     **dict.fromkeys(("ApiError", "CredentialError", "OutcomeUnknownError",
                      "SignatureExpireError", "SpecError", "TransportError", "VpnkitError",

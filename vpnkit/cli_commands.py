@@ -81,7 +81,7 @@ def _audit_log(args: argparse.Namespace) -> Any:
 
 
 def _client(args: argparse.Namespace, audit: Any = None) -> VpcClient:
-    from vpnkit.connect import connect
+    from vpnkit.session import connect
 
     sink = _audit_log(args) if audit is None else audit
     return connect(args.region, profile=args.profile, endpoint=args.endpoint,
@@ -323,9 +323,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     import tempfile
     import time
 
-    from vpnkit.connect import banner, connect
     from vpnkit.emulator import serve
     from vpnkit.models import IkeOptions, IpsecOptions, Tag, VpnConnectionSpec, spd_rules
+    from vpnkit.session import banner, connect
 
     started = time.monotonic()
     counting = _CountingSink(_audit_log(args))
