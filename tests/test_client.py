@@ -223,9 +223,9 @@ def test_wait_times_out_with_last_state(client: VpcClient, emu: Emulator) -> Non
 
 def test_client_side_rate_limiter_holds_the_pace() -> None:
     """The token bucket lets no more than rate + burst acquisitions through in a second."""
-    from vpnkit.client import RateLimiter
+    from vpnkit.ratelimit import RateLimiter
 
-    limiter = RateLimiter(50)
+    limiter = RateLimiter(50, burst=5)
     count = 0
     stop = time.monotonic() + 0.5
     lock = threading.Lock()
@@ -233,7 +233,7 @@ def test_client_side_rate_limiter_holds_the_pace() -> None:
     def worker() -> None:
         nonlocal count
         while time.monotonic() < stop:
-            limiter.acquire("X")
+            limiter.take("X")
             with lock:
                 count += 1
 

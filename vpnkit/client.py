@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 import os
 import random
-import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from email.utils import parsedate_to_datetime
@@ -36,12 +35,13 @@ from vpnkit.errors import (
     WaitTimeout,
 )
 from vpnkit.models import VpnConnection, VpnConnectionSpec
+from vpnkit.ratelimit import RateLimiter
 from vpnkit.redact import redact
 from vpnkit.signing import Tc3Auth
 from vpnkit.validate import check
 from vpnkit.wire import connection_from_wire
 
-__all__ = ["API_VERSION", "AuditSink", "RateLimiter", "VpcClient"]
+__all__ = ["API_VERSION", "AuditSink", "VpcClient"]
 
 API_VERSION = "2017-03-12"
 PAGE = 100  # the documented maximum Limit (§3.4)
@@ -57,32 +57,6 @@ class AuditSink(Protocol):
     def finish(self, token: Any, *, outcome: str, request_id: str | None = None,
                error_code: str | None = None, error_message: str | None = None,
                resource_id: str | None = None, latency_ms: float | None = None) -> None: ...
-
-
-class RateLimiter:
-    """A thread-safe token bucket per key: at most ``rate`` acquisitions per second."""
-
-    def __init__(self, rate: float, burst: float | None = None) -> None:
-        self.rate = rate
-        self.burst = burst if burst is not None else max(1.0, rate / 10)
-        self._state: dict[str, tuple[float, float]] = {}
-        self._lock = threading.Lock()
-
-    def acquire(self, key: str) -> None:
-        """Block until a token for ``key`` is available."""
-        if self.rate <= 0:
-            return
-        while True:
-            with self._lock:
-                now = time.monotonic()
-                tokens, last = self._state.get(key, (self.burst, now))
-                tokens = min(self.burst, tokens + (now - last) * self.rate)
-                if tokens >= 1:
-                    self._state[key] = (tokens - 1, now)
-                    return
-                self._state[key] = (tokens, now)
-                wait = (1 - tokens) / self.rate
-            time.sleep(wait)
 
 
 def _filters(filters: Filters | None) -> list[dict[str, Any]] | None:
@@ -131,7 +105,8 @@ class VpcClient:
         self.timeout = timeout
         self.audit = audit
         self.max_attempts = max(1, max_attempts)
-        self.limiter = RateLimiter(rate_limit)
+        # burst rate/10: workers cannot front-load a second's worth into the API's window
+        self.limiter = RateLimiter(rate_limit, burst=max(1.0, rate_limit / 10))
         self._auth = Tc3Auth(credential, SERVICE, clock=clock)
         self._headers = {
             "Content-Type": "application/json",
@@ -207,7 +182,7 @@ class VpcClient:
         body = json.dumps(params, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         headers = {**self._headers, "X-TC-Action": action}
         for attempt in range(self.max_attempts):
-            self.limiter.acquire(action)
+            self.limiter.take(action)
             last = attempt == self.max_attempts - 1
             try:
                 resp = self._post(body, headers)

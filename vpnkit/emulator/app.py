@@ -25,7 +25,7 @@ from vpnkit.emulator.backend import ACTIONS, MUTATING, Backend
 from vpnkit.emulator.codes import EmulatorError
 from vpnkit.emulator.faults import ConnectionDropped, Faults
 from vpnkit.emulator.protocol import MAX_BODY, Call, Verifier
-from vpnkit.emulator.ratelimit import RateLimiter
+from vpnkit.ratelimit import RateLimiter
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
@@ -79,7 +79,7 @@ class EmulatorApp:
         return result
 
     def _admit(self, call: Call) -> None:
-        if not self.limiter.allow((call.action, call.secret_id)):
+        if not self.limiter.try_take((call.action, call.secret_id)):
             raise EmulatorError("RequestLimitExceeded", f"More than {self.limiter.rate:g} "
                                 f"{call.action} requests per second for this SecretId.")
         self.faults.before(call.action)
