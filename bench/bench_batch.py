@@ -59,7 +59,7 @@ def main(n: int = 500, workers: int = 8) -> None:
         emu.backend.reset(estate())
         rejected: Counter[str] = Counter()
         seen: Counter[str] = Counter()
-        allow = emu.app.limiter.allow
+        allow = emu.app.limiter.try_take
         lock = threading.Lock()
 
         def counting(key: Any) -> bool:
@@ -70,7 +70,7 @@ def main(n: int = 500, workers: int = 8) -> None:
                     rejected[key[0]] += 1
             return ok
 
-        emu.app.limiter.allow = counting  # type: ignore[method-assign]
+        emu.app.limiter.try_take = counting  # type: ignore[method-assign]
         client = VpcClient("ap-guangzhou", credential=emu.credential, endpoint=emu.url)
         frame = specs(n)
         started = time.perf_counter()

@@ -5,10 +5,9 @@ Shared by client-side validation and the emulator's own checks (pure, no vpnkit 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from ipaddress import IPv4Address, IPv4Network, ip_network
-from socket import inet_aton
+from socket import AF_INET, inet_pton
 from typing import TypeVar
 
 __all__ = [
@@ -25,8 +24,6 @@ T = TypeVar("T")
 
 _CACHE_SIZE = 1 << 16
 _valid_blocks: dict[str, tuple[int, int]] = {}
-_OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
-_STRICT = re.compile(rf"{_OCTET}(?:\.{_OCTET}){{3}}/(?:3[0-2]|[12]?[0-9])\Z")
 
 
 def parse_network(text: object) -> IPv4Network:
@@ -83,11 +80,16 @@ def parse_block(text: object) -> tuple[int, int]:
         found = _valid_blocks.get(text)
         if found is not None:
             return found
-        if _STRICT.match(text):
-            addr, _, plen = text.partition("/")
-            start = int.from_bytes(inet_aton(addr), "big")
-            size = 1 << (32 - int(plen))
-            if start & (size - 1) == 0:
+        addr, sep, plen = text.partition("/")
+        if sep and plen.isascii() and plen.isdigit() and (
+                len(plen) == 1 or (len(plen) == 2 and plen[0] != "0")):
+            try:  # inet_pton is strict: four decimal octets, no leading zeros, no spaces
+                start = int.from_bytes(inet_pton(AF_INET, addr), "big")
+            except OSError:
+                start = -1
+            prefix = int(plen)
+            size = 1 << (32 - prefix) if prefix <= 32 else 0
+            if start >= 0 and size and start & (size - 1) == 0:
                 if len(_valid_blocks) >= _CACHE_SIZE:
                     _valid_blocks.clear()
                 found = _valid_blocks[text] = (start, start + size - 1)
