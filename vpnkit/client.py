@@ -17,6 +17,7 @@ import os
 import random
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from email.utils import parsedate_to_datetime
 from typing import Any, Protocol
 
@@ -150,33 +151,44 @@ class VpcClient:
         params = dict(params or {})
         if idempotent is None:
             idempotent = action.startswith(("Describe", "Inquir", "Generate"))
-        token = self._begin(action, params)
-        started = time.perf_counter()
-        try:
+        with self._audited(action, params) as record:
             response = self._send(action, params, idempotent)
-        except ApiError as exc:
-            self._finish(token, started, "error", exc.request_id, exc.code, exc.message)
-            raise
-        except TransportError as exc:
-            self._finish(token, started, "transport-error", None, None, exc.message)
-            raise
-        self._finish(token, started, "ok", response.get("RequestId"),
-                     resource_id=_resource_id(response))
+            record.update(request_id=response.get("RequestId"),
+                          resource_id=_resource_id(response))
         return response
 
-    def _begin(self, action: str, params: Mapping[str, Any]) -> Any:
-        if self.audit is None:
-            return None
-        return self.audit.begin(action=action, region=self.region, endpoint=self.endpoint,
-                                params=redact(params))
+    @contextmanager
+    def _audited(self, action: str, params: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
+        """Intent row before the block, outcome row after it (``record`` fills the outcome).
 
-    def _finish(self, token: Any, started: float, outcome: str, request_id: str | None,
-                code: str | None = None, message: str | None = None,
-                resource_id: str | None = None) -> None:
-        if self.audit is not None:
-            self.audit.finish(token, outcome=outcome, request_id=request_id, error_code=code,
-                              error_message=message, resource_id=resource_id,
-                              latency_ms=(time.perf_counter() - started) * 1000)
+        An exception other than ApiError/TransportError leaves the intent row "unknown",
+        which is the honest answer.
+        """
+        if self.audit is None:
+            yield {}
+            return
+        token = self.audit.begin(action=action, region=self.region, endpoint=self.endpoint,
+                                 params=redact(params))
+        started = time.perf_counter()
+        record: dict[str, Any] = {"outcome": "ok"}
+
+        def finish() -> None:
+            assert self.audit is not None
+            self.audit.finish(token, latency_ms=(time.perf_counter() - started) * 1000,
+                              **record)
+
+        try:
+            yield record
+        except ApiError as exc:
+            record.update(outcome="error", request_id=exc.request_id, error_code=exc.code,
+                          error_message=exc.message)
+            finish()
+            raise
+        except TransportError as exc:
+            record.update(outcome="transport-error", error_message=exc.message)
+            finish()
+            raise
+        finish()
 
     def _send(self, action: str, params: Mapping[str, Any], idempotent: bool) -> dict[str, Any]:
         body = json.dumps(params, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
@@ -253,17 +265,10 @@ class VpcClient:
         """
         check(spec)
         body = spec.to_wire()
-        token = self._begin("CreateVpnConnection", body)
-        started = time.perf_counter()
-        try:
+        with self._audited("CreateVpnConnection", body) as record:
             conn, request_id, outcome = self._create_once_or_reconcile(spec, body)
-        except ApiError as exc:
-            self._finish(token, started, "error", exc.request_id, exc.code, exc.message)
-            raise
-        except TransportError as exc:
-            self._finish(token, started, "transport-error", None, None, exc.message)
-            raise
-        self._finish(token, started, outcome, request_id, resource_id=conn.vpn_connection_id)
+            record.update(outcome=outcome, request_id=request_id,
+                          resource_id=conn.vpn_connection_id)
         if wait:
             return self.wait_vpn_connection(conn.vpn_connection_id, timeout=timeout)
         return conn
