@@ -274,3 +274,19 @@ def test_random_invalid_specs_send_nothing(emu: Emulator) -> None:
 
     check()
     assert adapter.sent == []
+
+
+def test_for_region_shares_keys_session_and_audit(emu: Emulator) -> None:
+    """A client for another region reuses keys, session and audit log, and sees that region."""
+    from vpnkit.audit import AuditLog
+
+    with AuditLog(":memory:") as log:
+        gz = VpcClient(REGION, endpoint=emu.url, credential=emu.credential, audit=log)
+        sh = gz.for_region("ap-shanghai")
+        assert (sh.session, sh.audit, sh.credential) == (gz.session, gz.audit, gz.credential)
+        assert [v["VpcId"] for v in sh.describe_vpcs()] == ["vpc-demo0101"]
+        assert [v["VpcId"] for v in gz.describe_vpcs()] == ["vpc-demo0001", "vpc-demo0002"]
+        assert [r["region"] for r in log.rows()] == ["ap-shanghai", "ap-guangzhou"]
+    real = VpcClient("ap-shanghai", credential=emu.credential)
+    assert real.for_region("ap-shanghai-fsi").endpoint == \
+        "https://vpc.ap-shanghai-fsi.tencentcloudapi.com"

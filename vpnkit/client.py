@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import random
@@ -101,6 +102,7 @@ class VpcClient:
         if language not in ("zh-CN", "en-US"):
             raise ValueError(f"language must be zh-CN or en-US, not {language!r}")
         self.endpoint = resolve_endpoint(self.region, endpoint, pin_region=pin_region)
+        self._pin_region = pin_region
         #: "real" (a Tencent endpoint), "custom endpoint", or "emulator" (set by connect())
         self.mode = "real" if endpoint is None else "custom endpoint"
         self.timeout = timeout
@@ -129,6 +131,24 @@ class VpcClient:
             or os.environ.get("CURL_CA_BUNDLE") or True,
         }
         self.session = session
+
+    def for_region(self, region: str) -> VpcClient:
+        """The same keys, session, audit log and rate limits, in another region.
+
+        A Tencent endpoint is re-derived for the region (Finance regions get their own
+        domain); a custom endpoint (an emulator) is kept.
+        """
+        if region == self.region:
+            return self
+        other = copy.copy(self)
+        other.region = region
+        other.endpoint = resolve_endpoint(
+            region, None if self.mode == "real" else self.endpoint, pin_region=self._pin_region)
+        other._url = other.endpoint + "/"
+        other._headers = {**self._headers, "X-TC-Region": region}
+        other._send_kwargs = {**self._send_kwargs,
+                              "proxies": requests.utils.get_environ_proxies(other._url)}
+        return other
 
     def __repr__(self) -> str:
         return (f"VpcClient(region={self.region!r}, endpoint={self.endpoint!r}, "

@@ -36,6 +36,14 @@ def test_targets_list_names_ids_cidrs_and_filter_gateways(vform: VpnForm) -> Non
     assert t.gateway_version == "4.0"
 
 
+def test_region_switch_lists_that_regions_targets(vform: VpnForm) -> None:
+    """Choosing another region re-lists its VPCs through a client for that region."""
+    t = vform.targets
+    t.region_w.value = "ap-shanghai"
+    assert [v for _, v in t.vpc_w.options if v] == ["vpc-demo0101"]
+    assert t.client.region == "ap-shanghai"
+
+
 def test_empty_account_says_so_and_typed_ids_still_work() -> None:
     """An account with nothing says so clearly; typed ids still reach the spec."""
     with serve(seed="empty") as emu:

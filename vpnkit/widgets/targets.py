@@ -39,14 +39,8 @@ def cgw_label(c: dict[str, Any]) -> str:
 
 
 def client_for_region(client: Any, region: str) -> Any:
-    """The same account and endpoint in another region (a new client of the same class)."""
-    if region == client.region:
-        return client
-    endpoint = client.endpoint
-    if endpoint.endswith("tencentcloudapi.com"):
-        endpoint = None  # let the client pick the regional/Finance host itself
-    return type(client)(region, credential=client.credential, endpoint=endpoint,
-                        session=client.session)
+    """The same account, session and audit log in another region (``VpcClient.for_region``)."""
+    return client.for_region(region)
 
 
 class TargetPicker(W.VBox):  # type: ignore[misc]
