@@ -290,3 +290,18 @@ def test_for_region_shares_keys_session_and_audit(emu: Emulator) -> None:
     real = VpcClient("ap-shanghai", credential=emu.credential)
     assert real.for_region("ap-shanghai-fsi").endpoint == \
         "https://vpc.ap-shanghai-fsi.tencentcloudapi.com"
+
+
+def test_temporary_credentials_send_the_token() -> None:
+    """With a token, X-TC-Token is sent; a wrong token is AuthFailure.TokenFailure."""
+    from vpnkit.emulator import serve
+
+    with serve(create_delay=0.05, token="session-token-0001") as sts:
+        good = VpcClient(REGION, endpoint=sts.url, credential=sts.credential)
+        assert good.describe_vpcs()
+        cred = sts.credential
+        bad = VpcClient(REGION, endpoint=sts.url,
+                        credential=Credential(cred.secret_id, cred.secret_key, "other-token"))
+        with pytest.raises(ApiError) as info:
+            bad.describe_vpcs()
+        assert info.value.code == "AuthFailure.TokenFailure"

@@ -34,6 +34,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="allow a non-loopback --host")
     parser.add_argument("--secret-id", default=DEMO_SECRET_ID, help="accepted SecretId")
     parser.add_argument("--secret-key", default=DEMO_SECRET_KEY, help="accepted SecretKey")
+    parser.add_argument("--token", default=None,
+                        help="require this X-TC-Token (temporary credentials)")
     parser.add_argument("--state", metavar="FILE", help="persist state in this JSON file")
     parser.add_argument("--seed", choices=sorted(SEEDS), default="demo",
                         help="starting state when there is no state file")
@@ -55,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         emu = serve(args.host, args.port, seed=args.seed, state=args.state,
-                    secret_id=args.secret_id, secret_key=args.secret_key,
+                    secret_id=args.secret_id, secret_key=args.secret_key, token=args.token,
                     create_delay=args.create_delay, rate_limit=args.rate_limit,
                     faults=dict(args.fault), allow_remote=args.allow_remote)
     except (OSError, ValueError) as exc:

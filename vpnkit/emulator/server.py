@@ -232,6 +232,7 @@ def serve(
     state: str | os.PathLike[str] | None = None,
     secret_id: str = DEMO_SECRET_ID,
     secret_key: str = DEMO_SECRET_KEY,
+    token: str | None = None,
     create_delay: float = 1.0,
     rate_limit: float = 100.0,
     faults: Faults | Mapping[str, Any] | None = None,
@@ -241,6 +242,8 @@ def serve(
 
     ``state`` names a JSON file: loaded if it exists (else the ``seed`` is used) and rewritten
     atomically after every mutating call. ``faults`` is a :class:`Faults` or its settings.
+    ``token``, if given, must come as X-TC-Token (temporary credentials); it is in
+    ``emu.credential``.
     """
     if not allow_remote and not _is_loopback(host):
         raise ValueError(f"refusing to bind {host!r}: not a loopback address "
@@ -254,8 +257,8 @@ def serve(
         store.save(path, backend.dump())
     if not isinstance(faults, Faults):
         faults = Faults(**dict(faults or {}))
-    app = build_app(backend, secret_id=secret_id, secret_key=secret_key,
+    app = build_app(backend, secret_id=secret_id, secret_key=secret_key, token=token,
                     rate_limit=rate_limit, faults=faults)
-    credential = Credential(secret_id, secret_key, source="vpnkit emulator")
+    credential = Credential(secret_id, secret_key, token, source="vpnkit emulator")
     return Emulator(_Server((host, port), app), app, credential,
                     os.fspath(state) if state is not None else None)
