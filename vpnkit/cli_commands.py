@@ -297,10 +297,17 @@ def cmd_skeleton(args: argparse.Namespace) -> int:
 
 
 def cmd_lab(args: argparse.Namespace) -> int:
-    """lab: ``jupyter lab notebooks/``."""
+    """lab: ``jupyter lab notebooks/``, every runbook on one shared API.
+
+    With no credentials and no endpoint configured, one emulator is started for the whole
+    lab session (its state kept beside the audit log), so the runbooks see each other's
+    tunnels: 01 creates, 02 adds a batch, 03 audits them, 04 cleans up.
+    """
     import shlex
     import shutil
     import subprocess
+
+    from vpnkit.credentials import resolve_credential
 
     here = Path(__file__).resolve().parents[1] / "notebooks"
     notebooks = next((p for p in (Path.cwd() / "notebooks", here) if p.is_dir()), None)
@@ -310,11 +317,31 @@ def cmd_lab(args: argparse.Namespace) -> int:
         [str(Path(sys.executable).parent), os.environ.get("PATH", "")]))
     cmd = [jupyter, "lab"] if jupyter else [sys.executable, "-m", "jupyterlab"]
     extra = [a for a in args.jupyter_args if a != "--"]
+    if hasattr(os, "geteuid") and os.geteuid() == 0 and "--allow-root" not in extra:
+        extra.append("--allow-root")  # jupyter lab refuses to start as root without it
     cmd += [str(notebooks), *extra]
+    env = dict(os.environ)
+    endpoint = args.endpoint or env.get("VPNKIT_ENDPOINT")
+    shared = not endpoint and resolve_credential(args.profile) is None
     if args.dry_run:
         print(shlex.join(cmd))
+        if shared:
+            print("(would start one emulator for the runbooks and set VPNKIT_ENDPOINT)")
         return 0
-    return subprocess.call(cmd)
+    if not shared:
+        if endpoint:
+            env["VPNKIT_ENDPOINT"] = endpoint
+        return subprocess.call(cmd, env=env)
+    from vpnkit.audit import default_audit_path
+    from vpnkit.emulator import serve
+
+    state = default_audit_path().with_name("lab-emulator.json")
+    state.parent.mkdir(parents=True, exist_ok=True)
+    with serve(seed="demo", state=state) as emu:
+        env["VPNKIT_ENDPOINT"] = emu.url
+        print(f"vpnkit: EMULATOR for the runbooks at {emu.url} (state kept in {state}; "
+              "delete it to start afresh). Nothing leaves this machine.", file=sys.stderr)
+        return subprocess.call(cmd, env=env)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
