@@ -9,8 +9,9 @@ import vpnkit
 
 
 def test_all_is_sorted_and_complete() -> None:
-    """__all__ is sorted, and every name in it resolves."""
+    """__all__ is sorted, lists every lazily exported name, and every name resolves."""
     assert vpnkit.__all__ == sorted(vpnkit.__all__)
+    assert set(vpnkit.__all__) == {"__version__", *vpnkit._LAZY}
     for name in vpnkit.__all__:
         assert getattr(vpnkit, name) is not None
 
