@@ -273,3 +273,17 @@ def test_frames_never_show_the_psk(render: Any) -> None:
     for frame in (connections_frame(dicts), spd_frame(dicts),
                   connections_frame([connection_from_wire(dicts[0])])):
         assert PSK not in render(frame)
+
+
+def test_spd_fast_path_matches_the_careful_one() -> None:
+    """The C-level SPD flattening gives exactly what the entry-by-entry reader gives."""
+    from vpnkit.frames import _spd_entries, _spd_entries_careful
+
+    rows = [{"SecurityPolicyDatabaseSet": [
+        {"LocalCidrBlock": f"10.{i}.{j}.0/24",
+         "RemoteCidrBlock": [f"192.168.{k}.0/24" for k in range(j + 1)]}
+        for j in range(i % 4)]} for i in range(50)] + [{}]
+    fast = [list(map(int, x)) if i in (0, 1, 3) else list(x)
+            for i, x in enumerate(_spd_entries(rows))]
+    careful = [list(x) for x in _spd_entries_careful(rows)]
+    assert fast == careful
