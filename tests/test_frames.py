@@ -277,7 +277,7 @@ def test_frames_never_show_the_psk(render: Any) -> None:
 
 def test_spd_fast_path_matches_the_careful_one() -> None:
     """The C-level SPD flattening gives exactly what the entry-by-entry reader gives."""
-    from vpnkit.frames import _spd_entries, _spd_entries_careful
+    from vpnkit.frames.connections import _spd_entries, _spd_entries_careful
 
     rows = [{"SecurityPolicyDatabaseSet": [
         {"LocalCidrBlock": f"10.{i}.{j}.0/24",

@@ -6,11 +6,10 @@ Pure functions returning HTML or DataFrames; never a traceback and never the pre
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import fields
 from html import escape
 from typing import Any
 
-from vpnkit.models import SpdRule, Tag, VpnConnection
+from vpnkit.models import VpnConnection
 from vpnkit.validate import Issue
 
 __all__ = ["connection_frame", "error_html", "issues_html", "result_html"]
@@ -52,28 +51,10 @@ def error_html(exc: BaseException) -> str:
             f"</b>: {escape(scrub(str(exc)))}</div>")
 
 
-def _fallback_frame(conns: Sequence[VpnConnection]) -> Any:
-    import pandas as pd
-
-    def cell(value: Any) -> Any:
-        if isinstance(value, tuple) and value and isinstance(value[0], SpdRule):
-            return "; ".join(f"{r.local_cidr_block}->{','.join(r.remote_cidr_blocks)}"
-                             for r in value)
-        if isinstance(value, tuple) and value and isinstance(value[0], Tag):
-            return {t.key: t.value for t in value}
-        return value
-
-    names = [f.name for f in fields(VpnConnection) if f.name != "pre_share_key"]
-    return pd.DataFrame([{n: cell(getattr(c, n)) for n in names} for c in conns],
-                        columns=names)
-
-
 def connection_frame(conns: Sequence[VpnConnection]) -> Any:
-    """Tunnels as a DataFrame (``vpnkit.frames`` when present; never a PSK column)."""
-    try:
-        from vpnkit.frames import connections_frame
-    except ImportError:  # frames.py is optional for the form
-        return _fallback_frame(conns)
+    """Tunnels as a DataFrame (:func:`vpnkit.frames.connections_frame`: never a PSK column)."""
+    from vpnkit.frames import connections_frame
+
     return connections_frame(list(conns))
 
 
