@@ -132,6 +132,12 @@ class VpcClient:
         }
         self.session = session
 
+    def with_audit(self, audit: AuditSink | None) -> VpcClient:
+        """The same client (session, keys, limits) recording into another audit sink."""
+        other = copy.copy(self)
+        other.audit = audit
+        return other
+
     def for_region(self, region: str) -> VpcClient:
         """The same keys, session, audit log and rate limits, in another region.
 
