@@ -203,8 +203,7 @@ def test_malformed_http_gets_400_and_close(emu: Emulator) -> None:
 
 
 def test_temporary_credentials_token_and_bad_timestamp() -> None:
-    """With a token configured, a wrong X-TC-Token -> AuthFailure.TokenFailure; a non-numeric
-    X-TC-Timestamp -> InvalidParameterValue."""
+    """A wrong X-TC-Token is TokenFailure; a non-numeric X-TC-Timestamp is InvalidParameterValue."""
     app = build_app(secret_id="AKIDtmp", secret_key="tmp-key", token="tok-1", rate_limit=0)
     signer = Signer("http://emulator.local", "AKIDtmp", "tmp-key")
     signer.session.mount("http://emulator.local", EmulatorAdapter(app))
