@@ -27,7 +27,7 @@ __all__ = ["Credential", "resolve_credential", "resolve_region"]
 _TOKEN_VARS = ("TENCENTCLOUD_TOKEN", "TENCENTCLOUD_SECURITY_TOKEN", "TENCENTCLOUD_SESSION_TOKEN")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Credential:
     """A SecretId/SecretKey pair (and temporary token). Only the SecretId is ever shown."""
 

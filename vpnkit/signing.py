@@ -148,7 +148,7 @@ def tc3_signature(
     return signature(signing_key(secret_key, date, service), to_sign), signed_headers
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Authorization:
     """The parts of a TC3 ``Authorization`` header."""
 

@@ -31,7 +31,7 @@ _NAME_MAX = 60  # §1.1 #3, TF validates 1..60
 _GCM = ("AES128GCM128", "AES192GCM128", "AES256GCM128")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Issue:
     """One problem: where (``path``), what the API would say (``code``), and why."""
 
