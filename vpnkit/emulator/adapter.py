@@ -11,7 +11,6 @@ over a socket.
 from __future__ import annotations
 
 import io
-import sys
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -21,7 +20,7 @@ from requests.adapters import BaseAdapter
 from requests.exceptions import ConnectionError as RequestsConnectionError
 from requests.structures import CaseInsensitiveDict
 
-from vpnkit.emulator.app import EmulatorApp
+from vpnkit.emulator.app import EmulatorApp, run_wsgi
 from vpnkit.emulator.faults import ConnectionDropped
 
 __all__ = ["EmulatorAdapter"]
@@ -48,31 +47,18 @@ class EmulatorAdapter(BaseAdapter):
         body = request.body or b""
         data = body.encode("utf-8") if isinstance(body, str) else bytes(body)
         env: dict[str, Any] = {
-            "REQUEST_METHOD": request.method or "GET", "SCRIPT_NAME": "",
-            "PATH_INFO": unquote(url.path or "/"), "QUERY_STRING": url.query,
-            "SERVER_NAME": url.hostname or "localhost", "SERVER_PORT": str(url.port or 80),
-            "SERVER_PROTOCOL": "HTTP/1.1", "REMOTE_ADDR": "127.0.0.1",
-            "CONTENT_LENGTH": str(len(data)), "wsgi.version": (1, 0),
-            "wsgi.url_scheme": url.scheme or "http", "wsgi.input": io.BytesIO(data),
-            "wsgi.errors": sys.stderr, "wsgi.multithread": True, "wsgi.multiprocess": False,
-            "wsgi.run_once": False, "HTTP_HOST": url.netloc,
+            "REQUEST_METHOD": request.method or "GET", "PATH_INFO": unquote(url.path or "/"),
+            "QUERY_STRING": url.query, "SERVER_NAME": url.hostname or "localhost",
+            "SERVER_PORT": str(url.port or 80), "SERVER_PROTOCOL": "HTTP/1.1",
+            "REMOTE_ADDR": "127.0.0.1", "CONTENT_LENGTH": str(len(data)),
+            "HTTP_HOST": url.netloc,
         }
-        for key, value in request.headers.items():
-            name = key.upper().replace("-", "_")
-            env[name if name in ("CONTENT_TYPE", "CONTENT_LENGTH") else f"HTTP_{name}"] = value
-        captured: list[Any] = []
-
-        def start_response(status: str, headers: list[tuple[str, str]],
-                           exc_info: Any = None) -> Any:
-            captured[:] = [status, headers]
-            return lambda chunk: None
-
         try:
-            content = b"".join(self.app(env, start_response))
+            status, headers, content = run_wsgi(self.app, env, request.headers.items(),
+                                                io.BytesIO(data))
         except ConnectionDropped as exc:
             raise RequestsConnectionError("emulator dropped the connection",
                                           request=request) from exc
-        status, headers = captured
         response = Response()
         response.status_code = int(status.split(" ", 1)[0])
         response.reason = status.partition(" ")[2]

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
 import time
 import uuid
 from collections.abc import Callable, Iterable
@@ -30,7 +31,7 @@ from vpnkit.ratelimit import RateLimiter
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
 
-__all__ = ["EmulatorApp", "build_app"]
+__all__ = ["EmulatorApp", "build_app", "run_wsgi"]
 
 log = logging.getLogger("vpnkit.emulator")
 
@@ -123,3 +124,29 @@ def build_app(
     verifier = Verifier({secret_id: (secret_key, token)}, frozenset(ACTIONS), clock)
     return EmulatorApp(backend, verifier, limiter=RateLimiter(rate_limit),
                        faults=faults if faults is not None else Faults())
+
+
+def run_wsgi(app: EmulatorApp, environ: dict[str, Any], headers: Iterable[tuple[str, str]],
+             body: Any) -> tuple[str, list[tuple[str, str]], bytes]:
+    """Run ``app`` on one request: ``environ`` holds the request line's keys, ``headers``
+    the HTTP headers, ``body`` the ``wsgi.input`` stream. Returns (status, headers, body).
+
+    Shared by the loopback server and the in-process ``requests`` adapter, so both build
+    the same environ. :class:`ConnectionDropped` propagates (each side drops in its own way).
+    """
+    env: dict[str, Any] = {**environ, "SCRIPT_NAME": "", "wsgi.version": (1, 0),
+                           "wsgi.url_scheme": "http", "wsgi.input": body,
+                           "wsgi.errors": sys.stderr, "wsgi.multithread": True,
+                           "wsgi.multiprocess": False, "wsgi.run_once": False}
+    for key, value in headers:
+        name = key.upper().replace("-", "_")
+        env[name if name in ("CONTENT_TYPE", "CONTENT_LENGTH") else f"HTTP_{name}"] = value
+    captured: list[Any] = []
+
+    def start_response(status: str, response_headers: list[tuple[str, str]],
+                       exc_info: Any = None) -> Any:
+        captured[:] = [status, response_headers]
+        return lambda data: None
+
+    content = b"".join(app(env, start_response))
+    return captured[0], captured[1], content

@@ -16,7 +16,6 @@ import os
 import re
 import socket
 import socketserver
-import sys
 import threading
 from collections.abc import Mapping
 from http.server import BaseHTTPRequestHandler, HTTPServer
@@ -27,7 +26,7 @@ from urllib.parse import unquote
 from vpnkit.credentials import Credential
 from vpnkit.emulator import seed as seeds
 from vpnkit.emulator import store
-from vpnkit.emulator.app import EmulatorApp, build_app
+from vpnkit.emulator.app import EmulatorApp, build_app, run_wsgi
 from vpnkit.emulator.backend import Backend
 from vpnkit.emulator.faults import ConnectionDropped, Faults
 
@@ -111,20 +110,12 @@ class _Handler(BaseHTTPRequestHandler):
                          b"Connection: close\r\n\r\n")
         return False
 
-    def _environ(self, body: _Body) -> dict[str, Any]:
+    def _environ(self) -> dict[str, Any]:
         path, _, query = self.path.partition("?")
-        env: dict[str, Any] = {
-            "REQUEST_METHOD": self.command, "SCRIPT_NAME": "", "PATH_INFO": unquote(path),
-            "QUERY_STRING": query, "SERVER_NAME": self.server.server_name,
-            "SERVER_PORT": str(self.server.server_port), "SERVER_PROTOCOL": self.request_version,
-            "REMOTE_ADDR": self.client_address[0], "wsgi.version": (1, 0),
-            "wsgi.url_scheme": "http", "wsgi.input": body, "wsgi.errors": sys.stderr,
-            "wsgi.multithread": True, "wsgi.multiprocess": False, "wsgi.run_once": False,
-        }
-        for key, value in self.fields.items():
-            name = key.upper().replace("-", "_")
-            env[name if name in ("CONTENT_TYPE", "CONTENT_LENGTH") else f"HTTP_{name}"] = value
-        return env
+        return {"REQUEST_METHOD": self.command, "PATH_INFO": unquote(path),
+                "QUERY_STRING": query, "SERVER_NAME": self.server.server_name,
+                "SERVER_PORT": str(self.server.server_port),
+                "SERVER_PROTOCOL": self.request_version, "REMOTE_ADDR": self.client_address[0]}
 
     def _run(self) -> None:
         length_text = self.fields.get("content-length", "0") or "0"
@@ -133,15 +124,9 @@ class _Handler(BaseHTTPRequestHandler):
         if not valid or "transfer-encoding" in self.fields:
             self.close_connection = True
         body = _Body(self.rfile, length)  # type: ignore[arg-type]
-        status_headers: list[Any] = []
-
-        def start_response(status: str, headers: list[tuple[str, str]],
-                           exc_info: Any = None) -> Any:
-            status_headers[:] = [status, headers]
-            return lambda data: None
-
         try:
-            chunks = b"".join(self.server.app(self._environ(body), start_response))
+            status, headers, chunks = run_wsgi(self.server.app, self._environ(),
+                                               self.fields.items(), body)
         except ConnectionDropped:
             self.close_connection = True
             self.connection.shutdown(socket.SHUT_RDWR)
@@ -150,7 +135,6 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
         else:
             body.read()
-        status, headers = status_headers
         lines = [f"HTTP/1.1 {status}", *(f"{k}: {v}" for k, v in headers
                                           if k.lower() != "content-length"),
                  f"Content-Length: {len(chunks)}"]
