@@ -52,7 +52,7 @@ from vpnkit.batch_journal import Journal, default_state_path
 from vpnkit.client import AuditSink, VpcClient
 from vpnkit.errors import SpecError
 from vpnkit.redact import redact
-from vpnkit.validate import Issue
+from vpnkit.validate import Issue, errors
 
 __all__ = ["STATUSES", "BatchInterrupted", "BatchInvalid", "BatchResult", "create_many",
            "delete_many"]
@@ -143,10 +143,6 @@ def _issues_frame(rows: Sequence[RowInput], batch_issues: Sequence[Issue]) -> pd
     return df
 
 
-def _errors(issues: Iterable[Issue]) -> list[Issue]:
-    return [i for i in issues if i.severity == "error"]
-
-
 def new_batch_id() -> str:
     """A fresh batch id: ``b`` + UTC time + 6 random hex digits (sortable, readable)."""
     return time.strftime("b%Y%m%d-%H%M%S-", time.gmtime()) + uuid.uuid4().hex[:6]
@@ -182,15 +178,16 @@ def create_many(
     batch_issues = [*batch_issues, *lookup_issues]
     check_rows(inputs, targets)
     issues_df = _issues_frame(inputs, batch_issues)
-    bad = _errors(batch_issues) + [Issue(f"row {r.row} ({r.name or '?'}) {i.path}", i.code,
-                                         i.message) for r in inputs for i in _errors(r.issues)]
-    if bad and (not skip_invalid or _errors(batch_issues)):
+    bad = errors(batch_issues) + [Issue(f"row {r.row} ({r.name or '?'}) {i.path}", i.code,
+                                        i.message) for r in inputs for i in errors(r.issues)]
+    if bad and (not skip_invalid or errors(batch_issues)):
         raise BatchInvalid(bad, issues_df[issues_df["severity"] == "error"]
                            .reset_index(drop=True))
     rows = [BatchRow(r) for r in inputs]
     for row in rows:
-        if _errors(row.src.issues):
-            first = _errors(row.src.issues)[0]
+        row_errors = errors(row.src.issues)
+        if row_errors:
+            first = row_errors[0]
             row.status, row.error_code = "invalid", first.code
             row.message = f"{first.path}: {first.message}"
     if dry_run:

@@ -12,7 +12,7 @@ IPs against the VPC) and ``gateway_version`` (GCM algorithms need a "4.0" gatewa
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Literal, cast
 
@@ -362,15 +362,15 @@ def issues(
     return checker.found
 
 
-def errors(found: list[Issue]) -> Iterator[Issue]:
-    """Only the error-level issues."""
-    return (i for i in found if i.severity == "error")
+def errors(found: Iterable[Issue]) -> list[Issue]:
+    """Only the error-level issues (warnings never block a request)."""
+    return [i for i in found if i.severity == "error"]
 
 
 def check(spec: Any, *, vpc_cidr: str | None = None, gateway_version: str | None = None) -> None:
     """Raise ``SpecError`` listing every error-level issue; warnings do not raise."""
     from vpnkit.errors import SpecError
 
-    bad = list(errors(issues(spec, vpc_cidr=vpc_cidr, gateway_version=gateway_version)))
+    bad = errors(issues(spec, vpc_cidr=vpc_cidr, gateway_version=gateway_version))
     if bad:
         raise SpecError(bad)
