@@ -11,7 +11,7 @@ import pytest
 
 from vpnkit import VpcClient, VpnConnectionSpec
 from vpnkit.batch import BatchInvalid, create_many, delete_many
-from vpnkit.batch_io import parse_spd, read_rows
+from vpnkit.batch.io import parse_spd, read_rows
 from vpnkit.emulator import Emulator
 
 REGION = "ap-guangzhou"
@@ -197,7 +197,7 @@ def test_faults_never_duplicate_lose_or_surface_rate_limits(
 def test_resume_reconciles_unknown_outcomes(tmp_path: Path, emu: Emulator,
                                             client: VpcClient) -> None:
     """Rows journaled as 'sending' whose tunnel exists are reconciled, the rest created once."""
-    from vpnkit.batch_journal import Journal
+    from vpnkit.batch.journal import Journal
 
     df = rows(4)
     create_many(client, df.iloc[:2], progress=False, wait=False, batch_id="b1")

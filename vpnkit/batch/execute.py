@@ -16,9 +16,9 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Any
 
-from vpnkit.batch_check import Targets
-from vpnkit.batch_io import RowInput
-from vpnkit.batch_journal import Journal
+from vpnkit.batch.io import RowInput
+from vpnkit.batch.journal import Journal
+from vpnkit.batch.preflight import Targets
 from vpnkit.client import AuditSink, VpcClient
 from vpnkit.errors import ApiError, TransportError
 from vpnkit.models import VpnConnection

@@ -4,16 +4,16 @@
 >>> result.frame                      # one row per tunnel: status, id, error, RequestId, state
 >>> create_many(client, "branches.csv", batch_id=result.batch_id)  # resume: creates only the rest
 
-The input layout (CSV, DataFrame, JSON, specs) is documented in :mod:`vpnkit.batch_io`.
+The input layout (CSV, DataFrame, JSON, specs) is documented in :mod:`vpnkit.batch.io`.
 
 1. **Validate everything first.** Every row is checked (:mod:`vpnkit.validate`, with the
    VPC CIDR and gateway version looked up via the client) and the batch as a whole
-   (:mod:`vpnkit.batch_check`: duplicate names, SPD overlaps between tunnels of a gateway,
+   (:mod:`vpnkit.batch.preflight`: duplicate names, SPD overlaps between tunnels of a gateway,
    quotas). Any error-level issue **raises** :class:`BatchInvalid` before anything is sent;
    its ``.frame`` lists every issue (row, name, path, code, message, severity). With
    ``skip_invalid=True`` those rows get status ``invalid`` and the rest go ahead.
 2. **Exactly once.** Each row is keyed by (batch id, gateway, tunnel name); a SQLite journal
-   (:mod:`vpnkit.batch_journal`) records the intent before each create and the outcome after.
+   (:mod:`vpnkit.batch.journal`) records the intent before each create and the outcome after.
    A pre-pass lists the tunnels already on every involved gateway, so on a re-run (same
    ``batch_id``, e.g. after a crash, Ctrl-C or ``kill -9``) a row whose tunnel exists is not
    sent again: ``exists`` (created earlier or by someone else) or ``reconciled`` (the journal
@@ -44,11 +44,11 @@ from typing import Any
 
 import pandas as pd
 
-from vpnkit.batch_check import check_rows, lookup_targets
-from vpnkit.batch_delete import delete_many
-from vpnkit.batch_exec import BatchAudit, BatchRow, plan, run, wait_available
-from vpnkit.batch_io import RowInput, read_rows
-from vpnkit.batch_journal import Journal, default_state_path
+from vpnkit.batch.delete import delete_many
+from vpnkit.batch.execute import BatchAudit, BatchRow, plan, run, wait_available
+from vpnkit.batch.io import RowInput, read_rows
+from vpnkit.batch.journal import Journal, default_state_path
+from vpnkit.batch.preflight import check_rows, lookup_targets
 from vpnkit.client import AuditSink, VpcClient
 from vpnkit.errors import SpecError
 from vpnkit.redact import redact

@@ -17,7 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from vpnkit.batch_io import RowInput
+from vpnkit.batch.io import RowInput
 from vpnkit.cidr import find_range_overlaps, parse_block
 from vpnkit.client import VpcClient
 from vpnkit.errors import ApiError, TransportError

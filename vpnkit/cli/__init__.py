@@ -19,22 +19,26 @@ configured credentials (the real account), else an embedded emulator; a banner o
 says which. Exit codes: 0 ok, 1 API or validation failure, 2 usage. Errors are one line on
 stderr (code, message, RequestId): never a traceback, never a secret. This module imports
 nothing heavy; each command imports what it needs (``create`` never loads pandas).
+
+Layout: one module per command group, each with ``register(sub)`` adding its subparsers
+(each sets ``func``); :data:`GROUPS` lists them in help order. Shared helpers (the one-line
+error, the client from the global options, output formats) live in :mod:`vpnkit.cli._common`.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
 from collections.abc import Sequence
 
-__all__ = ["build_parser", "main"]
+from vpnkit.cli._common import UsageError, error_line
 
-FORMATS = ("table", "csv", "json")
+__all__ = ["GROUPS", "build_parser", "main"]
 
-
-class UsageError(Exception):
-    """A command was used wrongly (exit status 2)."""
+#: the command-group modules (``vpnkit.cli.<name>``), in the order ``--help`` lists them
+GROUPS = ("create", "batch", "tunnels", "audit", "local")
 
 
 def _global(parser: argparse.ArgumentParser) -> None:
@@ -53,58 +57,10 @@ def build_parser() -> argparse.ArgumentParser:
                                      "Cloud VPN tunnels (CreateVpnConnection).")
     _global(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-
     p = sub.add_parser("emulator", help="run the local API emulator", add_help=False)
     p.add_argument("rest", nargs=argparse.REMAINDER)
-
-    p = sub.add_parser("create", help="create one tunnel from a request JSON file")
-    p.add_argument("--spec", "--cli-input-json", dest="spec", required=True, metavar="FILE",
-                   help="request JSON (tccli --cli-input-json shape; file:// prefix allowed)")
-    p.add_argument("--wait", action="store_true", help="wait until the tunnel is AVAILABLE")
-    p.add_argument("--timeout", type=float, default=300.0, help="--wait limit, seconds")
-
-    p = sub.add_parser("batch", help="create many tunnels from a CSV/JSON file")
-    p.add_argument("file", help="CSV (layout: see vpnkit.batch_io) or JSON file")
-    p.add_argument("--dry-run", action="store_true", help="validate and show the requests "
-                   "(secrets masked); send nothing")
-    p.add_argument("--resume", metavar="BATCH_ID", help="resume this batch")
-    p.add_argument("--workers", type=int, default=8, help="parallel creates (default 8)")
-    p.add_argument("--no-wait", action="store_true", help="do not wait for AVAILABLE")
-    p.add_argument("--skip-invalid", action="store_true", help="create the valid rows even "
-                   "if some rows are invalid")
-    p.add_argument("--state", metavar="DB", help="batch journal (default: beside the audit "
-                   "log, or $VPNKIT_BATCH_STATE)")
-    p.add_argument("--wait-timeout", type=float, default=600.0, metavar="S")
-    p.add_argument("--no-progress", action="store_true", help="no progress bar")
-    p.add_argument("--format", choices=FORMATS, default="table")
-
-    p = sub.add_parser("describe", help="list tunnels")
-    p.add_argument("--id", dest="ids", nargs="+", metavar="ID", help="only these tunnels")
-    p.add_argument("--gateway", help="only tunnels of this VPN gateway")
-    p.add_argument("--format", choices=FORMATS, default="table")
-
-    p = sub.add_parser("delete", help="delete a tunnel")
-    p.add_argument("id", metavar="ID", help="vpnx-... id")
-    p.add_argument("--yes", action="store_true", help="really delete (else: show what would "
-                   "be deleted)")
-    p.add_argument("--wait", action="store_true", help="wait until it is gone")
-
-    p = sub.add_parser("audit", help="show the audit log")
-    p.add_argument("--since", help="ISO time (2024-05-01, 2024-05-01T10:00) or age (30m, 2h, "
-                   "7d)")
-    p.add_argument("--action", help="only this action, e.g. CreateVpnConnection")
-    p.add_argument("--outcome", help="only this outcome, e.g. ok, error, reconciled")
-    p.add_argument("--format", choices=FORMATS, default="table")
-
-    sub.add_parser("skeleton", help="print a CreateVpnConnection request skeleton")
-
-    p = sub.add_parser("lab", help="start JupyterLab on the runbooks")
-    p.add_argument("--dry-run", action="store_true", help="print the command, do not run it")
-    p.add_argument("jupyter_args", nargs=argparse.REMAINDER, help="passed to jupyter lab")
-
-    p = sub.add_parser("demo", help="the main job against an embedded emulator")
-    p.add_argument("--create-delay", type=float, default=0.5, metavar="S",
-                   help="seconds a demo tunnel stays PENDING")
+    for name in GROUPS:
+        importlib.import_module(f"vpnkit.cli.{name}").register(sub)
     return parser
 
 
@@ -127,10 +83,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(args_list)
     except SystemExit as exc:  # argparse: --help (0) or a usage error (2)
         return int(exc.code or 0)
-    from vpnkit import cli_commands
-
     try:
-        return cli_commands.run(args)
+        return int(args.func(args))
     except UsageError as exc:
         print(f"vpnkit {args.command}: error: {exc}", file=sys.stderr)
         return 2
@@ -142,7 +96,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # the one place that turns errors into a line
         if os.environ.get("VPNKIT_DEBUG"):
             raise
-        print(cli_commands.error_line(exc), file=sys.stderr)
+        print(error_line(exc), file=sys.stderr)
         return 1
 
 
