@@ -33,15 +33,17 @@ from vpnkit.errors import (
     CredentialError,
     OutcomeUnknownError,
     SignatureExpireError,
+    SpecError,
     TransportError,
     WaitTimeout,
 )
 from vpnkit.models import VpnConnection, VpnConnectionSpec
+from vpnkit.modify import ModifyResult, change_errors, normalize, unapplied
 from vpnkit.ratelimit import RateLimiter
 from vpnkit.redact import redact
 from vpnkit.signing import Tc3Auth
 from vpnkit.validate import check
-from vpnkit.wire import connection_from_wire
+from vpnkit.wire import connection_from_wire, modify_to_wire
 
 __all__ = ["API_VERSION", "AuditSink", "VpcClient"]
 
@@ -382,6 +384,72 @@ class VpcClient:
         response = self.call("DeleteVpnConnection", {"VpnGatewayId": vpn_gateway_id,
                                                      "VpnConnectionId": vpn_connection_id})
         return str(response.get("RequestId", ""))
+
+    def modify_vpn_connection(
+        self, vpn_connection_id: str, *, current: VpnConnection | None = None,
+        vpc_cidr: str | None = None, gateway_version: str | None = None, **changes: Any,
+    ) -> ModifyResult:
+        """Change a tunnel in place (ModifyVpnConnectionAttribute, §3.6); never blindly twice.
+
+        ``changes`` are spec attribute names (``vpn_connection_name``, ``pre_share_key``,
+        ``security_policy_databases``, ``ike_options``, ``ipsec_options``, ``dpd_enable``,
+        ``dpd_timeout``, ``dpd_action``, ``negotiation_type``, ``enable_health_check``,
+        ``health_check_local_ip``, ``health_check_remote_ip``, ``health_check_config``,
+        ``bgp_config``, and ``customer_gateway_id`` on a 4.0 gateway) with model values;
+        option sections send only their non-``None`` options. ``SpecError`` before sending
+        if a changed field is invalid (``current``, ``vpc_cidr``, ``gateway_version`` give
+        the validation context when known).
+
+        If the outcome is unknown (transport error, InternalError) the tunnel is read back
+        and compared with the change: applied -> ``outcome="reconciled"``; shown not
+        applied by a read that succeeded -> sent once more; a failed read, a tunnel that is
+        not AVAILABLE, or a second unknown -> :class:`OutcomeUnknownError`.
+        """
+        wanted = normalize(changes)
+        bad = change_errors(wanted, current, vpc_cidr=vpc_cidr, gateway_version=gateway_version)
+        if bad:
+            raise SpecError(bad)
+        body = modify_to_wire(vpn_connection_id, wanted)
+        action = "ModifyVpnConnectionAttribute"
+        with self._audited(action, body) as record:
+            request_id, outcome = self._modify_once_or_reconcile(vpn_connection_id, body,
+                                                                 wanted)
+            record.update(outcome=outcome, request_id=request_id,
+                          resource_id=vpn_connection_id)
+        return ModifyResult(vpn_connection_id, request_id, outcome, tuple(wanted))
+
+    def _modify_once_or_reconcile(self, vpn_connection_id: str, body: Mapping[str, Any],
+                                  wanted: Mapping[str, Any]) -> tuple[str | None, str]:
+        action = "ModifyVpnConnectionAttribute"
+        for attempt in (1, 2):
+            try:
+                response = self._send(action, body, idempotent=False)
+                return response.get("RequestId"), "ok"
+            except TransportError as exc:
+                cause, request_id = exc.message, None
+            except ApiError as exc:
+                if not exc.code.startswith("InternalError"):
+                    raise
+                cause, request_id = str(exc), exc.request_id
+            try:
+                found = self.describe_vpn_connections([vpn_connection_id])
+            except (ApiError, TransportError) as exc:
+                raise OutcomeUnknownError(
+                    f"{cause}; and reading {vpn_connection_id} back failed too ({exc}); "
+                    "read the tunnel before modifying again", action) from exc
+            if not found:
+                raise OutcomeUnknownError(
+                    f"{cause}; and {vpn_connection_id} no longer exists", action)
+            missing = unapplied(found[0], wanted)
+            if not missing:
+                return request_id, "reconciled"
+            if found[0].state != "AVAILABLE" or attempt == 2:
+                raise OutcomeUnknownError(
+                    f"{cause}; {vpn_connection_id} is {found[0].state} and does not show "
+                    f"{', '.join(missing)} yet" + ("; sent twice" if attempt == 2 else
+                                                   "; read it again before modifying"),
+                    action)
+        raise AssertionError("unreachable")  # pragma: no cover
 
     def wait_vpn_connection(self, vpn_connection_id: str, state: str = "AVAILABLE", *,
                             timeout: float = 300.0, interval: float = 1.0) -> VpnConnection:

@@ -28,8 +28,10 @@ from vpnkit.models import (
 from vpnkit.validate import Issue
 
 __all__ = [
+    "MODIFY_FIELDS",
     "SPEC_FIELDS",
     "connection_from_wire",
+    "modify_to_wire",
     "spec_from_wire",
     "spec_to_wire",
 ]
@@ -104,6 +106,47 @@ def spec_to_wire(spec: VpnConnectionSpec) -> dict[str, Any]:
         elif attr == "route":
             value = {w: getattr(value, a) for w, a in _ROUTE.items()
                      if getattr(value, a) is not None}
+        elif attr == "dpd_timeout" and isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)  # §1.1 #16: a string on the wire
+        body[wire] = value
+    return body
+
+
+#: ModifyVpnConnectionAttribute's changeable fields (§3.6; PYSDK
+#: ``ModifyVpnConnectionAttributeRequest``), wire name -> spec attribute, in the SDK's order.
+MODIFY_FIELDS: dict[str, str] = {
+    wire: SPEC_FIELDS[wire] for wire in (
+        "VpnConnectionName", "PreShareKey", "SecurityPolicyDatabases",
+        "IKEOptionsSpecification", "IPSECOptionsSpecification", "EnableHealthCheck",
+        "HealthCheckLocalIp", "HealthCheckRemoteIp", "NegotiationType", "DpdEnable",
+        "DpdTimeout", "DpdAction", "CustomerGatewayId", "HealthCheckConfig", "BgpConfig")
+}
+
+
+def modify_to_wire(vpn_connection_id: str, changes: Mapping[str, Any]) -> dict[str, Any]:
+    """The JSON body of ``ModifyVpnConnectionAttribute`` for a partial change.
+
+    ``changes`` maps spec attribute names (``vpn_connection_name``, ``ike_options``, ...) to
+    model values; only the given fields are sent, and inside an option section only the
+    options that are not ``None`` (the API keeps the others, §3.6). ``SpecError`` names any
+    attribute Modify cannot change.
+    """
+    by_attr = {attr: wire for wire, attr in MODIFY_FIELDS.items()}
+    unknown = [k for k in changes if k not in by_attr]
+    if unknown:
+        raise SpecError([Issue(k, "UnknownParameter",
+                               f"{k!r} cannot be changed by ModifyVpnConnectionAttribute")
+                         for k in unknown])
+    body: dict[str, Any] = {"VpnConnectionId": vpn_connection_id}
+    for wire, attr in MODIFY_FIELDS.items():
+        if attr not in changes or changes[attr] is None:
+            continue
+        value = changes[attr]
+        if attr == "security_policy_databases":
+            value = [{"LocalCidrBlock": r.local_cidr_block,
+                      "RemoteCidrBlock": list(r.remote_cidr_blocks)} for r in value]
+        elif attr in _NESTED:
+            value = _section_to_wire(_NESTED[attr][0], value)
         elif attr == "dpd_timeout" and isinstance(value, int) and not isinstance(value, bool):
             value = str(value)  # §1.1 #16: a string on the wire
         body[wire] = value
