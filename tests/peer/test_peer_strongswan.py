@@ -1,0 +1,79 @@
+"""strongSwan swanctl.conf: the rendered text, and a real charon loading it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from peer_daemons import swanctl_load
+from peer_helpers import CUSTOMER_IP, GATEWAY_IP, SENTINEL_PSK, tunnel
+
+from vpnkit.peer import PSK_PLACEHOLDER, from_connection, render
+
+
+def swan(psk: str | None = None, **changes: object) -> str:
+    out = render(tunnel(**changes), "strongswan", gateway_ip=GATEWAY_IP,
+                 customer_ip=CUSTOMER_IP, psk=psk)
+    return out.text
+
+
+def test_key_value_one_per_line() -> None:
+    """Every non-brace line holds exactly one `key = value` (the swanctl.conf pitfall)."""
+    for line in swan().splitlines():
+        body = line.strip()
+        if body and not body.startswith("#") and not body.endswith(("{", "}")):
+            assert body.count(" = ") == 1, line
+
+
+def test_placeholder_unless_psk_is_passed() -> None:
+    """Without psk= the tunnel's key stays out; with it, it is the secret."""
+    assert SENTINEL_PSK not in swan() and PSK_PLACEHOLDER in swan()
+    assert f'secret = "{SENTINEL_PSK}"' in swan(psk=SENTINEL_PSK)
+
+
+def test_rendered_repr_hides_the_key() -> None:
+    """A Rendered holding the key never shows it in its repr."""
+    out = render(tunnel(), "strongswan", gateway_ip=GATEWAY_IP, customer_ip=CUSTOMER_IP,
+                 psk=SENTINEL_PSK)
+    assert out.has_key and SENTINEL_PSK not in repr(out)
+
+
+def test_ikev1_aggressive_and_dpd_timeout() -> None:
+    """IKEv1 aggressive renders version 1, aggressive = yes and the IKEv1 dpd_timeout."""
+    text = swan(ike={"IKEVersion": "IKEV1", "ExchangeMode": "AGGRESSIVE"})
+    assert "version = 1" in text and "aggressive = yes" in text and "dpd_timeout = 30s" in text
+
+
+def test_sm4_is_an_error_not_a_silent_cipher() -> None:
+    """SM4/SM3 cannot be said in strongSwan: error issues, and an unloadable token."""
+    out = render(tunnel(ipsec={"EncryptAlgorithm": "SM4", "IntegrityAlgorith": "SM3"}),
+                 "strongswan", gateway_ip=GATEWAY_IP, customer_ip=CUSTOMER_IP)
+    assert not out.ok
+    assert {i.path for i in out.issues if i.severity == "error"} == {
+        "ipsec_options.encryption_algorithm", "ipsec_options.integrity_algorithm"}
+    assert "UNSUPPORTED-SM4" in out.text
+
+
+def test_gcm_on_ikev1_is_an_error() -> None:
+    """IKEv1 has no AEAD phase 1: GCM for IKE on IKEv1 is refused."""
+    out = render(tunnel(ike={"IKEVersion": "IKEV1", "PropoEncryAlgorithm": "AES128GCM128"}),
+                 "strongswan", gateway_ip=GATEWAY_IP, customer_ip=CUSTOMER_IP)
+    assert any(i.path == "ike_options.encryption_algorithm" for i in out.issues)
+
+
+@pytest.mark.parametrize("changes", [
+    {},
+    {"ike": {"IKEVersion": "IKEV1", "ExchangeMode": "AGGRESSIVE"}},
+    {"ike": {"PropoEncryAlgorithm": "AES256GCM128", "DhGroupName": "GROUP19"},
+     "ipsec": {"EncryptAlgorithm": "AES128GCM128", "PfsDhGroup": "NULL"}},
+    {"ike": {"LocalIdentity": "FQDN", "LocalFqdnName": "tc.example.com",
+             "RemoteIdentity": "FQDN", "RemoteFqdnName": "idc.example.net"}},
+    {"RouteType": "StaticRoute", "NegotiationType": "passive", "DpdEnable": 0},
+], ids=["ikev2-policy", "ikev1-aggressive", "gcm", "fqdn", "route-based"])
+def test_charon_loads_the_rendered_config(tmp_path: Path, changes: dict[str, object]) -> None:
+    """A real charon loads the config with swanctl --load-all: one connection, every child."""
+    cfg = from_connection(tunnel(**changes), gateway_ip=GATEWAY_IP, customer_ip=CUSTOMER_IP)
+    for side in (cfg, cfg.mirrored()):
+        listing = swanctl_load(render(side, "strongswan").text, tmp_path / side.side)
+        for i in range(1, len(side.selectors) + 1):
+            assert f"{side.name}-{i}: TUNNEL" in listing, listing

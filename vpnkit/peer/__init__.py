@@ -1,0 +1,25 @@
+"""The IDC side of a tunnel: model, vendor table, renderers, parsers and the mismatch check.
+
+Pure (no I/O): ``peer`` imports only :mod:`vpnkit.models` and :mod:`vpnkit.options`.
+
+>>> from vpnkit.peer import render, from_connection
+>>> out = render(conn, "strongswan", gateway_ip="203.0.113.10",
+...              customer_ip="198.51.100.10")            # doctest: +SKIP
+>>> print(out.text)                                       # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from vpnkit.peer.model import Issue, PeerConfig, from_connection
+from vpnkit.peer.render import PSK_PLACEHOLDER, Rendered, render
+from vpnkit.peer.vendors import VENDORS
+
+__all__ = [
+    "PSK_PLACEHOLDER",
+    "VENDORS",
+    "Issue",
+    "PeerConfig",
+    "Rendered",
+    "from_connection",
+    "render",
+]

@@ -1,0 +1,1 @@
+"""One small template per vendor: ``render(cfg, tokens, psk, head) -> {file name: text}``."""
