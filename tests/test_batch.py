@@ -200,7 +200,8 @@ def test_resume_reconciles_unknown_outcomes(tmp_path: Path, emu: Emulator,
     from vpnkit.batch.journal import Journal
 
     df = rows(4)
-    create_many(client, df.iloc[:2], progress=False, wait=False, batch_id="b1")
+    create_many(client, df.iloc[:1], progress=False, wait=False, batch_id="b1")
+    create_many(client, df.iloc[1:2], progress=False, wait=False, batch_id="b0")  # it landed
     journal = Journal(tmp_path / "journal.sqlite3")
     journal.record("b1", ("vpngw-demo0001", "t-001"), 1, "sending")  # as if killed mid-call
     journal.record("b1", ("vpngw-demo0001", "t-002"), 2, "sending")  # killed before it landed

@@ -27,10 +27,13 @@ The input layout (CSV, DataFrame, JSON, specs) is documented in :mod:`vpnkit.bat
 4. **Wait** (``wait=True``): one paged describe per gateway per tick until every created
    tunnel is ``AVAILABLE`` (or ``wait_timeout`` passes; the row keeps its last state).
 
-Statuses: ``created``, ``exists``, ``reconciled``, ``failed``, ``invalid``, ``skipped`` (not
-sent because the run was interrupted), ``dry-run``. ``dry_run=True`` validates, looks up the
-targets and returns the exact request bodies (secrets masked) in ``.requests``, sending
-nothing. :func:`delete_many` is the cleanup counterpart (a dry run unless ``confirm=True``).
+Statuses: ``created``, ``exists``, ``reconciled``, ``unknown`` (a lookup failed, so whether
+the tunnel exists is not known; it is not sent again until a lookup that succeeds shows it
+absent: resume with the same ``batch_id``), ``failed``, ``invalid``, ``skipped`` (not sent
+because the run was interrupted or the live state could not be read), ``dry-run``.
+``dry_run=True`` validates, looks up the targets and returns the exact request bodies (secrets
+masked) in ``.requests``, sending nothing. :func:`delete_many` is the cleanup counterpart (a
+dry run unless ``confirm=True``).
 """
 
 from __future__ import annotations
@@ -57,7 +60,8 @@ from vpnkit.validate import Issue, errors
 __all__ = ["STATUSES", "BatchInterrupted", "BatchInvalid", "BatchResult", "create_many",
            "delete_many"]
 
-STATUSES = ("created", "exists", "reconciled", "failed", "invalid", "skipped", "dry-run")
+STATUSES = ("created", "exists", "reconciled", "unknown", "failed", "invalid", "skipped",
+            "dry-run")
 COLUMNS = ("row", "name", "vpn_gateway_id", "status", "vpn_connection_id", "error_code",
            "message", "request_id", "state")
 ISSUE_COLUMNS = ("row", "name", "path", "code", "message", "severity")
@@ -107,8 +111,8 @@ class BatchResult:
 
     @property
     def ok(self) -> bool:
-        """True when no row failed, was invalid or was skipped."""
-        return not self.frame["status"].isin(["failed", "invalid", "skipped"]).any()
+        """True when no row failed, was invalid, was skipped or has an unknown outcome."""
+        return not self.frame["status"].isin(["unknown", "failed", "invalid", "skipped"]).any()
 
     def summary(self) -> str:
         """One line: batch id, counts per status, time taken."""
@@ -197,7 +201,8 @@ def create_many(
                 existing = targets.tunnels.get(row.src.vpn_gateway_id, {}).get(row.src.name)
                 row.status = "dry-run"
                 row.message = ("exists: " + str(existing.get("VpnConnectionId"))
-                               if existing is not None else "would create")
+                               if existing is not None else "would create" if targets.known
+                               else "not checked against live state (lookups failed)")
                 body = redact(row.src.spec.to_wire())
                 requests.append({"row": row.src.row, "action": "CreateVpnConnection",
                                  "region": client.region, "endpoint": client.endpoint,

@@ -27,7 +27,9 @@ def delete_many(
 
     Nothing is deleted unless ``dry_run=False`` **and** ``confirm=True``. Returns one row per
     id: vpn_connection_id, name, vpn_gateway_id, status (``would-delete``, ``deleting``,
-    ``deleted``, ``missing``, ``failed``), error_code, message, request_id.
+    ``deleted``, ``missing``, ``failed``), error_code, message, request_id. ``failed`` means
+    the API refused the delete; a delete it accepted whose wait could not be confirmed (the
+    read-back failed or timed out) stays ``deleting`` and says why.
     """
     if hasattr(ids_or_frame, "columns"):
         ids = [str(i) for i in ids_or_frame["vpn_connection_id"].dropna() if str(i)]
@@ -53,15 +55,20 @@ def delete_many(
             return rec
         try:
             rec["request_id"] = client.delete_vpn_connection(vid, conn.vpn_gateway_id)
-            rec["status"] = "deleting"
-            if wait:
-                client.wait_vpn_connection(vid, "DELETED", timeout=timeout, interval=0.5)
-                rec["status"] = "deleted"
         except ApiError as exc:
             rec.update(status="failed", error_code=exc.code, message=exc.message,
                        request_id=exc.request_id or None)
-        except (TransportError, WaitTimeout) as exc:
+            return rec
+        except TransportError as exc:
             rec.update(status="failed", error_code=type(exc).__name__, message=str(exc))
+            return rec
+        rec["status"] = "deleting"
+        if wait:  # the delete was accepted: a failed or slow read-back does not undo that
+            try:
+                client.wait_vpn_connection(vid, "DELETED", timeout=timeout, interval=0.5)
+                rec["status"] = "deleted"
+            except (ApiError, TransportError, WaitTimeout) as exc:
+                rec["message"] = f"delete accepted; could not confirm that it finished: {exc}"
         return rec
 
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:

@@ -24,7 +24,7 @@ from vpnkit.errors import ApiError, TransportError
 from vpnkit.models import VpnConnection
 from vpnkit.redact import redact
 
-__all__ = ["BatchAudit", "BatchRow", "plan", "run", "wait_available"]
+__all__ = ["BatchAudit", "BatchRow", "LookupFailed", "lookup", "plan", "run", "wait_available"]
 
 _RATE_RETRIES = 8      # extra rounds after the client's own retries gave up
 _INTERNAL_RETRIES = 2  # re-sends after an InternalError whose tunnel was not found
@@ -130,8 +130,35 @@ def _sleep_jitter(attempt: int) -> None:
     time.sleep(random.uniform(0.05, min(2.0, 0.1 * 2 ** attempt)))
 
 
+class LookupFailed(Exception):
+    """Looking a tunnel up failed: its existence is unknown (never read as "not found")."""
+
+
+def lookup(client: VpcClient, vpn_gateway_id: str, name: str) -> VpnConnection | None:
+    """The tunnel ``name`` on a gateway; None only when a lookup that *succeeded* shows it
+    absent. A failed lookup raises :class:`LookupFailed`."""
+    try:
+        return client.find_vpn_connection(vpn_gateway_id, name)
+    except (ApiError, TransportError) as exc:
+        raise LookupFailed(str(exc)) from exc
+
+
+def _unknown(row: BatchRow, why: str) -> None:
+    row.status, row.error_code = "unknown", "OutcomeUnknown"
+    row.message = f"{why}; not sent again: resume with the same batch id once lookups answer"
+
+
+_MAY_HAVE_SENT = ("InternalError", "InvalidParameterValue.Duplicate")
+
+
 def _create_one(client: VpcClient, row: BatchRow, journaled_before: bool) -> None:
-    """Create one tunnel exactly once; fills ``row`` (never raises for API problems)."""
+    """Create one tunnel exactly once; fills ``row`` (never raises for API problems).
+
+    ``journaled_before``: the journal says an earlier run may have sent this create. A
+    ``Duplicate`` answer to a create vpnkit may have sent (journaled before, or re-sent in
+    this run after an ``InternalError``) is reconciled by a lookup. Whenever a lookup fails,
+    the row ends ``unknown`` and nothing more is sent for it.
+    """
     spec = row.src.spec
     assert spec is not None
     rate_rounds = internal = 0
@@ -149,36 +176,41 @@ def _create_one(client: VpcClient, row: BatchRow, journaled_before: bool) -> Non
                 rate_rounds += 1
                 _sleep_jitter(rate_rounds)
                 continue
-            maybe_sent = exc.code.startswith("InternalError") or \
-                exc.code == "InvalidParameterValue.Duplicate"
-            found = _lookup(client, row) if maybe_sent else None
+            if not exc.code.startswith(_MAY_HAVE_SENT):
+                row.status = "failed"
+                return
+            ours = journaled_before or internal > 0 or exc.code.startswith("InternalError")
+            try:
+                found = lookup(client, row.src.vpn_gateway_id, row.src.name)
+            except LookupFailed as failed:
+                _unknown(row, f"the create answered {exc.code} and the lookup failed ({failed})")
+                return
             if found is not None:
-                row.status = "reconciled" if (journaled_before or internal or
-                                              exc.code.startswith("InternalError")) else "exists"
+                row.status = "reconciled" if ours else "exists"
                 row.error_code = row.message = None
                 _fill(row, found)
                 return
             if exc.code.startswith("InternalError") and internal < _INTERNAL_RETRIES:
-                internal += 1
+                internal += 1  # a lookup that succeeded shows it absent: one more is safe
                 _sleep_jitter(internal)
                 continue
+            if ours and exc.code == "InvalidParameterValue.Duplicate":
+                _unknown(row, "the create answered Duplicate but the tunnel is not listed")
+                return
             row.status = "failed"
             return
-        except TransportError as exc:  # OutcomeUnknownError: the client's lookup failed too
-            found = _lookup(client, row)
+        except TransportError as exc:  # OutcomeUnknownError: lost answer(s), lookups unsure
+            try:
+                found = lookup(client, row.src.vpn_gateway_id, row.src.name)
+            except LookupFailed as failed:
+                _unknown(row, f"{exc}; the lookup failed too ({failed})")
+                return
             if found is not None:
                 row.status, row.error_code, row.message = "reconciled", None, None
                 _fill(row, found)
                 return
-            row.status, row.error_code, row.message = "failed", "OutcomeUnknown", str(exc)
+            _unknown(row, str(exc))  # may still land: resume looks again before any re-send
             return
-
-
-def _lookup(client: VpcClient, row: BatchRow) -> VpnConnection | None:
-    try:
-        return client.find_vpn_connection(row.src.vpn_gateway_id, row.src.name)
-    except (ApiError, TransportError):
-        return None
 
 
 def _fill(row: BatchRow, conn: VpnConnection) -> None:
@@ -188,13 +220,30 @@ def _fill(row: BatchRow, conn: VpnConnection) -> None:
 
 def plan(rows: list[BatchRow], targets: Targets,
          known: dict[tuple[str, str], Any]) -> list[BatchRow]:
-    """Decide, from the pre-pass and the journal, which rows still need a create."""
+    """Decide, from the pre-pass and the journal, which rows still need a create.
+
+    A row journaled ``sending``/``unknown``/``created`` is sent again only when the pre-pass
+    succeeded and shows its tunnel absent (``created`` ones are then reported, not re-sent).
+    When the pre-pass failed (``targets.known`` is False) nothing is sent: journaled rows end
+    ``unknown``, the others ``skipped``, each saying how to resume.
+    """
     todo = []
     for row in rows:
         if row.status != "pending":
             continue
         existing = targets.tunnels.get(row.src.vpn_gateway_id, {}).get(row.src.name)
         entry = known.get(row.src.key)
+        if not targets.known:
+            why = "the gateways' tunnels could not be read"
+            if entry is not None and entry.status in ("sending", "unknown", "created"):
+                row.vpn_connection_id = entry.vpn_connection_id
+                row.request_id = entry.request_id
+                _unknown(row, f"journaled {entry.status!r} and {why}")
+            else:
+                row.status = "skipped"
+                row.message = (f"not sent: {why}, so exactly-once and the pre-flight checks "
+                               "cannot be guaranteed; resume with the same batch id")
+            continue
         if existing is not None:
             row.vpn_connection_id = str(existing.get("VpnConnectionId") or "") or None
             row.state = existing.get("State")
@@ -206,7 +255,7 @@ def plan(rows: list[BatchRow], targets: Targets,
                 row.request_id = entry.request_id
             else:
                 row.status, row.message = "exists", "already on the gateway (not sent)"
-        elif entry is not None and entry.status == "created" and targets.known:
+        elif entry is not None and entry.status == "created":
             row.status, row.error_code = "failed", "ResourceNotFound"
             row.vpn_connection_id = entry.vpn_connection_id
             row.message = (f"created earlier in this batch as {entry.vpn_connection_id}, but "
@@ -258,8 +307,8 @@ def run(client: VpcClient, todo: Sequence[BatchRow], known: dict[tuple[str, str]
                                                                         "unknown"))
         if row.status == "created":
             row.request_id = audit.last_request_id()
-        status = {"created": "created", "reconciled": "created", "exists": "created"}.get(
-            row.status, "unknown" if row.error_code == "OutcomeUnknown" else "failed")
+        status = {"created": "created", "reconciled": "created", "exists": "created",
+                  "unknown": "unknown"}.get(row.status, "failed")
         journal.record(batch_id, row.src.key, row.src.row, status,
                        vpn_connection_id=row.vpn_connection_id, request_id=row.request_id,
                        error_code=row.error_code, message=row.message)

@@ -6,6 +6,14 @@ request leaves until its outcome is known, then ``created`` (with the tunnel id)
 too). A row left ``sending``/``unknown`` after a crash is reconciled on resume by looking the
 tunnel up by gateway + name. WAL mode: a commit survives ``kill -9`` of the writer.
 
+Two invariants hold whatever a caller records: a known tunnel id is never overwritten (a later
+record without an id, or with another id, keeps the first), and a ``created`` row never goes
+back to ``sending``/``unknown``/``failed`` (its tunnel exists; only a lookup can say otherwise,
+and that is the planner's business, not a write's).
+
+The file is private: created ``0600`` (its ``-wal``/``-shm`` companions inherit that mode) in a
+folder created ``0700``, as the emulator's state file and the audit database are.
+
 Default location: ``$VPNKIT_BATCH_STATE``, else ``batches.sqlite3`` beside the audit
 database when the audit log has a ``path``, else ``~/.vpnkit/batches.sqlite3``.
 """
@@ -37,6 +45,31 @@ CREATE TABLE IF NOT EXISTS batch_rows (
     PRIMARY KEY (batch_id, vpn_gateway_id, name)
 );
 """
+_DONE = ("created", "exists")
+_UPSERT = f"""
+INSERT INTO batch_rows VALUES (?,?,?,?,?,?,?,?,?,?)
+ON CONFLICT (batch_id, vpn_gateway_id, name) DO UPDATE SET
+    row = excluded.row,
+    status = CASE WHEN batch_rows.status IN {_DONE!r} AND excluded.status NOT IN {_DONE!r}
+                  THEN batch_rows.status ELSE excluded.status END,
+    vpn_connection_id = COALESCE(batch_rows.vpn_connection_id, excluded.vpn_connection_id),
+    request_id = COALESCE(excluded.request_id, batch_rows.request_id),
+    error_code = excluded.error_code,
+    message = excluded.message,
+    updated = excluded.updated
+"""
+
+
+def _private_file(path: Path) -> None:
+    """Create ``path`` 0600 (and a missing folder 0700), or tighten an existing file to 0600."""
+    if not path.parent.exists():
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        if os.stat(fd).st_mode & 0o077:
+            os.fchmod(fd, 0o600)
+    finally:
+        os.close(fd)
 
 
 def default_state_path(audit: Any = None) -> Path:
@@ -68,7 +101,7 @@ class Journal:
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
         if str(path) != ":memory:":
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            _private_file(self.path)
         self._lock = threading.Lock()
         self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None,
                                    timeout=30)
@@ -99,9 +132,8 @@ class Journal:
     def record(self, batch_id: str, key: tuple[str, str], row: int, status: str, *,
                vpn_connection_id: str | None = None, request_id: str | None = None,
                error_code: str | None = None, message: str | None = None) -> None:
-        """Write (insert or replace) one row's status; committed before returning."""
+        """Write one row's status (see the invariants above); committed before returning."""
         with self._lock:
             self._db.execute(
-                "INSERT OR REPLACE INTO batch_rows VALUES (?,?,?,?,?,?,?,?,?,?)",
-                (batch_id, key[0], key[1], row, status, vpn_connection_id, request_id,
+                _UPSERT, (batch_id, key[0], key[1], row, status, vpn_connection_id, request_id,
                  error_code, message, time.time()))

@@ -62,8 +62,10 @@ def lookup_targets(client: VpcClient | None, gateway_ids: Sequence[str],
                     t.tunnels[str(c["VpnGatewayId"])][str(c["VpnConnectionName"])] = c
         t.known = True
     except (ApiError, TransportError) as exc:
-        return Targets(), [Issue("", "LookupFailed", f"could not look up the targets, so "
-                                 f"references were not checked: {exc}", "warning")]
+        return Targets(), [Issue("", "LookupFailed", f"could not read the live state ({exc}): "
+                                 "references and conflicts with existing tunnels are not "
+                                 "checked, and nothing is sent until a lookup succeeds",
+                                 "warning")]
     return t, []
 
 
