@@ -239,6 +239,20 @@ def _unknown_columns(columns: Iterable[str]) -> list[Issue]:
     return out
 
 
+#: columns whose values are never shown in a message (the options table's secret fields too)
+SECRET_COLUMNS = frozenset({"pre_share_key", *(PREFIXES[o.section] + o.name
+                                                for o in options.OPTIONS if o.secret)})
+
+
+def _disagree(col: str, first: Any, other: Any, first_row: int, row: int) -> Issue:
+    """Rows of one tunnel give two values for ``col``; a secret's values are never shown."""
+    if col in SECRET_COLUMNS:
+        detail = f"row {row} gives a different {col} than row {first_row} (values not shown)"
+    else:
+        detail = f"{_text(first)!r} (row {first_row}) vs {_text(other)!r} (row {row})"
+    return Issue(col, "InvalidParameter", f"rows of one tunnel disagree on {col}: {detail}")
+
+
 def _group_records(records: Sequence[Mapping[str, Any]]) -> list[RowInput]:
     """Records -> one RowInput per tunnel, grouping one-row-per-SPD-pair layouts."""
     pair_layout = any(("local_cidr_block" in r or "remote_cidr_block" in r) for r in records)
@@ -265,9 +279,7 @@ def _group_records(records: Sequence[Mapping[str, Any]]) -> list[RowInput]:
                 if col in ("local_cidr_block", "remote_cidr_block") or _blank(value):
                     continue
                 if col in merged and _text(merged[col]) != _text(value):
-                    problems.append(Issue(str(col), "InvalidParameter",
-                                          f"rows of one tunnel disagree: {_text(merged[col])!r}"
-                                          f" vs {_text(value)!r} (row {i})"))
+                    problems.append(_disagree(str(col), merged[col], value, members[0], i))
                 merged.setdefault(col, value)
             local, remote = _text(rec.get("local_cidr_block")), _text(
                 rec.get("remote_cidr_block"))
