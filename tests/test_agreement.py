@@ -49,6 +49,15 @@ CASES: dict[str, dict[str, Any]] = {
     "gcm on a 2.0 gateway": {"ike_options": IkeOptions(encryption_algorithm="AES256GCM128")},
     "duplicate tag keys": {"tags": [("a", "1"), ("a", "2")]},
     "traffic lifetime range": {"ipsec_options": IpsecOptions(sa_lifetime_traffic=100)},
+    "short psk (accepted)": {"pre_share_key": "654321"},
+    "whitespace-only psk": {"pre_share_key": "   "},
+    "psk with surrounding space": {"pre_share_key": "agree-psk-123 "},
+    "psk with a newline": {"pre_share_key": "agree\npsk"},
+    "tag key too long": {"tags": [("k" * 128, "v")]},
+    "tag value too long": {"tags": [("k", "v" * 256)]},
+    "tag key and value at their limits (accepted)": {"tags": [("k" * 127, "v" * 255)]},
+    "tag key with a space at the end": {"tags": [("env ", "v")]},
+    "reserved tag key": {"tags": [("qcs:owner", "v")]},
 }
 
 

@@ -235,3 +235,31 @@ def test_client_writes_through_the_log(emu: Emulator, log: AuditLog) -> None:
     assert ok["outcome"] == "ok" and ok["request_id"] and ok["latency_ms"] > 0
     assert err["outcome"] == "error" and err["error_code"] == info.value.code
     assert err["region"] == REGION and err["endpoint"] == emu.url
+
+
+def test_log_created_private(tmp_path: Path) -> None:
+    """A new audit DB is 0600 (with its WAL/SHM) in a folder created 0700."""
+    import stat
+
+    path = tmp_path / "new-folder" / "audit.sqlite3"
+    old = os.umask(0o022)
+    try:
+        with AuditLog(path) as log:
+            _call(log, outcome="ok")
+            for part in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+                if part.exists():
+                    assert stat.S_IMODE(part.stat().st_mode) == 0o600, part.name
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+
+
+def test_existing_readable_log_is_tightened(tmp_path: Path) -> None:
+    """An audit DB of ours left world-readable by an older version becomes 0600."""
+    import stat
+
+    path = tmp_path / "audit.sqlite3"
+    AuditLog(path).close()
+    path.chmod(0o644)
+    AuditLog(path).close()
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600

@@ -82,11 +82,18 @@ def test_wire_round_trip_all_fields() -> None:
 
 
 def test_integrity_spelling() -> None:
-    """Documented values go out as IntegrityAlgorithm; both spellings are read back (§2.3)."""
+    """IntegrityAlgorith (every response's and TF's spelling) goes out unless the caller
+    chose IntegrityAlgorithm; from_wire(x).to_wire() keeps the spelling x used (§2.3)."""
     spec = VpnConnectionSpec(**BASE, ipsec_options=IpsecOptions(integrity_algorithm="SHA1"))
-    assert spec.to_wire()["IPSECOptionsSpecification"] == {"IntegrityAlgorithm": "SHA1"}
-    old = {**spec.to_wire(), "IPSECOptionsSpecification": {"IntegrityAlgorith": "SHA1"}}
-    assert VpnConnectionSpec.from_wire(old) == spec
+    assert spec.to_wire()["IPSECOptionsSpecification"] == {"IntegrityAlgorith": "SHA1"}
+    for spelling in ("IntegrityAlgorith", "IntegrityAlgorithm"):
+        body = {**spec.to_wire(), "IPSECOptionsSpecification": {spelling: "SHA1"}}
+        back = VpnConnectionSpec.from_wire(body)
+        assert back == spec
+        assert back.to_wire() == body
+    chosen = IpsecOptions(integrity_algorithm="SHA-256", integrity_field="IntegrityAlgorithm")
+    assert VpnConnectionSpec(**BASE, ipsec_options=chosen).to_wire()[
+        "IPSECOptionsSpecification"] == {"IntegrityAlgorithm": "SHA-256"}
 
 
 def test_from_wire_conflicting_integrity_spellings() -> None:
@@ -112,7 +119,7 @@ def test_connection_from_old_style_response() -> None:
         "SecurityPolicyDatabaseSet": [{"LocalCidrBlock": "10.0.0.0/24",
                                        "RemoteCidrBlock": ["192.168.0.0/24"]}],
         "SomethingNew": 1})
-    assert conn.dpd_enable == -1
+    assert conn.dpd_enable is None  # -1 is the examples' "not set"
     assert conn.dpd_timeout == 30
     assert conn.ike_options is not None and conn.ike_options.sa_lifetime_seconds == 86400
     assert conn.ipsec_options is not None and conn.ipsec_options.integrity_algorithm == "MD5"
@@ -120,3 +127,45 @@ def test_connection_from_old_style_response() -> None:
     assert "RESPONSE-PSK" not in conn._repr_html_()
     clone = conn.to_spec(vpn_connection_name="clone")
     assert clone.security_policy_databases == (SpdRule("10.0.0.0/24", ("192.168.0.0/24",)),)
+
+
+_WIRE = {"VpnGatewayId": "vpngw-demo0001", "CustomerGatewayId": "cgw-demo0001",
+         "VpnConnectionName": "nulls", "PreShareKey": "WIRE-SENTINEL-KEY-42"}
+
+
+@pytest.mark.parametrize(("body", "path"), [
+    ({**_WIRE, "PreShareKey": None}, "PreShareKey"),
+    ({**_WIRE, "VpnGatewayId": None}, "VpnGatewayId"),
+    ({**_WIRE, "RouteType": "Bgp", "BgpConfig": {"TunnelCidr": None, "LocalBgpIp": "169.254.128.1",
+                                                  "RemoteBgpIp": "169.254.128.2"}},
+     "BgpConfig.TunnelCidr"),
+    ({**_WIRE, "SecurityPolicyDatabases": [{"LocalCidrBlock": None,
+                                            "RemoteCidrBlock": ["192.168.0.0/24"]}]},
+     "SecurityPolicyDatabases[0].LocalCidrBlock"),
+    ({**_WIRE, "Tags": [{"Key": None, "Value": "x"}]}, "Tags[0].Key"),
+    ({**_WIRE, "Route": {"DestinationCidrBlock": None}}, "Route.DestinationCidrBlock"),
+])
+def test_required_null_is_missing_parameter(body: dict[str, object], path: str) -> None:
+    """A required field set to null is MissingParameter for that field, not a TypeError."""
+    from vpnkit import SpecError
+
+    with pytest.raises(SpecError) as info:
+        VpnConnectionSpec.from_wire(body)
+    assert (path, "MissingParameter") in {(i.path, i.code) for i in info.value.issues}
+
+
+@pytest.mark.parametrize("body", [
+    [_WIRE["PreShareKey"]], _WIRE["PreShareKey"], [_WIRE],
+    {**_WIRE, "IKEOptionsSpecification": _WIRE["PreShareKey"]},
+    {**_WIRE, "SecurityPolicyDatabases": {"k": _WIRE["PreShareKey"]}},
+    {**_WIRE, "Tags": [_WIRE["PreShareKey"]]},
+    {**_WIRE, _WIRE["PreShareKey"]: 1},
+])
+def test_wire_messages_name_the_type_never_the_body(body: object) -> None:
+    """A body that is not the right shape is described by its type; the key never shows."""
+    from vpnkit import SpecError
+
+    with pytest.raises(SpecError) as info:
+        VpnConnectionSpec.from_wire(body)  # type: ignore[arg-type]
+    text = str(info.value) + repr(info.value.issues)
+    assert "WIRE-SENTINEL" not in text and "SENTINEL-KEY" not in text

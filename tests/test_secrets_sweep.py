@@ -147,3 +147,45 @@ def test_rich_display_masks_the_key() -> None:
     conn = connection_from_wire({**spec.to_wire(), "VpnConnectionId": "vpnx-00000001"})
     for html in (spec._repr_html_(), conn._repr_html_()):
         assert PSK not in html and MASK in html
+
+
+def test_short_key_never_masks_ids_in_the_audit_log(tmp_path: Path) -> None:
+    """A short key such as 0001 is masked by field, and ids containing 0001 stay intact."""
+    from vpnkit.redact import redact
+
+    spec = _spec("short-1", psk="0001")
+    body = spec.to_wire()
+    masked = redact(body)
+    assert masked["PreShareKey"] == MASK
+    assert masked["VpnGatewayId"] == "vpngw-demo0001" and masked["VpcId"] == "vpc-demo0001"
+    with AuditLog(tmp_path / "audit.sqlite3") as log:
+        token = log.begin(action="CreateVpnConnection", region=REGION, endpoint="http://e",
+                          params=body)
+        log.finish(token, outcome="ok", resource_id="vpnx-demo0001",
+                   error_message="tunnel vpngw-demo0001 ok")
+        (row,) = log.rows()
+    assert "vpngw-demo0001" in row["params"] and '"PreShareKey": "***"' in row["params"]
+    assert row["resource_id"] == "vpnx-demo0001"
+    assert row["error_message"] == "tunnel vpngw-demo0001 ok"
+
+
+@pytest.mark.parametrize("name", ["PreShareKey", "pre_share_key", "pre_shared_key",
+                                  "PreSharedKey", "SecretKey", "secret_key", "TmpSecretKey",
+                                  "Token", "token", "X-TC-Token", "SessionToken"])
+def test_secrets_masked_by_field_name_whatever_the_value(name: str) -> None:
+    """Every spelling of a secret field is masked, however short or typed its value."""
+    from vpnkit.redact import redact
+
+    for value in ("k", "0001", 12345, ["a", "b"], {"x": "y"}):
+        out = redact({"outer": [{name: value, "VpcId": "vpc-demo0001"}]})
+        assert out == {"outer": [{name: MASK, "VpcId": "vpc-demo0001"}]}
+
+
+def test_dict_keys_are_scrubbed() -> None:
+    """A mapping keyed by a secret value (e.g. rows grouped by key) does not leak it."""
+    from vpnkit.redact import redact, remember
+
+    secret = f"SENTINEL-PSK-dictkey-{RUN}"
+    remember(secret)
+    out = redact({secret: 1, "plain": {f"x{secret}": 2}})
+    assert secret not in repr(out) and "SENTINEL-PSK" not in repr(out)

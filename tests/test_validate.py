@@ -219,3 +219,56 @@ def test_junk_spec_fields_never_crash_validation(fields: dict[str, Any]) -> None
         return  # refused at construction with a message
     found = issues(spec)
     assert all(i.path or i.code == "InvalidParameter" for i in found)
+
+
+@pytest.mark.parametrize(("psk", "code"), [
+    ("", "InvalidParameterValue.Empty"), ("   ", "InvalidParameterValue.Empty"),
+    (" key-with-space", "InvalidParameterValue.Malformed"),
+    ("key-with-newline\n", "InvalidParameterValue.Malformed"),
+    ("key\twith-tab", "InvalidParameterValue.Malformed"),
+    ("key\x00nul", "InvalidParameterValue.Malformed"),
+    ("key\u200bzero-width", "InvalidParameterValue.Malformed"),
+])
+def test_unusable_keys_refused_without_showing_them(psk: str, code: str) -> None:
+    """Empty, whitespace-wrapped or control-character keys are refused; messages hide them."""
+    found = [i for i in issues(VpnConnectionSpec(**{**BASE, "pre_share_key": psk}))
+             if i.path == "pre_share_key"]
+    assert [(i.code, i.severity) for i in found] == [(code, "error")]
+    if psk.strip():
+        assert psk.strip()[:6] not in found[0].message
+
+
+def test_short_keys_are_accepted() -> None:
+    """The docs set no minimum; the official examples use 6-character keys (654321)."""
+    assert issues(VpnConnectionSpec(**{**BASE, "pre_share_key": "654321"})) == []
+    assert issues(VpnConnectionSpec(**{**BASE, "pre_share_key": "0"})) == []
+
+
+@pytest.mark.parametrize(("tag", "path", "code"), [
+    (("k" * 128, "v"), "tags[0].key", "InvalidParameterValue.TagInvalidKeyLen"),
+    (("k" * 127, "v" * 256), "tags[0].value", "InvalidParameterValue.TagInvalidVal"),
+    (("", "v"), "tags[0].key", "InvalidParameterValue.TagInvalidKey"),
+    ((" env", "v"), "tags[0].key", "InvalidParameterValue.TagInvalidKey"),
+    (("env", "prod "), "tags[0].value", "InvalidParameterValue.TagInvalidVal"),
+    (("qcs:owner", "v"), "tags[0].key", "UnsupportedOperation.TagSystemReservedTagKey"),
+    (("project", "v"), "tags[0].key", "UnsupportedOperation.TagSystemReservedTagKey"),
+])
+def test_tag_limits_of_the_tag_service(tag: tuple[str, str], path: str, code: str) -> None:
+    """Key 1-127, value up to 255, no edge spaces, reserved prefixes (Tag docs 651/13354)."""
+    assert codes(VpnConnectionSpec(**BASE, tags=[tag])) == {path: code}
+
+
+def test_tag_limits_at_the_boundary_pass() -> None:
+    """A 127-character key and a 255-character value are accepted."""
+    assert codes(VpnConnectionSpec(**BASE, tags=[("k" * 127, "v" * 255)])) == {}
+
+
+def test_route_fields_checked() -> None:
+    """The deprecated Route warns, and its destination and priority are still checked."""
+    from vpnkit.models import VpnConnRoute
+
+    spec = VpnConnectionSpec(**BASE, route=VpnConnRoute("192.168.0.1/24", priority=5))
+    assert codes(spec) == {"route.destination_cidr_block": "InvalidParameterValue.Malformed",
+                           "route.priority": "InvalidParameterValue"}
+    ok = VpnConnectionSpec(**BASE, route=VpnConnRoute("192.168.0.0/24", priority=100))
+    assert [(i.path, i.severity) for i in issues(ok)] == [("route", "warning")]

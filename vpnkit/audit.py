@@ -4,6 +4,9 @@
 ``outcome = 'unknown'`` before the request leaves, :meth:`AuditLog.finish` completes it. A
 process that dies in between leaves that honest ``unknown`` row, never nothing.
 
+Permissions: the file is created 0600 (its folder 0700 when vpnkit creates it), since it
+records who called what where, even with secrets masked.
+
 Where: ``$VPNKIT_AUDIT`` if set, else ``$XDG_DATA_HOME/vpnkit/audit.sqlite3``, else
 ``~/.local/share/vpnkit/audit.sqlite3`` (:func:`default_audit_path`).
 
@@ -83,6 +86,27 @@ def default_audit_path() -> Path:
     return Path(base).expanduser() / "vpnkit" / "audit.sqlite3"
 
 
+def _private_file(path: Path) -> None:
+    """Create ``path`` 0600 in a folder created 0700, as the emulator keeps its state file.
+
+    Folders that already exist are left alone (``$VPNKIT_AUDIT`` may point into a shared
+    one); an existing log of ours that others can read is tightened to 0600. SQLite gives
+    its ``-wal``/``-shm`` files the database file's permissions.
+    """
+    parent = path.parent
+    if not parent.exists():
+        parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        os.chmod(parent, 0o700)  # mkdir's mode is filtered by the umask
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        st = path.stat()
+        if st.st_uid == os.getuid() and st.st_mode & 0o077:
+            os.chmod(path, 0o600)
+    else:
+        os.close(fd)
+
+
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="microseconds")
 
@@ -116,7 +140,7 @@ class AuditLog:
         self.path = Path(path).expanduser() if path is not None else default_audit_path()
         self._memory = str(path) == ":memory:"
         if not self._memory:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            _private_file(self.path)
         self._local = threading.local()
         self._lock = threading.Lock()
         self._all: list[tuple[threading.Thread, sqlite3.Connection]] = []

@@ -39,7 +39,7 @@ def _spd(rules: Sequence[SpdRule]) -> str:
 def _options(obj: Any) -> str:
     if obj is None:
         return ""
-    names = [f.name for f in fields(obj)]
+    names = [f.name for f in fields(obj) if f.repr]
     return ", ".join(f"{n}={getattr(obj, n)}" for n in names if getattr(obj, n) is not None)
 
 

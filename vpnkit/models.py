@@ -122,13 +122,20 @@ class IkeOptions:
 
 @dataclass(frozen=True)
 class IpsecOptions:
-    """IPsec (phase 2) options; ``None`` means "not sent"."""
+    """IPsec (phase 2) options; ``None`` means "not sent".
+
+    ``integrity_field`` picks the wire spelling of the integrity option (§2.3):
+    ``"IntegrityAlgorith"`` (the default, used by every response and Terraform) or
+    ``"IntegrityAlgorithm"``; :meth:`VpnConnectionSpec.from_wire` keeps the one it read.
+    It is a detail of the wire, so it takes no part in equality.
+    """
 
     encryption_algorithm: str | None = None
     integrity_algorithm: str | None = None
     sa_lifetime_seconds: int | None = None
     pfs_dh_group: str | None = None
     sa_lifetime_traffic: int | None = None
+    integrity_field: str | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)

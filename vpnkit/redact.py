@@ -1,12 +1,16 @@
-"""The one redaction function, used by reprs, errors, logs, frames, the audit log and the CLI.
+"""The one redaction module, used by reprs, errors, logs, frames, the audit log and the CLI.
 
-Two mechanisms, both needed:
+Secrets are masked **by field** first: :func:`redact` walks a JSON-like value and masks the
+value of every field whose *name* is secret (``PreShareKey``/``pre_share_key``/
+``pre_shared_key``, ``SecretKey``, tokens, signatures, and every option the table marks
+``secret``), whatever the value's type or length, so a short key is masked too and masking
+never eats other values. Dict keys are scrubbed as well (a dict may be keyed by a value).
 
-* :func:`redact` walks a JSON-like value and masks every field whose *name* is secret
-  (the pre-shared key, SecretKey, tokens, and every option the table marks ``secret``);
-* :func:`scrub` masks secret *values* inside free text (an API error message that echoes a
-  key, a transport error that prints a URL). Values are learnt with :func:`remember`, which
-  credentials and specs call when they are built.
+:func:`scrub` is only the backstop for free text that has no field names (an API message
+that echoes a key, a transport error that prints a URL): it masks secret *values* learnt
+with :func:`remember`, and only values of at least :data:`MIN_SCRUB_LEN` characters, so a
+short key such as ``0001`` can never mask parts of ids (``vpngw-demo0001``). Shorter keys
+are covered by the field rule alone.
 """
 
 from __future__ import annotations
@@ -17,22 +21,31 @@ from typing import Any
 
 from vpnkit.options import SECRET_WIRE_NAMES
 
-__all__ = ["MASK", "is_secret_key", "redact", "remember", "scrub"]
+__all__ = ["MASK", "MIN_SCRUB_LEN", "is_secret_key", "redact", "remember", "scrub", "shown"]
 
 MASK = "***"
+#: Secrets shorter than this are masked by field only, never by value in free text.
+MIN_SCRUB_LEN = 8
+
+
+def _norm(name: str) -> str:
+    return name.lower().replace("_", "").replace("-", "")
+
 
 _SECRET_NAMES = frozenset(
-    n.lower()
+    _norm(n)
     for n in (
         *SECRET_WIRE_NAMES,
         "pre_share_key",
+        "pre_shared_key",
+        "PreSharedKey",
+        "psk",
         "SecretKey",
-        "secret_key",
-        "secretKey",
-        "Token",
-        "token",
-        "X-TC-Token",
         "TmpSecretKey",
+        "Token",
+        "X-TC-Token",
+        "SessionToken",
+        "SecurityToken",
         "Authorization",
         "Signature",
     )
@@ -40,24 +53,23 @@ _SECRET_NAMES = frozenset(
 
 _known: set[str] = set()
 _lock = threading.Lock()
-_MIN_LEN = 4  # shorter strings would mask ordinary words; such keys are refused anyway
 
 
-def is_secret_key(name: str) -> bool:
-    """True if a field with this name (wire or snake_case) holds a secret."""
-    return name.lower() in _SECRET_NAMES
+def is_secret_key(name: object) -> bool:
+    """True if a field with this name (wire, snake_case, header) holds a secret."""
+    return isinstance(name, str) and _norm(name) in _SECRET_NAMES
 
 
 def remember(*secrets: str | None) -> None:
-    """Register secret values so :func:`scrub` can mask them wherever they appear in text."""
-    fresh = {s for s in secrets if isinstance(s, str) and len(s) >= _MIN_LEN}
+    """Register secret values so :func:`scrub` masks them in free text (long ones only)."""
+    fresh = {s for s in secrets if isinstance(s, str) and len(s) >= MIN_SCRUB_LEN}
     if fresh - _known:
         with _lock:
             _known.update(fresh)
 
 
 def scrub(text: str) -> str:
-    """Mask every remembered secret value that occurs in ``text``."""
+    """Mask every remembered secret value (of at least MIN_SCRUB_LEN chars) in ``text``."""
     if not _known or not isinstance(text, str):
         return text
     for secret in sorted(_known, key=len, reverse=True):
@@ -66,12 +78,18 @@ def scrub(text: str) -> str:
     return text
 
 
+def shown(value: Any, limit: int = 80) -> str:
+    """``repr(value)`` for a message: scrubbed, and cut to ``limit`` characters."""
+    text = scrub(repr(value))
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
 def redact(value: Any) -> Any:
-    """Return a copy of a JSON-like value with secret fields masked and strings scrubbed."""
+    """A copy of a JSON-like value with secret fields masked, keys and strings scrubbed."""
     if isinstance(value, Mapping):
         return {
-            k: (MASK if isinstance(k, str) and is_secret_key(k) and v not in (None, "")
-                else redact(v))
+            (scrub(k) if isinstance(k, str) else k):
+                (MASK if is_secret_key(k) and v not in (None, "") else redact(v))
             for k, v in value.items()
         }
     if isinstance(value, list | tuple):

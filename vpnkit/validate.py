@@ -12,13 +12,14 @@ IPs against the VPC) and ``gateway_version`` (GCM algorithms need a "4.0" gatewa
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Literal, cast
 
 from vpnkit import options
 from vpnkit.cidr import find_range_overlaps, parse_address, parse_block
-from vpnkit.redact import scrub
+from vpnkit.redact import shown
 
 __all__ = ["Issue", "check", "issues"]
 
@@ -29,6 +30,12 @@ _ID = {
 }
 _NAME_MAX = 60  # §1.1 #3, TF validates 1..60
 _GCM = ("AES128GCM128", "AES192GCM128", "AES256GCM128")
+# Tag service limits (tencentcloud.com/document/product/651/13354, "Use Limits": key 1-127,
+# value 1-255 Unicode characters; qcs:/project prefixes reserved for the system).
+_TAG_KEY_MAX = 127
+_TAG_VALUE_MAX = 255
+_TAG_RESERVED = ("qcs:", "project", "项目")
+_ROUTE_PRIORITIES = (0, 100)  # §2.5 CreateVpnConnRoute.Priority
 
 
 @dataclass(frozen=True)
@@ -45,8 +52,11 @@ class Issue:
 
 
 def _show(value: Any) -> str:
-    text = scrub(repr(value))  # a secret pasted into the wrong field is still a secret
-    return text if len(text) <= 80 else text[:77] + "..."
+    return shown(value)  # scrubbed: a secret pasted into the wrong field is still a secret
+
+
+def _has_control(text: str) -> bool:
+    return any(unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") for c in text)
 
 
 class _Checker:
@@ -158,13 +168,7 @@ class _Checker:
         if self.required_str("vpn_connection_name", name) and len(name) > _NAME_MAX:
             self.add("vpn_connection_name", "InvalidParameterValue.TooLong",
                      f"is {len(name)} characters; the limit is {_NAME_MAX}")
-        psk = spec.pre_share_key
-        if psk is None:
-            self.add("pre_share_key", "MissingParameter", "is required")
-        elif not isinstance(psk, str):
-            self.add("pre_share_key", "InvalidParameter", "must be a string")
-        elif not psk:
-            self.add("pre_share_key", "InvalidParameterValue.Empty", "must not be empty")
+        self.psk(spec.pre_share_key)
         for opt in options.by_section("spec"):
             if opt.name != "pre_share_key":
                 self.option(opt, getattr(spec, opt.name), opt.path)
@@ -182,10 +186,30 @@ class _Checker:
         if spec.route_type == "Policy" and not spec.security_policy_databases:
             self.add("security_policy_databases", "MissingParameter",
                      "is required when route_type is Policy")
-        if spec.route is not None:
-            self.add("route", "InvalidParameter",
-                     "Route is deprecated by the API (§1.1 #18); use SPD or route tables",
-                     "warning")
+        self.route(spec.route)
+
+    def psk(self, psk: Any) -> None:
+        """The key's own rules; messages never show the key (not even scrubbed)."""
+        # The API docs state no length or character set for PreShareKey (API 215/17522:
+        # "The pre-shared key."; console doc 1037/39635: both peers must use the same key),
+        # and the official examples create tunnels with 6-character keys ("654321",
+        # "6325ac"; tccli examples.json). So only what no IKE peer can use is refused:
+        # empty, surrounding whitespace (a copy-paste slip the peer will not share) and
+        # control characters, with the codes the emulator answers for them.
+        path = "pre_share_key"
+        if psk is None:
+            self.add(path, "MissingParameter", "is required")
+        elif not isinstance(psk, str):
+            self.add(path, "InvalidParameter", f"must be a string, not {type(psk).__name__}")
+        elif not psk.strip():
+            self.add(path, "InvalidParameterValue.Empty",
+                     "must not be empty" if not psk else "must not be only whitespace")
+        elif psk != psk.strip():
+            self.add(path, "InvalidParameterValue.Malformed",
+                     "has leading or trailing whitespace; copy it again without it")
+        elif _has_control(psk):
+            self.add(path, "InvalidParameterValue.Malformed",
+                     "contains a control character (newline, tab, NUL, ...)")
 
     def identities(self, ike: Any) -> None:
         if ike is None:
@@ -267,6 +291,9 @@ class _Checker:
                          f"{value} lies inside the VPC CIDR; probe IPs must not")
 
     def tags(self, tags: Any) -> None:
+        """Tag rules of the Tag service (tencentcloud.com/document/product/651/13354): a key
+        is 1-127 and a value 1-255 Unicode characters, neither starts or ends with a space,
+        keys starting with ``qcs:`` or ``project`` are reserved; codes from §6."""
         from vpnkit.models import Tag
 
         if not isinstance(tags, tuple):
@@ -277,14 +304,71 @@ class _Checker:
             path = f"tags[{i}]"
             if not isinstance(tag, Tag):
                 self.add(path, "InvalidParameter", f"must be a Tag, got {_show(tag)}")
-            elif self.required_str(f"{path}.key", tag.key):
-                tag = cast(Any, tag)
-                if tag.key in seen:
-                    self.add(f"{path}.key", "InvalidParameterValue.TagDuplicateKey",
-                             f"tag key {_show(tag.key)} is given twice")
-                seen.add(tag.key)
-                if not isinstance(tag.value, str):
-                    self.add(f"{path}.value", "InvalidParameter", "must be a string")
+                continue
+            tag = cast(Any, tag)
+            key, value = tag.key, tag.value
+            if key is None:
+                self.add(f"{path}.key", "MissingParameter", "is required")
+            elif not isinstance(key, str):
+                self.add(f"{path}.key", "InvalidParameter", f"must be a string, got {_show(key)}")
+            elif not key.strip():
+                self.add(f"{path}.key", "InvalidParameterValue.TagInvalidKey",
+                         "tag key must not be empty")
+            elif len(key) > _TAG_KEY_MAX:
+                self.add(f"{path}.key", "InvalidParameterValue.TagInvalidKeyLen",
+                         f"tag key is {len(key)} characters; the limit is {_TAG_KEY_MAX}")
+            elif key != key.strip() or _has_control(key):
+                self.add(f"{path}.key", "InvalidParameterValue.TagInvalidKey",
+                         f"tag key {_show(key)} starts or ends with a space or holds a "
+                         "control character")
+            elif key.startswith(_TAG_RESERVED):
+                self.add(f"{path}.key", "UnsupportedOperation.TagSystemReservedTagKey",
+                         f"tag key {_show(key)} starts with a reserved prefix "
+                         "(qcs:, project, 项目)")
+            elif key in seen:
+                self.add(f"{path}.key", "InvalidParameterValue.TagDuplicateKey",
+                         f"tag key {_show(key)} is given twice")
+            if isinstance(key, str):
+                seen.add(key)
+            if value is None:
+                continue  # the Tag model leaves Value optional (§2.5)
+            if not isinstance(value, str):
+                self.add(f"{path}.value", "InvalidParameter",
+                         f"must be a string, got {_show(value)}")
+            elif len(value) > _TAG_VALUE_MAX:
+                self.add(f"{path}.value", "InvalidParameterValue.TagInvalidVal",
+                         f"tag value is {len(value)} characters; the limit is {_TAG_VALUE_MAX}")
+            elif value != value.strip() or _has_control(value):
+                self.add(f"{path}.value", "InvalidParameterValue.TagInvalidVal",
+                         f"tag value {_show(value)} starts or ends with a space or holds a "
+                         "control character")
+
+    def route(self, route: Any) -> None:
+        """The deprecated ``Route`` (§1.1 #18, §2.5): a warning, plus its own field rules."""
+        from vpnkit.models import VpnConnRoute
+
+        if route is None:
+            return
+        self.add("route", "InvalidParameter",
+                 "Route is deprecated by the API (§1.1 #18); use SPD or route tables",
+                 "warning")
+        if not isinstance(route, VpnConnRoute):
+            self.add("route", "InvalidParameter", f"must be VpnConnRoute, got {_show(route)}")
+            return
+        route = cast(Any, route)
+        dest = route.destination_cidr_block
+        if dest is None:
+            self.add("route.destination_cidr_block", "MissingParameter", "is required")
+        else:
+            self.block("route.destination_cidr_block", dest)
+        prio = route.priority
+        if prio is not None and (isinstance(prio, bool) or prio not in _ROUTE_PRIORITIES):
+            self.add("route.priority", "InvalidParameterValue",
+                     f"{_show(prio)} is not one of 0, 100")
+        desc = route.description
+        if desc is not None and not isinstance(desc, str):
+            self.add("route.description", "InvalidParameter",
+                     f"must be a string, got {_show(desc)}")
 
     def spd(self, rules: Any) -> None:
         from vpnkit.models import SpdRule

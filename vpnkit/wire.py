@@ -14,6 +14,7 @@ from typing import Any
 
 from vpnkit import options
 from vpnkit.errors import SpecError
+from vpnkit.integers import NotAnInteger, int_issue, strict_int
 from vpnkit.models import (
     BgpConfig,
     HealthCheckConfig,
@@ -25,6 +26,7 @@ from vpnkit.models import (
     VpnConnectionSpec,
     VpnConnRoute,
 )
+from vpnkit.redact import remember, shown
 from vpnkit.validate import Issue
 
 __all__ = [
@@ -67,8 +69,10 @@ _NESTED: dict[str, tuple[str, type[Any]]] = {
 }
 _ROUTE = {"DestinationCidrBlock": "destination_cidr_block", "Priority": "priority",
           "Description": "description"}
-# §2.3: the correctly spelled field documents only these values; the others exist only under
-# the deprecated "IntegrityAlgorith" spelling, which responses still use.
+# §2.3: two spellings of the IPsec integrity field. "IntegrityAlgorith" (sic) takes all six
+# values and is the one every response example and Terraform use, so it is what vpnkit sends
+# unless the caller chose the other (IpsecOptions.integrity_field, kept by from_wire). The
+# correctly spelled field documents only MD5/SHA1/SHA-256.
 _NEW_INTEGRITY = ("IntegrityAlgorithm", frozenset({"MD5", "SHA1", "SHA-256"}))
 _OLD_INTEGRITY = "IntegrityAlgorith"
 
@@ -83,7 +87,7 @@ def _section_to_wire(section: str, obj: Any) -> dict[str, Any]:
             continue
         wire = opt.wire
         if section == "ipsec" and opt.name == "integrity_algorithm" and \
-                value in _NEW_INTEGRITY[1]:
+                getattr(obj, "integrity_field", None) == _NEW_INTEGRITY[0]:
             wire = _NEW_INTEGRITY[0]
         out[wire] = str(value) if opt.wire_str and isinstance(value, int) else value
     return out
@@ -155,6 +159,23 @@ def modify_to_wire(vpn_connection_id: str, changes: Mapping[str, Any]) -> dict[s
 
 # --- wire -> spec (strict) -------------------------------------------------------------
 
+def _kind(value: Any) -> str:
+    """A JSON type name for messages: never the value itself (it may hold the key)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list | tuple):
+        return "an array"
+    if isinstance(value, Mapping):
+        return "an object"
+    return type(value).__name__
+
+
 class _Reader:
     """Collects every shape problem of a wire dict, so one SpecError lists them all."""
 
@@ -167,20 +188,36 @@ class _Reader:
     def obj(self, value: Any, path: str) -> Mapping[str, Any] | None:
         if isinstance(value, Mapping):
             return value
-        self.problem(path, "InvalidParameter", f"must be an object, got {value!r:.80}")
+        self.problem(path, "InvalidParameter", f"must be an object, got {_kind(value)}")
         return None
 
     def array(self, value: Any, path: str) -> list[Any]:
         if isinstance(value, list | tuple):
             return list(value)
-        self.problem(path, "InvalidParameter", f"must be an array, got {value!r:.80}")
+        self.problem(path, "InvalidParameter", f"must be an array, got {_kind(value)}")
         return []
+
+    def unknown(self, path: str, key: Any, where: str) -> None:
+        self.problem(path if is_plain_name(key) else where, "UnknownParameter",
+                     f"{_name(key)} is not a field of {where or 'CreateVpnConnection'}")
+
+    def integer(self, value: Any, path: str) -> Any:
+        """An int-typed option: ints pass, decimal strings become ints (the API sends some
+        as strings, §2.4), anything else is an issue naming the field and value."""
+        if isinstance(value, bool) or not isinstance(value, int | str):
+            return value  # validation names the wrong type
+        number, issue = int_issue(value, path)
+        if issue is not None:
+            self.issues.append(issue)
+        return number
 
     def section(self, value: Any, path: str, section: str, cls: type[Any]) -> Any:
         data = self.obj(value, path)
         if data is None:
             return None
         kwargs: dict[str, Any] = {}
+        required = {f.name for f in fields(cls)
+                    if f.default is MISSING and f.default_factory is MISSING}
         for key, item in data.items():
             opt = options.by_wire(section, key)
             if section == "ipsec" and key in (_NEW_INTEGRITY[0], _OLD_INTEGRITY):
@@ -188,18 +225,23 @@ class _Reader:
                 other = kwargs.get(opt.name)
                 if other is not None and other != item:
                     self.problem(f"{path}.{key}", "InvalidParameter.Coexist",
-                                 f"IntegrityAlgorith={other!r} and IntegrityAlgorithm={item!r} "
-                                 "disagree; give one")
+                                 f"IntegrityAlgorith={shown(other)} and IntegrityAlgorithm="
+                                 f"{shown(item)} disagree; give one")
+                if item is not None:
+                    kwargs["integrity_field"] = key
             if opt is None:
-                self.problem(f"{path}.{key}", "UnknownParameter",
-                             f"{key!r} is not a field of {path}")
+                self.unknown(f"{path}.{key}", key, path)
                 continue
-            if opt.wire_str and isinstance(item, str) and item.strip().isdigit():
-                item = int(item)
+            if item is None:
+                continue  # null is "not given"; a required field is reported below
+            if opt.kind == "int":
+                item = self.integer(item, f"{path}.{key}")
+                if item is None:
+                    continue
             kwargs[opt.name] = item
-        missing = [f.name for f in fields(cls)
-                   if f.default is MISSING and f.default_factory is MISSING
-                   and f.name not in kwargs]
+        if "integrity_field" in kwargs and "integrity_algorithm" not in kwargs:
+            del kwargs["integrity_field"]
+        missing = sorted(required - kwargs.keys())
         for name in missing:
             self.problem(f"{path}.{options.get(section, name).wire}", "MissingParameter",
                          "is required")
@@ -212,18 +254,30 @@ class _Reader:
             if data is None:
                 continue
             for key in data.keys() - {"LocalCidrBlock", "RemoteCidrBlock"}:
-                self.problem(f"{path}[{i}].{key}", "UnknownParameter", f"unknown field {key!r}")
-            remote = data.get("RemoteCidrBlock", [])
+                self.unknown(f"{path}[{i}].{key}", key, f"{path}[{i}]")
+            local, remote = data.get("LocalCidrBlock"), data.get("RemoteCidrBlock")
+            for name, given in (("LocalCidrBlock", local), ("RemoteCidrBlock", remote)):
+                if given is None:  # §2.1: both required
+                    self.problem(f"{path}[{i}].{name}", "MissingParameter", "is required")
+            if local is None or remote is None:
+                continue
             remotes = self.array(remote, f"{path}[{i}].RemoteCidrBlock")
-            rules.append(SpdRule(data.get("LocalCidrBlock", ""), tuple(remotes)))
+            rules.append(SpdRule(local, tuple(remotes)))
         return rules
 
     def tags(self, value: Any, path: str) -> list[Tag]:
         out = []
         for i, item in enumerate(self.array(value, path)):
             data = self.obj(item, f"{path}[{i}]")
-            if data is not None:
-                out.append(Tag(data.get("Key", ""), data.get("Value", "")))
+            if data is None:
+                continue
+            for key in data.keys() - {"Key", "Value"}:
+                self.unknown(f"{path}[{i}].{key}", key, f"{path}[{i}]")
+            if data.get("Key") is None:  # §2.5: Key is required on input
+                self.problem(f"{path}[{i}].Key", "MissingParameter", "is required")
+                continue
+            value_ = data.get("Value")
+            out.append(Tag(data["Key"], "" if value_ is None else value_))
         return out
 
     def route(self, value: Any, path: str) -> VpnConnRoute | None:
@@ -231,58 +285,97 @@ class _Reader:
         if data is None:
             return None
         for key in data.keys() - _ROUTE.keys():
-            self.problem(f"{path}.{key}", "UnknownParameter", f"unknown field {key!r}")
-        if "DestinationCidrBlock" not in data:
+            self.unknown(f"{path}.{key}", key, path)
+        if data.get("DestinationCidrBlock") is None:
             self.problem(f"{path}.DestinationCidrBlock", "MissingParameter", "is required")
             return None
-        return VpnConnRoute(**{_ROUTE[k]: v for k, v in data.items() if k in _ROUTE})
+        kwargs = {_ROUTE[k]: v for k, v in data.items() if k in _ROUTE and v is not None}
+        if "priority" in kwargs:
+            kwargs["priority"] = self.integer(kwargs["priority"], f"{path}.Priority")
+        return VpnConnRoute(**kwargs)
+
+
+#: Required top-level fields of CreateVpnConnection (APIJSON, §1.1).
+_REQUIRED = ("VpnGatewayId", "CustomerGatewayId", "VpnConnectionName", "PreShareKey")
 
 
 def spec_from_wire(params: Mapping[str, Any]) -> VpnConnectionSpec:
     """Read a ``CreateVpnConnection`` body; ``SpecError`` lists every shape problem.
 
-    Only the shape is checked here (objects, arrays, known names, required fields); values
-    are checked by :func:`vpnkit.validate.check`.
+    Only the shape is checked here (objects, arrays, known names, required fields, integer
+    syntax); values are checked by :func:`vpnkit.validate.check`. A required field given as
+    ``null`` is ``MissingParameter``. Messages name the type of a bad value, never the value
+    of a whole body (which would hold the key).
     """
     r = _Reader()
+    if isinstance(params, Mapping) and isinstance(params.get("PreShareKey"), str):
+        remember(params["PreShareKey"])  # so a message echoing it anywhere is scrubbed
     if not isinstance(params, Mapping):
         raise SpecError([Issue("", "InvalidParameter",
-                               f"the request must be a JSON object, got {params!r:.80}")])
+                               f"the request must be a JSON object, got {_kind(params)}")])
     kwargs: dict[str, Any] = {}
     readers: dict[str, Callable[[Any, str], Any]] = {
         "security_policy_databases": r.spd, "tags": r.tags, "route": r.route}
     for key, value in params.items():
         attr = SPEC_FIELDS.get(key)
         if attr is None:
-            r.problem(key, "UnknownParameter", f"{key!r} is not a CreateVpnConnection field")
+            r.unknown(str(key), key, "")
         elif value is None:
             continue
         elif attr in _NESTED:
             kwargs[attr] = r.section(value, key, *_NESTED[attr])
         elif attr in readers:
             kwargs[attr] = readers[attr](value, key)
-        elif attr == "dpd_timeout" and isinstance(value, str) and value.strip().isdigit():
-            kwargs[attr] = int(value)
+        elif attr in _INT_FIELDS:
+            kwargs[attr] = r.integer(value, key)
         else:
             kwargs[attr] = value
-    for wire in ("VpnGatewayId", "CustomerGatewayId", "VpnConnectionName", "PreShareKey"):
-        if wire not in params:
+    for wire in _REQUIRED:
+        if params.get(wire) is None:
             r.problem(wire, "MissingParameter", "is required")
     if r.issues:
         raise SpecError(r.issues)
     return VpnConnectionSpec(**{k: v for k, v in kwargs.items() if v is not None})
 
 
+_INT_FIELDS = frozenset(o.name for o in options.by_section("spec") if o.kind == "int")
+
+
+def is_plain_name(key: Any) -> bool:
+    """True for a key that can be shown as a path (short ASCII identifier)."""
+    return isinstance(key, str) and key.isascii() and key.isidentifier() and len(key) <= 64
+
+
+def _name(key: Any) -> str:
+    """An unknown field's name for a message: only identifier-like names are echoed (a
+    pasted key is not a name)."""
+    if is_plain_name(key):
+        return shown(key)
+    return f"a field name of {len(key)} characters" if isinstance(key, str) else \
+        f"a {type(key).__name__} field name"
+
+
 # --- wire -> VpnConnection (lenient) ---------------------------------------------------
 
 def _int(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return int(value)
-    if isinstance(value, int):
+    """A response integer: ints and decimal strings (old responses, §2.4); else not set."""
+    try:
+        return strict_int(value.strip() if isinstance(value, str) else value)
+    except NotAnInteger:
+        return None
+
+
+def _text(value: Any) -> Any:
+    """``""`` is the responses' placeholder for "not set" (NegotiationType, DpdAction, ...)."""
+    return None if value == "" else value
+
+
+def _in_range(opt: options.Option, value: int | None) -> int | None:
+    """Out-of-range response integers are placeholders (an example answers lifetimes of 1
+    beside all-empty strings; tccli examples.json, CreateVpnConnection, 2021): not set."""
+    if value is None or opt.minimum is None or opt.maximum is None:
         return value
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        return int(value)
-    return None
+    return value if opt.minimum <= value <= opt.maximum else None
 
 
 def _lenient_section(section: str, cls: type[Any], data: Any) -> Any:
@@ -295,8 +388,13 @@ def _lenient_section(section: str, cls: type[Any], data: Any) -> Any:
             opt = options.get("ipsec", "integrity_algorithm")
             if kwargs.get(opt.name) is not None:
                 continue
-        if opt is not None and value is not None:
-            kwargs[opt.name] = _int(value) if opt.kind == "int" else value
+        if opt is None:
+            continue
+        value = _in_range(opt, _int(value)) if opt.kind == "int" else _text(value)
+        if value is not None:
+            kwargs[opt.name] = value
+            if section == "ipsec" and opt.name == "integrity_algorithm":
+                kwargs["integrity_field"] = key
     try:
         return cls(**kwargs)
     except TypeError:  # a required nested field missing in an odd response
@@ -304,8 +402,13 @@ def _lenient_section(section: str, cls: type[Any], data: Any) -> Any:
 
 
 def connection_from_wire(data: Mapping[str, Any]) -> VpnConnection:
-    """A ``VpnConnection`` from one element of ``VpnConnectionSet`` (unknown keys ignored)."""
+    """A ``VpnConnection`` from one element of ``VpnConnectionSet`` (unknown keys ignored).
+
+    Placeholders mean "not set" (None): ``DpdEnable: -1``, ``""`` strings, out-of-range
+    integers; integers given as strings are read as ints (§1.2, §2.1 notes, §2.4).
+    """
     g = data.get
+    dpd = _int(g("DpdEnable"))
     spd = tuple(
         SpdRule(str(s.get("LocalCidrBlock", "")), tuple(s.get("RemoteCidrBlock") or ()))
         for s in (g("SecurityPolicyDatabaseSet") or ()) if isinstance(s, Mapping)
@@ -325,19 +428,19 @@ def connection_from_wire(data: Mapping[str, Any]) -> VpnConnection:
         route_type=g("RouteType"),
         created_time=g("CreatedTime"),
         state=g("State"),
-        net_status=g("NetStatus"),
+        net_status=_text(g("NetStatus")),
         security_policy_databases=spd,
         ike_options=_lenient_section("ike", IkeOptions, g("IKEOptionsSpecification")),
         ipsec_options=_lenient_section("ipsec", IpsecOptions, g("IPSECOptionsSpecification")),
         enable_health_check=g("EnableHealthCheck"),
-        health_check_local_ip=g("HealthCheckLocalIp"),
-        health_check_remote_ip=g("HealthCheckRemoteIp"),
-        health_check_status=g("HealthCheckStatus"),
-        dpd_enable=_int(g("DpdEnable")),
-        dpd_timeout=_int(g("DpdTimeout")),
-        dpd_action=g("DpdAction"),
+        health_check_local_ip=_text(g("HealthCheckLocalIp")),
+        health_check_remote_ip=_text(g("HealthCheckRemoteIp")),
+        health_check_status=_text(g("HealthCheckStatus")),
+        dpd_enable=dpd if dpd in (0, 1) else None,  # -1 in examples means "not set" (§1.2)
+        dpd_timeout=_in_range(options.get("spec", "dpd_timeout"), _int(g("DpdTimeout"))),
+        dpd_action=_text(g("DpdAction")),
         tags=tags,
-        negotiation_type=g("NegotiationType"),
+        negotiation_type=_text(g("NegotiationType")),
         bgp_config=dict(bgp) if isinstance(bgp, Mapping) else None,
         health_check_config=_lenient_section("health_check_config", HealthCheckConfig,
                                              g("HealthCheckConfig")),

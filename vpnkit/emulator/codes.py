@@ -51,6 +51,7 @@ CODES: frozenset[str] = frozenset({
     "InvalidParameterValue.VpnConnHealthCheckIpConflict",
     "UnsupportedOperation.DeleteVpnConnInvalidState",
     "UnsupportedOperation.RecordExists",
+    "UnsupportedOperation.TagSystemReservedTagKey",
     "UnsupportedOperation.VpnConnInvalidState",
     "UnsupportedOperation.VpnConnRouteTypeMixed",
     "UnsupportedOperation.VpnUnsupportedNotExistBgpAsn",

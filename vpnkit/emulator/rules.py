@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import random
 import re
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from ipaddress import IPv4Address, IPv4Network
@@ -108,6 +109,18 @@ def _section(section: str, given: Mapping[str, Any], path: str) -> dict[str, Any
     return out
 
 
+def _control(text: str) -> bool:
+    return any(unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") for c in text)
+
+
+def check_key(psk: str) -> None:
+    """PreShareKey: no surrounding whitespace or control characters (the docs state no
+    length or character set; official examples use 6-character keys)."""
+    if psk != psk.strip() or _control(psk):
+        raise _err("InvalidParameterValue.Malformed", "`PreShareKey` has surrounding "
+                   "whitespace or a control character.")
+
+
 def check_tags(tags: Sequence[Mapping[str, str]]) -> list[dict[str, str]]:
     """Tags (§2.5): Key required, non-empty, unique; lengths as the Tag service allows."""
     seen: set[str] = set()
@@ -119,6 +132,15 @@ def check_tags(tags: Sequence[Mapping[str, str]]) -> list[dict[str, str]]:
             raise _err("InvalidParameterValue.TagInvalidKeyLen", f"`Tags.{i}.Key` is too long.")
         if len(value) > 255:
             raise _err("InvalidParameterValue.TagInvalidVal", f"`Tags.{i}.Value` is too long.")
+        # Tag service limits (tencentcloud.com/document/product/651/13354): no leading or
+        # trailing spaces; qcs:/project/项目 prefixes are reserved for the system.
+        if key != key.strip() or _control(key):
+            raise _err("InvalidParameterValue.TagInvalidKey", f"`Tags.{i}.Key` is malformed.")
+        if value != value.strip() or _control(value):
+            raise _err("InvalidParameterValue.TagInvalidVal", f"`Tags.{i}.Value` is malformed.")
+        if key.startswith(("qcs:", "project", "项目")):
+            raise _err("UnsupportedOperation.TagSystemReservedTagKey",
+                       f"`Tags.{i}.Key` uses a reserved prefix.")
         if key in seen:
             raise _err("InvalidParameterValue.TagDuplicateKey", f"Tag key {key!r} repeats.")
         seen.add(key)
@@ -283,8 +305,9 @@ def _health(p: Mapping[str, Any], ctx: Context) -> dict[str, Any]:
 def tunnel_config(p: Mapping[str, Any], ctx: Context) -> dict[str, Any]:
     """The configuration part of a ``VpnConnection`` (§2.4), or the first rule broken."""
     check_name(p["VpnConnectionName"], "VpnConnectionName")
-    if not p["PreShareKey"]:
+    if not p["PreShareKey"].strip():
         raise _err("InvalidParameterValue.Empty", "`PreShareKey` must not be empty.")
+    check_key(p["PreShareKey"])
     top = _section("spec", {k: v for k, v in p.items()
                             if options.by_wire("spec", k) is not None}, "")
     top.pop("HealthCheckLocalIp", None)
