@@ -27,6 +27,7 @@ if TYPE_CHECKING:  # the names as mypy and IDEs see them; at run time see _LAZY
         VpnkitError,
         WaitTimeout,
     )
+    from vpnkit.inventory import inventory
     from vpnkit.models import (
         BgpConfig,
         HealthCheckConfig,
@@ -37,6 +38,7 @@ if TYPE_CHECKING:  # the names as mypy and IDEs see them; at run time see _LAZY
         VpnConnection,
         VpnConnectionSpec,
     )
+    from vpnkit.plan import plan
     from vpnkit.session import connect
     from vpnkit.validate import Issue, check, issues
     from vpnkit.widgets import form
@@ -66,7 +68,9 @@ __all__ = [
     "check",
     "connect",
     "form",
+    "inventory",
     "issues",
+    "plan",
 ]
 
 # public name -> the module that defines it
@@ -82,6 +86,8 @@ _LAZY = {
                      "Tag", "VpnConnection", "VpnConnectionSpec"), "vpnkit.models"),
     **dict.fromkeys(("Issue", "check", "issues"), "vpnkit.validate"),
     "form": "vpnkit.widgets",
+    "inventory": "vpnkit.inventory",
+    "plan": "vpnkit.plan",
 }
 
 
@@ -91,7 +97,9 @@ def __getattr__(name: str) -> Any:
         raise AttributeError(f"module 'vpnkit' has no attribute {name!r}")
     import importlib
 
-    value = getattr(importlib.import_module(module), name)
+    loaded = importlib.import_module(module)
+    # vpnkit.plan and vpnkit.inventory are callable modules: the module itself is the name
+    value = loaded if module == f"vpnkit.{name}" else getattr(loaded, name)
     globals()[name] = value  # later lookups skip this function
     return value
 

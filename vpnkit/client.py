@@ -222,7 +222,7 @@ class VpcClient:
         body = json.dumps(params, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         headers = {**self._headers, "X-TC-Action": action}
         for attempt in range(self.max_attempts):
-            self.limiter.take(action)
+            self.limiter.take((self.region, action))  # per region and action
             last = attempt == self.max_attempts - 1
             try:
                 resp = self._post(body, headers)

@@ -11,7 +11,7 @@ import random
 import threading
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Any
@@ -294,21 +294,33 @@ def wait_available(client: VpcClient, rows: Sequence[BatchRow], timeout: float, 
         row.message = f"not AVAILABLE after {timeout:.0f} s (last state {row.state})"
 
 
+#: a row's final status -> what the journal records (anything else: failed)
+JOURNAL_STATUS = {"created": "created", "reconciled": "created", "exists": "created",
+                  "unknown": "unknown", "modified": "modified", "deleting": "deleting",
+                  "deleted": "deleted"}
+
+
 def run(client: VpcClient, todo: Sequence[BatchRow], known: dict[tuple[str, str], Any],
          journal: Journal, batch_id: str, workers: int, progress: bool,
-         audit: BatchAudit) -> None:
-    bar = _Progress(len(todo), progress, "create")
+         audit: BatchAudit, *,
+         send: Callable[[VpcClient, BatchRow, bool], None] | None = None,
+         desc: str = "create") -> None:
+    """Send every row of ``todo`` once (intent journaled before, outcome after).
+
+    ``send(client, row, journaled_before)`` does one row's change and fills ``row``; the
+    default creates the tunnel. :mod:`vpnkit.plan` passes its Modify and Delete senders.
+    """
+    bar = _Progress(len(todo), progress, desc)
+    send_one = send or _create_one
 
     def one(row: BatchRow) -> None:
         entry = known.get(row.src.key)
         journal.record(batch_id, row.src.key, row.src.row, "sending")
         audit.local.request_id = None
-        _create_one(client, row, entry is not None and entry.status in ("sending",
-                                                                        "unknown"))
+        send_one(client, row, entry is not None and entry.status in ("sending", "unknown"))
         if row.status == "created":
             row.request_id = audit.last_request_id()
-        status = {"created": "created", "reconciled": "created", "exists": "created",
-                  "unknown": "unknown"}.get(row.status, "failed")
+        status = JOURNAL_STATUS.get(row.status, "failed")
         journal.record(batch_id, row.src.key, row.src.row, status,
                        vpn_connection_id=row.vpn_connection_id, request_id=row.request_id,
                        error_code=row.error_code, message=row.message)

@@ -163,9 +163,11 @@ def _text(value: Any) -> str:
 class _RowReader:
     """Turns one (possibly grouped) record into a spec, collecting every problem."""
 
-    def __init__(self, record: Mapping[str, Any], spd: list[SpdRule]) -> None:
+    def __init__(self, record: Mapping[str, Any], spd: list[SpdRule],
+                 require_key: bool = True) -> None:
         self.record = record
         self.spd = spd
+        self.require_key = require_key
         self.issues: list[Issue] = []
 
     def add(self, path: str, code: str, message: str) -> None:
@@ -185,6 +187,8 @@ class _RowReader:
                          f"environment variable {env} is not set")
             return value or None
         if not direct:
+            if not self.require_key:
+                return None  # the caller decides (a plan keeps the live key)
             self.add("pre_share_key", "MissingParameter",
                      "is required (or name an environment variable in pre_share_key_env)")
             return None
@@ -253,7 +257,8 @@ def _disagree(col: str, first: Any, other: Any, first_row: int, row: int) -> Iss
     return Issue(col, "InvalidParameter", f"rows of one tunnel disagree on {col}: {detail}")
 
 
-def _group_records(records: Sequence[Mapping[str, Any]]) -> list[RowInput]:
+def _group_records(records: Sequence[Mapping[str, Any]],
+                   require_key: bool = True) -> list[RowInput]:
     """Records -> one RowInput per tunnel, grouping one-row-per-SPD-pair layouts."""
     pair_layout = any(("local_cidr_block" in r or "remote_cidr_block" in r) for r in records)
     index: dict[tuple[str, str], list[int]] = {}
@@ -297,7 +302,7 @@ def _group_records(records: Sequence[Mapping[str, Any]]) -> list[RowInput]:
                 rules = [*parse_spd(text), *rules]
             except ValueError as exc:
                 problems.append(Issue("spd", "InvalidParameterValue.Malformed", str(exc)))
-        reader = _RowReader(merged, rules)
+        reader = _RowReader(merged, rules, require_key)
         reader.issues.extend(problems)
         spec = reader.spec()
         name = _text(merged.get("name")) or _text(merged.get("vpn_connection_name"))
@@ -311,7 +316,7 @@ def _from_specs(specs: Sequence[VpnConnectionSpec]) -> list[RowInput]:
             for i, s in enumerate(specs)]
 
 
-def _from_json(data: Any) -> list[RowInput]:
+def _from_json(data: Any, require_key: bool = True) -> list[RowInput]:
     if isinstance(data, Mapping):
         data = [data]
     if not isinstance(data, list) or not all(isinstance(d, Mapping) for d in data):
@@ -321,6 +326,8 @@ def _from_json(data: Any) -> list[RowInput]:
     for i, item in enumerate(data):
         if "VpnGatewayId" in item or "VpnConnectionName" in item:
             name, gw = str(item.get("VpnConnectionName", "")), str(item.get("VpnGatewayId", ""))
+            if not require_key and "PreShareKey" not in item:
+                item = {**item, "PreShareKey": ""}  # the caller decides (see read_rows)
             try:
                 out.append(RowInput(i, name, gw, VpnConnectionSpec.from_wire(item)))
             except SpecError as exc:
@@ -328,23 +335,24 @@ def _from_json(data: Any) -> list[RowInput]:
         else:
             flat.append((i, item))
     if flat:
-        grouped = _group_records([r for _, r in flat])
+        grouped = _group_records([r for _, r in flat], require_key)
         for g in grouped:
             g.row = flat[g.row][0]
         out = sorted([*out, *grouped], key=lambda r: r.row)
     return out
 
 
-def read_rows(source: Any) -> tuple[list[RowInput], list[Issue]]:
+def read_rows(source: Any, *, require_key: bool = True) -> tuple[list[RowInput], list[Issue]]:
     """``source`` -> (one RowInput per tunnel, batch-level issues such as unknown columns).
 
     ``source`` is a CSV or JSON path, a pandas DataFrame, a list of VpnConnectionSpec, or a
-    list of records in the CSV layout.
+    list of records in the CSV layout. ``require_key=False`` (used by :mod:`vpnkit.plan`)
+    lets a row give no pre-shared key: its spec then holds ``""`` and the caller decides.
     """
     if isinstance(source, str | os.PathLike):
         path = Path(os.fspath(source).removeprefix("file://"))
         if path.suffix.lower() == ".json":
-            return _from_json(json.loads(path.read_text(encoding="utf-8"))), []
+            return _from_json(json.loads(path.read_text(encoding="utf-8")), require_key), []
         import pandas as pd
 
         source = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True,
@@ -353,14 +361,14 @@ def read_rows(source: Any) -> tuple[list[RowInput], list[Issue]]:
         columns = [str(c).strip() for c in source.columns]
         frame = source.set_axis(columns, axis=1)
         records = frame.to_dict("records")
-        return _group_records(records), _unknown_columns(columns)
+        return _group_records(records, require_key), _unknown_columns(columns)
     items = list(source)
     if all(isinstance(s, VpnConnectionSpec) for s in items):
         return _from_specs(items), []
     if all(isinstance(s, Mapping) for s in items):
         columns = sorted({str(c) for s in items for c in s})
         if any(c[:1].isupper() for c in columns):
-            return _from_json(items), []
-        return _group_records(items), _unknown_columns(columns)
+            return _from_json(items, require_key), []
+        return _group_records(items, require_key), _unknown_columns(columns)
     raise TypeError("specs must be a DataFrame, a CSV/JSON path, a list of VpnConnectionSpec "
                     "or a list of records")

@@ -80,9 +80,12 @@ class EmulatorApp:
         return result
 
     def _admit(self, call: Call) -> None:
-        if not self.limiter.try_take((call.action, call.secret_id)):
+        # Per action, region and account (the API's RequestLimitExceeded.UinLimitExceeded;
+        # the GlobalRegionUinLimitExceeded variant, ref §6, is not modelled).
+        if not self.limiter.try_take((call.action, call.region, call.secret_id)):
             raise EmulatorError("RequestLimitExceeded", f"More than {self.limiter.rate:g} "
-                                f"{call.action} requests per second for this SecretId.")
+                                f"{call.action} requests per second in {call.region} for "
+                                "this SecretId.")
         self.faults.before(call.action)
 
 

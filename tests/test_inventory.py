@@ -1,0 +1,109 @@
+"""vpnkit.inventory across the emulator's regions: one typed frame, failures named, export."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import vpnkit
+from vpnkit import VpcClient, VpnConnectionSpec
+from vpnkit.emulator import Emulator
+from vpnkit.inventory import InventoryError, export, resolve_regions
+from vpnkit.models import IkeOptions, IpsecOptions
+
+KEY = "SENTINEL-inventory-key-41d0"
+#: (region, gateway, customer gateway, VPC, VPC-side range) from the demo seed
+SITES = [("ap-guangzhou", "vpngw-demo0001", "cgw-demo0001", "vpc-demo0001", "10.0.1.0/24"),
+         ("ap-shanghai", "vpngw-demo0101", "cgw-demo0101", "vpc-demo0101", "10.1.1.0/24"),
+         ("ap-beijing", "vpngw-demo0201", "cgw-demo0201", "vpc-demo0201", "10.2.1.0/24")]
+
+
+def seed(client: VpcClient, per_region: int = 2) -> None:
+    """``per_region`` tunnels in each of the three seeded regions (one weak, the rest strong)."""
+    for region, gw, cgw, vpc, local in SITES:
+        rc = client.for_region(region)
+        for i in range(per_region):
+            weak = i == 0
+            rc.create_vpn_connection(VpnConnectionSpec(
+                gw, cgw, f"{region}-{i}", KEY, vpc_id=vpc, route_type="Policy",
+                security_policy_databases={local: [f"192.168.{i}.0/24"]},
+                ike_options=IkeOptions(encryption_algorithm="3DES-CBC" if weak
+                                       else "AES-CBC-256", dh_group="GROUP1" if weak
+                                       else "GROUP14", authentication_algorithm="SHA-256",
+                                       version="IKEV2"),
+                ipsec_options=IpsecOptions(encryption_algorithm="AES-CBC-256",
+                                           integrity_algorithm="SHA-256",
+                                           pfs_dh_group="NULL" if weak else "DH-GROUP14")))
+
+
+def test_every_region_in_one_typed_frame(emu: Emulator, client: VpcClient) -> None:
+    """Tunnels of three regions come back together, each with its region, typed."""
+    seed(client)
+    inv = vpnkit.inventory(client)
+    assert len(inv) == 6
+    assert inv.groupby("region", observed=True).size().to_dict() == {
+        "ap-beijing": 2, "ap-guangzhou": 2, "ap-shanghai": 2}
+    assert list(inv.columns[:2]) == ["region", "vpn_connection_id"]
+    assert isinstance(inv["region"].dtype, pd.CategoricalDtype)
+    assert inv["ike_sa_lifetime_seconds"].dtype == "Int64"
+    assert set(inv["state"].astype(str)) <= {"PENDING", "AVAILABLE"}
+    sh = inv[inv["region"] == "ap-shanghai"].iloc[0]
+    assert sh["vpn_gateway_ip"] == "203.0.113.110" and sh["customer_gateway_ip"] == \
+        "198.51.100.110"
+    assert sh["spd_pairs"] == "10.1.1.0/24=192.168.0.0/24"
+    assert KEY not in inv.to_csv()
+
+
+def test_weak_crypto_comes_from_validate(emu: Emulator, client: VpcClient) -> None:
+    """The weak_crypto column holds exactly validate's IKE/IPsec warnings for each tunnel."""
+    from vpnkit.validate import issues
+
+    seed(client, per_region=1)
+    inv = vpnkit.inventory(client, ["ap-guangzhou"])
+    conn = client.describe_vpn_connections()[0]
+    expected = [f"{i.path}: {i.message} ({i.code})" for i in issues(conn.to_spec(
+        pre_share_key="")) if i.severity == "warning" and i.path.startswith(
+        ("ike_options", "ipsec_options"))]
+    assert inv.iloc[0]["weak_crypto"] == "; ".join(expected)
+    assert inv.iloc[0]["weak_crypto_count"] == len(expected)
+
+
+def test_region_choice(client: VpcClient) -> None:
+    """'all' is every known region, a list is de-duplicated, None is the client's own."""
+    from vpnkit.endpoints import REGIONS
+
+    assert resolve_regions("all", "ap-guangzhou") == list(REGIONS)
+    assert resolve_regions("ap-shanghai, ap-beijing,ap-shanghai", "x") == [
+        "ap-shanghai", "ap-beijing"]
+    assert resolve_regions(None, "ap-guangzhou") == ["ap-guangzhou"]
+    with pytest.raises(ValueError):
+        resolve_regions(" , ", "ap-guangzhou")
+
+
+def test_a_failed_region_is_never_empty(emu: Emulator, client: VpcClient) -> None:
+    """A region the API refuses is named (raised, or listed with partial=True)."""
+    seed(client, per_region=1)
+    with pytest.raises(InventoryError) as info:
+        vpnkit.inventory(client, ["ap-guangzhou", "xx-nowhere"])
+    assert list(info.value.failed) == ["xx-nowhere"]
+    inv = vpnkit.inventory(client, ["ap-guangzhou", "xx-nowhere"], partial=True)
+    assert len(inv) == 1 and list(inv.attrs["failed_regions"]) == ["xx-nowhere"]
+
+
+def test_export_csv_and_parquet(emu: Emulator, client: VpcClient, tmp_path: Path) -> None:
+    """CSV and Parquet hold every row and column; tags as JSON text; no key."""
+    pytest.importorskip("pyarrow")
+    seed(client, per_region=1)
+    inv = vpnkit.inventory(client, ["ap-guangzhou", "ap-shanghai"])
+    back_csv = pd.read_csv(export(inv, tmp_path / "inv.csv"))
+    back_pq = pd.read_parquet(export(inv, tmp_path / "inv.parquet"))
+    for back in (back_csv, back_pq):
+        assert list(back.columns) == list(inv.columns) and len(back) == len(inv)
+        assert back["tags"].tolist() == ["{}", "{}"]
+    assert back_pq["ike_sa_lifetime_seconds"].tolist() == inv[
+        "ike_sa_lifetime_seconds"].tolist()
+    assert KEY.encode() not in (tmp_path / "inv.parquet").read_bytes()
+    with pytest.raises(ValueError, match=r"\.csv or \.parquet"):
+        export(inv, tmp_path / "inv.xlsx")

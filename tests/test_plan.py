@@ -1,0 +1,271 @@
+"""vpnkit.plan / Plan.apply against the emulator: each change kind, SPD sets, the key, prune."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import vpnkit
+from vpnkit import AuditLog, VpcClient
+from vpnkit.batch import BatchInvalid
+from vpnkit.emulator import Emulator
+from vpnkit.plan import Plan, PlanError, diff, spd_pairs
+from vpnkit.wire import connection_from_wire
+
+REGION = "ap-guangzhou"
+GW, CGW, VPC = "vpngw-demo0001", "cgw-demo0001", "vpc-demo0001"
+KEY = "SENTINEL-plan-key-7c1e"
+KEY2 = "SENTINEL-plan-key-9d2f"
+
+
+def row(name: str = "br-01", **over: Any) -> dict[str, Any]:
+    """One desired tunnel in the batch layout."""
+    base = {"name": name, "vpn_gateway_id": GW, "customer_gateway_id": CGW, "vpc_id": VPC,
+            "pre_share_key": KEY, "spd": "10.0.1.0/24=192.168.1.0/24;192.168.2.0/24",
+            "route_type": "Policy", "ike_encryption_algorithm": "AES-CBC-256"}
+    base.update(over)
+    return {k: v for k, v in base.items() if v is not None}
+
+
+@pytest.fixture
+def log(tmp_path: Path) -> AuditLog:
+    """An audit log in the test's directory."""
+    return AuditLog(tmp_path / "audit.sqlite3")
+
+
+@pytest.fixture
+def audited(client: VpcClient, log: AuditLog, tmp_path: Path,
+            monkeypatch: pytest.MonkeyPatch) -> VpcClient:
+    """The client, recording into ``log``; the journal in the test's directory."""
+    monkeypatch.setenv("VPNKIT_BATCH_STATE", str(tmp_path / "journal.sqlite3"))
+    return client.with_audit(log)
+
+
+def calls(log: AuditLog, action: str) -> list[dict[str, Any]]:
+    """Audit outcome rows of ``action``."""
+    return [r for r in log.frame().to_dict("records") if r["action"] == action]
+
+
+def applied(client: VpcClient, desired: Any, **kw: Any) -> Plan:
+    """Plan, apply, and return the plan made right after (which should be empty)."""
+    result = vpnkit.plan(client, desired).apply(**kw)
+    assert result.ok, result.frame.to_string()
+    return vpnkit.plan(client, desired)
+
+
+def live(emu: Emulator, name: str) -> dict[str, Any]:
+    """The emulator's record of the tunnel called ``name``."""
+    found = [t for t in emu.backend.dump()["regions"][REGION]["vpn_connections"].values()
+             if t["VpnConnectionName"] == name]
+    assert len(found) == 1
+    return found[0]
+
+
+def test_create_then_the_replan_is_empty(emu: Emulator, audited: VpcClient) -> None:
+    """A new tunnel is a create; after apply, the same plan has nothing to do."""
+    p = vpnkit.plan(audited, [row()])
+    assert [c.action for c in p.changes] == ["create"] and p.changes[0].key == "new"
+    again = applied(audited, [row()])
+    assert again.empty and again.counts["unchanged"] == 1
+    assert live(emu, "br-01")["IKEOptionsSpecification"]["PropoEncryAlgorithm"] == \
+        "AES-CBC-256"
+
+
+def test_spd_order_is_no_change(emu: Emulator, audited: VpcClient) -> None:
+    """The same SPD pairs in another order (rules and remotes) plan as unchanged."""
+    first = "10.0.1.0/24=192.168.1.0/24;192.168.2.0/24|10.0.2.0/24=192.168.3.0/24"
+    applied(audited, [row(spd=first)])
+    shuffled = "10.0.2.0/24=192.168.3.0/24|10.0.1.0/24=192.168.2.0/24;192.168.1.0/24"
+    assert vpnkit.plan(audited, [row(spd=shuffled)]).empty
+    changed = vpnkit.plan(audited, [row(spd="10.0.2.0/24=192.168.3.0/24")])
+    assert [f.path for f in changed.changes[0].fields] == ["security_policy_databases"]
+
+
+def test_modify_is_in_place_one_call_field_level(emu: Emulator, audited: VpcClient,
+                                                 log: AuditLog) -> None:
+    """Changed fields show before -> after, go out as one Modify, and the id stays."""
+    applied(audited, [row()])
+    before_id = live(emu, "br-01")["VpnConnectionId"]
+    want = row(spd="10.0.1.0/24=192.168.1.0/24;192.168.9.0/24", ike_dh_group="GROUP14",
+               dpd_enable="1", dpd_timeout="40")
+    p = vpnkit.plan(audited, [want])
+    c = p.changes[0]
+    assert c.action == "modify" and c.vpn_connection_id == before_id
+    shown = {f.path: (f.before, f.after) for f in c.fields}
+    assert shown["ike_options.dh_group"] == ("GROUP1", "GROUP14")
+    assert shown["dpd_timeout"][1] == "40"
+    assert "192.168.9.0/24" in shown["security_policy_databases"][1]
+    assert set(p.details["field"]) == set(shown)
+    assert p.apply().ok
+    assert vpnkit.plan(audited, [want]).empty
+    t = live(emu, "br-01")
+    assert t["VpnConnectionId"] == before_id and t["IKEOptionsSpecification"][
+        "DhGroupName"] == "GROUP14"
+    assert len(calls(log, "ModifyVpnConnectionAttribute")) == 1
+    assert not calls(log, "DeleteVpnConnection")
+
+
+def test_key_compared_never_shown(emu: Emulator, audited: VpcClient, log: AuditLog) -> None:
+    """A new key is 'changed', the same 'unchanged', none 'not managed'; never in output."""
+    applied(audited, [row()])
+    same = vpnkit.plan(audited, [row()])
+    assert same.changes[0].key == "unchanged" and same.empty
+    keyless = vpnkit.plan(audited, [row(pre_share_key=None)])
+    assert keyless.changes[0].key == "not managed" and keyless.empty
+    rotated = vpnkit.plan(audited, [row(pre_share_key=KEY2)])
+    c = rotated.changes[0]
+    assert c.action == "modify" and c.key == "changed"
+    outputs = [repr(rotated), repr(c), rotated.summary(), rotated.frame.to_csv(),
+               rotated.details.to_csv(), json.dumps(rotated.records()), rotated._repr_html_()]
+    for text in outputs:
+        assert KEY not in text and KEY2 not in text
+    result = rotated.apply()
+    assert result.ok and KEY2 not in result.frame.to_csv()
+    assert live(emu, "br-01")["PreShareKey"] == KEY2
+    audit_text = log.frame().to_csv()
+    assert KEY not in audit_text and KEY2 not in audit_text
+
+
+def test_a_keyless_row_cannot_create(emu: Emulator, audited: VpcClient) -> None:
+    """Creating needs a key: a keyless new row is refused before anything is sent."""
+    with pytest.raises(BatchInvalid) as info:
+        vpnkit.plan(audited, [row(pre_share_key=None)])
+    assert "pre_share_key" in info.value.frame["path"].tolist()
+
+
+def test_placeholders_are_not_set(emu: Emulator, audited: VpcClient) -> None:
+    """DpdEnable -1 and '' placeholders read as unset: unmanaged unless the row sets them."""
+    applied(audited, [row()])
+    tid = live(emu, "br-01")["VpnConnectionId"]
+    state = emu.backend.dump()
+    t = state["regions"][REGION]["vpn_connections"][tid]
+    t.update(DpdEnable=-1, NegotiationType="", DpdAction="")
+    emu.backend.reset(state)
+    assert vpnkit.plan(audited, [row()]).empty
+    p = vpnkit.plan(audited, [row(dpd_enable="0", negotiation_type="active")])
+    shown = {f.path: (f.before, f.after) for f in p.changes[0].fields}
+    assert shown == {"dpd_enable": ("(not set)", "0"),
+                     "negotiation_type": ("(not set)", "active")}
+
+
+def test_diff_reads_string_integers_and_sets() -> None:
+    """Pure diff: '86400' equals 86400, SPD pairs are sets, unset options are unmanaged."""
+    raw = {"VpnConnectionId": "vpnx-aaaaaaaa", "VpnConnectionName": "x", "VpcId": VPC,
+           "VpnGatewayId": GW, "CustomerGatewayId": CGW, "PreShareKey": KEY,
+           "RouteType": "Policy", "DpdEnable": -1,
+           "SecurityPolicyDatabaseSet": [
+               {"LocalCidrBlock": "10.0.1.0/24", "RemoteCidrBlock": ["b/24", "a/24"]}],
+           "IKEOptionsSpecification": {"IKESaLifetimeSeconds": "86400"}}
+    conn = connection_from_wire(raw)
+    spec = vpnkit.VpnConnectionSpec(
+        GW, CGW, "x", KEY, vpc_id=VPC, route_type="Policy", security_policy_databases=[
+            ("10.0.1.0/24", "a/24"), ("10.0.1.0/24", "b/24")],
+        ike_options=vpnkit.IkeOptions(sa_lifetime_seconds=86400))
+    assert diff(spec, conn)[0] == "unchanged"
+    assert spd_pairs(spec.security_policy_databases) == {("10.0.1.0/24", "a/24"),
+                                                          ("10.0.1.0/24", "b/24")}
+    action, found, modify, key, _ = diff(spec.replace(dpd_enable=1), conn)
+    assert action == "modify" and [f.path for f in found] == ["dpd_enable"]
+    assert modify == {"dpd_enable": 1} and key == "unchanged"
+
+
+def test_replace_needs_opt_in_and_the_phrase(emu: Emulator, audited: VpcClient,
+                                             log: AuditLog) -> None:
+    """A route type change is a replace: refused without replace=True and the phrase."""
+    applied(audited, [row()])
+    old = live(emu, "br-01")["VpnConnectionId"]
+    want = [row(route_type="StaticRoute", spd=None)]
+    p = vpnkit.plan(audited, want)
+    assert [c.action for c in p.changes] == ["replace"]
+    assert p.changes[0].fields[0].path == "route_type"
+    with pytest.raises(PlanError, match="replace=True"):
+        p.apply(confirm=p.confirmation)
+    with pytest.raises(PlanError, match="delete 1 tunnel"):
+        p.apply(replace=True)
+    assert not calls(log, "DeleteVpnConnection")
+    result = p.apply(replace=True, confirm=p.confirmation)
+    assert result.ok and result.counts == {"replaced": 1}
+    t = live(emu, "br-01")
+    assert t["VpnConnectionId"] != old and t["RouteType"] == "StaticRoute"
+    assert vpnkit.plan(audited, want).empty
+
+
+def test_prune_deletes_only_behind_the_phrase(emu: Emulator, audited: VpcClient,
+                                              log: AuditLog) -> None:
+    """Without prune an unlisted tunnel stays; with it, delete needs 'delete 1 tunnel'."""
+    applied(audited, [row(), row("br-02", spd="10.0.2.0/24=192.168.5.0/24")])
+    assert vpnkit.plan(audited, [row()]).empty
+    p = vpnkit.plan(audited, [row()], prune=True)
+    assert p.counts["delete"] == 1 and p.confirmation == "delete 1 tunnel"
+    for wrong in (None, "yes", "delete 2 tunnels"):
+        with pytest.raises(PlanError, match="nothing was sent"):
+            p.apply(confirm=wrong)
+    assert not calls(log, "DeleteVpnConnection")
+    assert p.apply(confirm="delete 1 tunnel").counts == {"deleted": 1, "unchanged": 1}
+    assert vpnkit.plan(audited, [row()], prune=True).empty
+    names = [t["VpnConnectionName"] for t in
+             emu.backend.dump()["regions"][REGION]["vpn_connections"].values()]
+    assert names == ["br-01"]
+
+
+def test_invalid_desired_state_sends_nothing(emu: Emulator, audited: VpcClient,
+                                             log: AuditLog) -> None:
+    """A bad CIDR or a conflict with another tunnel is refused before anything is sent."""
+    applied(audited, [row()])
+    sent = len(log.frame())
+    with pytest.raises(BatchInvalid) as info:
+        vpnkit.plan(audited, [row(spd="10.0.1.0/24=192.168.1.0/33")])
+    assert "192.168.1.0/33" in info.value.frame.to_csv()
+    with pytest.raises(BatchInvalid):
+        vpnkit.plan(audited, [row(), row("br-02", spd="10.0.1.0/24=192.168.1.0/24")])
+    mutating = [r for r in log.frame().to_dict("records")[sent:]
+                if not str(r["action"]).startswith("Describe")]
+    assert mutating == []
+
+
+def test_preflight_checks_the_state_the_plan_produces(emu: Emulator,
+                                                      audited: VpcClient) -> None:
+    """A range moved from one tunnel to a new one in the same plan is not a conflict."""
+    applied(audited, [row()])
+    moved = [row(spd="10.0.1.0/24=192.168.1.0/24"),
+             row("br-02", spd="10.0.1.0/24=192.168.2.0/24")]
+    p = vpnkit.plan(audited, moved)
+    assert sorted(c.action for c in p.changes) == ["create", "modify"]
+    assert p.apply().ok
+    assert vpnkit.plan(audited, moved).empty
+
+
+def test_apply_is_journaled_and_audited(emu: Emulator, audited: VpcClient, log: AuditLog,
+                                        tmp_path: Path) -> None:
+    """Each change has intent and outcome in the journal and the audit log, tagged."""
+    import sqlite3
+
+    applied(audited, [row()])
+    result = vpnkit.plan(audited, [row(ike_dh_group="GROUP14")]).apply()
+    db = sqlite3.connect(tmp_path / "journal.sqlite3")
+    statuses = db.execute("SELECT name, status FROM batch_rows WHERE batch_id = ?",
+                          (result.apply_id,)).fetchall()
+    db.close()
+    assert statuses == [("br-01", "modified")]
+    frame = log.frame()
+    mods = frame[frame["action"] == "ModifyVpnConnectionAttribute"]
+    assert len(mods) == 1 and mods.iloc[0]["outcome"] == "ok"
+    if "batch_id" in frame.columns:
+        assert mods.iloc[0]["batch_id"] == result.apply_id
+
+
+def test_many_modifies_each_sent_once(emu: Emulator, audited: VpcClient,
+                                      log: AuditLog) -> None:
+    """Twenty modifies in parallel: one Modify per tunnel, none rate-limited, then empty."""
+    rows = [row(f"m-{i:02d}", spd=f"10.0.{i}.0/24=192.168.{i}.0/24") for i in range(20)]
+    applied(audited, rows)
+    want = [{**r, "ike_dh_group": "GROUP14"} for r in rows]
+    result = vpnkit.plan(audited, want).apply(workers=8)
+    assert result.counts == {"modified": 20}
+    per_tunnel = Counter(r["resource_id"] for r in calls(log, "ModifyVpnConnectionAttribute"))
+    assert len(per_tunnel) == 20 and set(per_tunnel.values()) == {1}
+    assert vpnkit.plan(audited, want).empty
