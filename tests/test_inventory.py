@@ -78,7 +78,7 @@ def test_region_choice(client: VpcClient) -> None:
     assert resolve_regions("ap-shanghai, ap-beijing,ap-shanghai", "x") == [
         "ap-shanghai", "ap-beijing"]
     assert resolve_regions(None, "ap-guangzhou") == ["ap-guangzhou"]
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="no region given"):
         resolve_regions(" , ", "ap-guangzhou")
 
 
