@@ -11,6 +11,7 @@ Pure (no I/O): ``peer`` imports only :mod:`vpnkit.models` and :mod:`vpnkit.optio
 from __future__ import annotations
 
 from vpnkit.peer.model import Issue, PeerConfig, from_connection
+from vpnkit.peer.rehearse import rehearse
 from vpnkit.peer.render import PSK_PLACEHOLDER, Rendered, render
 from vpnkit.peer.vendors import VENDORS
 
@@ -21,5 +22,6 @@ __all__ = [
     "PeerConfig",
     "Rendered",
     "from_connection",
+    "rehearse",
     "render",
 ]

@@ -1,0 +1,204 @@
+"""``rehearse(conn)``: prove a tunnel negotiates and carries traffic, offline, before the change.
+
+Two strongSwan daemons in two private network namespaces (:mod:`vpnkit.peer.netns`): the
+"Tencent" side is configured from the tunnel exactly as the API describes it (the peer model's
+:meth:`~vpnkit.peer.model.PeerConfig.mirrored` side, rendered for strongSwan: one CHILD_SA per
+SPD pair); the IDC side is vpnkit's generated strongSwan configuration or the caller's own
+``swanctl.conf``. Who initiates follows ``NegotiationType``: the Tencent side for ``active`` and
+``flowTrigger`` (its first packet is emulated by an explicit initiation), the IDC side for
+``passive``. Every SPD pair is negotiated, then carries a UDP exchange between an address in
+each range; each pair is reported ``UP`` or with the status and reason from the daemons' logs
+(:mod:`vpnkit.peer.rehearse_reasons`; engine in :mod:`vpnkit.peer.rehearse_run`).
+
+Addresses: the namespaces get the tunnel's own gateway addresses and one address in each
+protected range, and have no other interface, so nothing leaves them, whatever the ranges (a
+real tunnel's private and public addresses stay inside the two namespaces). The project's
+tests and CI use documentation and benchmarking ranges only.
+
+Libreswan: pluto needs the kernel's ESP (XFRM) to install SAs, and these machines' kernel has no
+ESP (``ip xfrm state add ... proto esp`` answers "Requested type not found"); strongSwan does ESP
+in user space instead. A Libreswan file is therefore not rehearsed; check it with
+``vpnkit peer-check`` and rehearse the strongSwan form of the same tunnel.
+
+The pre-shared key: ``psk=``, else the tunnel's own key when DescribeVpnConnections returned
+one, else the key in the caller's own file, else a random key for both sides (it is a
+rehearsal). It goes only into the lab's private work directory (mode 0700, removed at the end);
+it is never printed, logged or returned. Route-based and BGP tunnels (XFRM interfaces) are not
+rehearsed: userspace ESP has no XFRM interface.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from vpnkit.models import VpnConnection
+from vpnkit.peer.model import from_connection
+from vpnkit.peer.netns import INSTALL_HINT, LabUnavailable, requirements
+from vpnkit.peer.rehearse_reasons import Status
+from vpnkit.peer.rehearse_result import COLUMNS, PairResult, RehearsalResult
+from vpnkit.peer.rehearse_run import Setup, run
+from vpnkit.peer.render import render
+from vpnkit.redact import remember
+
+__all__ = [
+    "COLUMNS",
+    "INSTALL_HINT",
+    "LabUnavailable",
+    "PairResult",
+    "RehearsalResult",
+    "Status",
+    "prepare",
+    "rehearse",
+    "requirements",
+    "start_actions",
+]
+
+_LIBRESWAN = re.compile(r"^\s*conn\s+\S+", re.M)
+_SWANCTL = re.compile(r"^\s*connections\s*\{", re.M)
+_START = re.compile(r"^(\s*start_action\s*=\s*)(\S+)\s*$")
+
+
+def start_actions(text: str) -> dict[str, str]:
+    """Each child's ``start_action`` in a ``swanctl.conf`` (``none`` when not set)."""
+    out: dict[str, str] = {}
+    stack: list[str] = []
+    for raw in text.splitlines():
+        line = raw.split("#", 1)[0].strip()
+        if line.endswith("{"):
+            stack.append(line[:-1].strip())
+            if len(stack) == 4 and stack[0] == "connections" and stack[2] == "children":
+                out.setdefault(stack[3], "none")
+        elif line == "}":
+            if stack:
+                stack.pop()
+        elif len(stack) == 4 and stack[2] == "children":
+            m = _START.match(line)
+            if m:
+                out[stack[3]] = m.group(2)
+    return out
+
+
+def _no_start(text: str) -> str:
+    """``text`` with every ``start_action`` set to ``none``: the rehearsal initiates itself."""
+    return "\n".join(_START.sub(r"\1none", line) for line in text.splitlines()) + "\n"
+
+
+def _secret_of(text: str) -> str | None:
+    """The first ``secret = ...`` of a ``swanctl.conf``'s secrets section, if any."""
+    m = re.search(r"^\s*secret\s*=\s*(.+?)\s*$", text, re.M)
+    if m is None:
+        return None
+    value = m.group(1)
+    if value.startswith('"') and value.endswith('"') and len(value) >= 2:
+        return value[1:-1]
+    if value.startswith("0s"):
+        try:
+            return base64.b64decode(value[2:]).decode()
+        except (ValueError, UnicodeDecodeError):
+            return None
+    return value
+
+
+def _pairs(conn: VpnConnection) -> tuple[tuple[str, str], ...]:
+    return tuple(dict.fromkeys((r.local_cidr_block, remote)
+                               for r in conn.security_policy_databases
+                               for remote in r.remote_cidr_blocks))
+
+
+def prepare(conn: VpnConnection, *, gateway_ip: str, customer_ip: str,
+            idc_config: str | Path | None = None, psk: str | None = None) -> Setup:
+    """The :class:`~vpnkit.peer.rehearse_run.Setup` for ``conn`` (no processes started).
+
+    ``idc_config`` is the IDC side's own ``swanctl.conf``: its text, or a ``Path`` to it.
+    Raises ValueError for what cannot be rehearsed (route-based tunnel, no SPD, a Libreswan
+    file, a tunnel strongSwan cannot express such as SM4).
+    """
+    cfg = from_connection(conn, gateway_ip=gateway_ip, customer_ip=customer_ip)
+    pairs = _pairs(conn)
+    if cfg.route_based or not pairs:
+        raise ValueError(f"{conn.vpn_connection_id}: only policy-based tunnels (SPD pairs) are "
+                         f"rehearsed; RouteType {cfg.route_type} needs an XFRM interface, which "
+                         "strongSwan's userspace ESP does not have")
+    user = idc_config.read_text() if isinstance(idc_config, Path) else idc_config
+    if user is not None and not _SWANCTL.search(user):
+        if _LIBRESWAN.search(user):
+            raise ValueError(
+                "a Libreswan ipsec.conf cannot be rehearsed here: pluto needs the kernel's ESP, "
+                "which this kernel lacks (strongSwan does ESP in user space). Check it with "
+                "`vpnkit peer-check`, and rehearse the strongSwan form of the tunnel")
+        raise ValueError("idc_config is not a strongSwan swanctl.conf (no connections { ... })")
+    notes: list[str] = []
+    key = psk or conn.pre_share_key or (_secret_of(user) if user else None)
+    if key is None:
+        key = secrets.token_urlsafe(24)
+        notes.append("a random pre-shared key was used on both sides (none was given)")
+    elif user and not psk and not conn.pre_share_key:
+        notes.append("the tunnel's key is unknown here: both sides used the key in the given "
+                     "file, so keys were not compared (pass psk= to compare)")
+    remember(key)
+    tencent = render(cfg.mirrored(), "strongswan", psk=key)
+    if not tencent.ok:
+        errors = "; ".join(str(i) for i in tencent.issues if i.severity == "error")
+        raise ValueError(f"{conn.vpn_connection_id} cannot be set up in strongSwan: {errors}")
+    idc = user if user is not None else render(cfg, "strongswan", psk=key).text
+    tencent_side = cfg.mirrored().local
+    initiator = "idc" if tencent_side.initiation == "none" else "tencent"
+    never = frozenset(n for n, a in start_actions(idc).items() if a == "none") \
+        if initiator == "idc" else frozenset()
+    return Setup(_no_start(tencent.text), _no_start(idc), pairs, initiator=initiator,
+                 tencent_ip=gateway_ip, idc_ip=customer_ip, ike_version=cfg.ike_version,
+                 vpn_connection_id=conn.vpn_connection_id, notes=tuple(notes),
+                 idc_never_starts=never)
+
+
+def _lookup(conn: VpnConnection | str, client: Any, gateway_ip: str | None,
+            customer_ip: str | None) -> tuple[VpnConnection, str, str]:
+    if isinstance(conn, str):
+        if client is None:
+            raise ValueError("rehearse(VPNX_ID) needs client= to read the tunnel")
+        found = client.describe_vpn_connections([conn])
+        if not found:
+            raise ValueError(f"no tunnel {conn!r} in region {client.region}")
+        conn = found[0]
+    assert isinstance(conn, VpnConnection)
+    if gateway_ip is None or customer_ip is None:
+        if client is None:
+            raise ValueError("gateway_ip (the VPN gateway's PublicIpAddress) and customer_ip "
+                             "(the customer gateway's IpAddress) are required without client=")
+        gateway_ip = gateway_ip or _field(client.describe_vpn_gateways([conn.vpn_gateway_id]),
+                                          "PublicIpAddress", conn.vpn_gateway_id)
+        customer_ip = customer_ip or _field(
+            client.describe_customer_gateways([conn.customer_gateway_id]), "IpAddress",
+            conn.customer_gateway_id)
+    return conn, gateway_ip, customer_ip
+
+
+def _field(rows: Any, key: str, what: str) -> str:
+    for row in rows or ():
+        value = row.get(key) if isinstance(row, Mapping) else getattr(row, key, None)
+        if value:
+            return str(value)
+    raise ValueError(f"{what}: no {key} found")
+
+
+def rehearse(conn: VpnConnection | str, *, idc_config: str | Path | None = None,
+             psk: str | None = None, gateway_ip: str | None = None,
+             customer_ip: str | None = None, client: Any = None,
+             timeout: float = 5.0) -> RehearsalResult:
+    """Rehearse ``conn`` (a tunnel, or its ID with ``client=``) and report every SPD pair.
+
+    ``gateway_ip``/``customer_ip`` default to the VPN gateway's public IP and the customer
+    gateway's IP read through ``client``. ``idc_config``: the IDC side's own ``swanctl.conf``
+    (text or ``Path``); by default vpnkit's generated one. ``timeout`` bounds each negotiation.
+    Raises :class:`~vpnkit.peer.netns.LabUnavailable` (what to install) when not root or
+    strongSwan is missing, ValueError for a tunnel that cannot be rehearsed.
+    """
+    conn, gateway_ip, customer_ip = _lookup(conn, client, gateway_ip, customer_ip)
+    setup = prepare(conn, gateway_ip=gateway_ip, customer_ip=customer_ip,
+                    idc_config=idc_config, psk=psk)
+    return run(setup, timeout=timeout)

@@ -1,0 +1,330 @@
+"""The rehearsal's engine: load both sides, negotiate pair by pair, rekey, send traffic.
+
+Input is a :class:`Setup` (both ``swanctl.conf`` texts, the SPD pairs, who initiates); output
+a :class:`~vpnkit.peer.rehearse_result.RehearsalResult`. Initiation is explicit and per pair
+(``swanctl --initiate`` from the initiating side, each attempt's log lines kept apart), so a
+failing pair gets its own reason; a phase 1 failure ends the attempts (every pair shares it).
+IKEv2 negotiates the first CHILD_SA inside IKE_AUTH without a key exchange, so PFS on one side
+only shows at its first rekey (RFC 7296 §1.3.1 / §2.8): the rehearsal forces that rekey.
+Traffic is a UDP echo from one IDC-range address to one VPC-range address per pair.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import re
+import select
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from vpnkit.peer.netns import Lab, Side
+from vpnkit.peer.rehearse_reasons import Diagnosis, Status, diagnose
+from vpnkit.peer.rehearse_result import PairResult, RehearsalResult
+
+__all__ = ["Setup", "parse_conns", "parse_sas", "run"]
+
+_PORT = 9000
+_ESTABLISHED = re.compile(r"IKE_SA \S+ established between|state change: CONNECTING => "
+                          r"ESTABLISHED")
+
+
+@dataclass(frozen=True)
+class Setup:
+    """What to rehearse: both sides' ``swanctl.conf`` texts, the SPD pairs, the initiator.
+
+    ``pairs`` are (VPC-side CIDR, IDC-side CIDR) as the tunnel declares them. The texts hold
+    the pre-shared key and are never shown.
+    """
+
+    tencent_conf: str = field(repr=False)
+    idc_conf: str = field(repr=False)
+    pairs: tuple[tuple[str, str], ...]
+    initiator: str = "tencent"  # or "idc"
+    tencent_ip: str = "203.0.113.1"
+    idc_ip: str = "203.0.113.2"
+    ike_version: str = "IKEV2"
+    vpn_connection_id: str = ""
+    notes: tuple[str, ...] = ()
+    #: IDC children that never start (start_action none) while the Tencent side only answers
+    idc_never_starts: frozenset[str] = frozenset()
+
+
+# -- parsing swanctl's listings ----------------------------------------------------------------
+@dataclass(frozen=True)
+class _Child:
+    conn: str
+    name: str
+    local_ts: frozenset[str]
+    remote_ts: frozenset[str]
+    state: str = ""
+
+
+def _net(text: str) -> str:
+    try:
+        return str(ipaddress.ip_network(text, strict=False))
+    except ValueError:
+        return text
+
+
+def parse_conns(text: str) -> list[_Child]:
+    """Children of ``swanctl --list-conns`` (connection, name, local and remote TS)."""
+    out: list[_Child] = []
+    conn, child, ts = "", "", {"local": "", "remote": ""}
+
+    def flush() -> None:
+        if conn and child:
+            out.append(_Child(conn, child, frozenset(map(_net, ts["local"].split())),
+                              frozenset(map(_net, ts["remote"].split()))))
+
+    for line in text.splitlines():
+        indent = len(line) - len(line.lstrip())
+        body = line.strip()
+        if indent == 0 and re.match(r"^\S+: IKEv", body):
+            flush()
+            conn, child, ts = body.split(":")[0], "", {"local": "", "remote": ""}
+        elif indent == 2 and re.match(r"^\S+: (TUNNEL|TRANSPORT|PASS|DROP)", body):
+            flush()
+            child, ts = body.split(":")[0], {"local": "", "remote": ""}
+        elif indent == 4 and child and body.startswith(("local:", "remote:")):
+            key, _, value = body.partition(":")
+            ts[key] = value
+    flush()
+    return out
+
+
+def parse_sas(text: str) -> list[_Child]:
+    """Child SAs of ``swanctl --list-sas`` with their state and traffic selectors."""
+    out: list[_Child] = []
+    conn = ""
+    cur: dict[str, Any] | None = None
+
+    def flush() -> None:
+        if cur is not None:
+            out.append(_Child(conn, cur["name"], frozenset(cur["local"]),
+                              frozenset(cur["remote"]), cur["state"]))
+
+    for line in text.splitlines():
+        indent = len(line) - len(line.lstrip())
+        body = line.strip()
+        m = re.match(r"^(\S+): #\d+, (?:reqid \d+, )?(\w+),", body)
+        if indent == 0 and m:
+            flush()
+            cur, conn = None, m.group(1)
+        elif indent == 2 and m:
+            flush()
+            cur = {"name": m.group(1), "state": m.group(2), "local": [], "remote": []}
+        elif indent == 4 and cur is not None and body.startswith(("local ", "remote ")):
+            key, _, value = body.partition(" ")
+            cur[key].extend(_net(v) for v in value.split())
+    flush()
+    return out
+
+
+# -- the run ----------------------------------------------------------------------------------
+_SERVER = """
+import select, socket, sys, time
+socks = []
+for a in sys.argv[1].split(','):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind((a, int(sys.argv[2])))
+    socks.append(s)
+print('ready', flush=True)
+end = time.monotonic() + float(sys.argv[3])
+while time.monotonic() < end:
+    for s in select.select(socks, [], [], 0.2)[0]:
+        data, peer = s.recvfrom(2048)
+        s.sendto(b'echo:' + data, peer)
+"""
+_CLIENT = """
+import json, select, socket, sys, time
+pairs = json.loads(sys.argv[1]); port = int(sys.argv[2]); ok = [False] * len(pairs)
+socks = []
+for src, dst in pairs:
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind((src, 0)); socks.append(s)
+for attempt in range(int(sys.argv[3])):
+    for i, (src, dst) in enumerate(pairs):
+        if not ok[i]:
+            socks[i].sendto(f'vkr {i} {attempt}'.encode(), (dst, port))
+    end = time.monotonic() + 0.3
+    while not all(ok) and time.monotonic() < end:
+        for s in select.select(socks, [], [], max(0.0, end - time.monotonic()))[0]:
+            data = s.recv(2048)
+            i = socks.index(s)
+            if data.startswith(f'echo:vkr {i} '.encode()):
+                ok[i] = True
+    if all(ok):
+        break
+print(json.dumps(ok))
+"""
+
+
+def _traffic(lab: Lab, flows: list[tuple[str, str]], attempts: int = 5) -> list[bool]:
+    """UDP echo from the IDC address to the VPC address of each (idc, vpc) flow, in parallel."""
+    if not flows:
+        return []
+    servers = ",".join(dict.fromkeys(dst for _, dst in flows))
+    server = lab.spawn(lab.tencent, [sys.executable, "-I", "-c", _SERVER, servers, str(_PORT),
+                                     "10"])
+    assert server.stdout is not None
+    if not select.select([server.stdout], [], [], 5.0)[0] or \
+            "ready" not in server.stdout.readline():
+        return [False] * len(flows)
+    client = lab.spawn(lab.idc, [sys.executable, "-I", "-c", _CLIENT, json.dumps(flows),
+                                 str(_PORT), str(attempts)])
+    try:
+        out, _ = client.communicate(timeout=attempts * 0.3 + 5)
+    except Exception:
+        client.kill()
+        return [False] * len(flows)
+    finally:
+        server.kill()
+    try:
+        result = json.loads(out.strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        return [False] * len(flows)
+    return [bool(x) for x in result]
+
+
+def _covers(child: _Child, local: str, remote: str, *, mirrored: bool) -> bool:
+    mine, theirs = (remote, local) if mirrored else (local, remote)
+    return _net(mine) in child.local_ts and _net(theirs) in child.remote_ts
+
+
+def _wait_rekey(side: Side, mark: int, name: str, timeout: float) -> str:
+    """Wait (bounded) until the initiator's log shows the rekey of ``name`` end; its log."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        text = side.log(mark)
+        if "rekeying failed" in text or re.search(rf"closing CHILD_SA {re.escape(name)}\{{",
+                                                    text):
+            return text
+        time.sleep(0.05)
+    return side.log(mark)
+
+
+def _config_error(setup: Setup, side: str, err: Exception, started: float) -> RehearsalResult:
+    d = Diagnosis(Status.CONFIG_ERROR, "CONFIG_NOT_LOADED", str(err)[:300])
+    return _result(setup, {i: d for i in range(len(setup.pairs))}, started)
+
+
+def _result(setup: Setup, outcome: dict[int, Diagnosis], started: float,
+            notes: Sequence[str] = ()) -> RehearsalResult:
+    pairs = tuple(
+        PairResult(i + 1, local, remote, d.status, d.reason, d.detail, d.evidence)
+        for i, (local, remote) in enumerate(setup.pairs)
+        for d in [outcome.get(i, Diagnosis(Status.UP, "", ""))])
+    return RehearsalResult(setup.vpn_connection_id, pairs, setup.initiator, setup.ike_version,
+                           time.monotonic() - started, (*setup.notes, *notes))
+
+
+def run(setup: Setup, *, timeout: float = 5.0) -> RehearsalResult:
+    """Run the rehearsal ``setup`` describes in a fresh lab and report every pair."""
+    started = time.monotonic()
+    tencent_ranges = [local for local, _ in setup.pairs]
+    idc_ranges = [remote for _, remote in setup.pairs]
+    with Lab(tencent_ranges, idc_ranges, tencent_ip=setup.tencent_ip,
+             idc_ip=setup.idc_ip) as lab:
+        for side, text in ((lab.tencent, setup.tencent_conf), (lab.idc, setup.idc_conf)):
+            try:
+                side.load(text)
+            except RuntimeError as err:
+                return _config_error(setup, side.name, err, started)
+        return _negotiate(lab, setup, started, timeout)
+
+
+def _negotiate(lab: Lab, setup: Setup, started: float, timeout: float) -> RehearsalResult:
+    init = lab.tencent if setup.initiator == "tencent" else lab.idc
+    mirrored = init is lab.idc
+    children = parse_conns(init.swanctl("--list-conns")[1])
+    outcome: dict[int, Diagnosis] = {}
+    notes: list[str] = []
+    covered: set[int] = set()
+    ike_up, ike_failure, auth_child = False, None, None
+    for child in children:
+        mine = {i for i, (lo, re_) in enumerate(setup.pairs)
+                if _covers(child, lo, re_, mirrored=mirrored)}
+        if not mine:
+            notes.append(f"the {init.name} side's child {child.name} matches no SPD pair; "
+                         "not initiated")
+            continue
+        covered |= mine
+        if mirrored and child.name in setup.idc_never_starts:
+            outcome.update({i: Diagnosis(
+                Status.IPSEC_PHASE2_FAILED, "NOT_INITIATED",
+                f"the tunnel is passive (Tencent only answers) and the IDC side's {child.name} "
+                "has start_action none, so nobody starts it") for i in mine if i not in outcome})
+            continue
+        if ike_failure is not None:
+            outcome.update({i: ike_failure for i in mine if i not in outcome})
+            continue
+        marks = (lab.tencent.log_size(), lab.idc.log_size())
+        code, out = init.swanctl("--initiate", "--ike", child.conn, "--child", child.name,
+                                 "--timeout", f"{timeout:g}", timeout=timeout + 3)
+        logs = {"tencent": lab.tencent.log(marks[0]), "idc": lab.idc.log(marks[1])}
+        came_up = not ike_up and bool(_ESTABLISHED.search(logs[init.name]))
+        if code == 0:
+            if came_up and setup.ike_version.upper() == "IKEV2":
+                auth_child = child
+            ike_up = True
+            continue
+        diag = diagnose(logs, ike_up=ike_up or came_up) or Diagnosis(
+            Status.IPSEC_PHASE2_FAILED if (ike_up or came_up) else Status.IKE_PHASE1_FAILED,
+            "NO_RESPONSE" if code == 124 else "UNKNOWN",
+            (out.strip().splitlines() or ["swanctl failed"])[-1][:200])
+        ike_up = ike_up or came_up
+        if not ike_up:
+            ike_failure = diag  # every later pair would fail the same phase 1
+        outcome.update({i: diag for i in mine if i not in outcome})
+    for i in range(len(setup.pairs)):
+        if i not in covered:
+            outcome[i] = Diagnosis(
+                Status.IPSEC_PHASE2_FAILED, "NOT_INITIATED",
+                f"the {init.name} side (the initiator) has no child for this pair, so it is "
+                "never negotiated")
+    if auth_child is not None:
+        _rekey(lab, init, auth_child, setup, outcome, mirrored)
+    _check_traffic(lab, setup, outcome)
+    return _result(setup, outcome, started, notes)
+
+
+def _rekey(lab: Lab, init: Side, child: _Child, setup: Setup, outcome: dict[int, Diagnosis],
+           mirrored: bool) -> None:
+    """Rekey IKEv2's first CHILD_SA: its PFS group is first negotiated then (RFC 7296 1.3)."""
+    marks = (lab.tencent.log_size(), lab.idc.log_size())
+    code, _ = init.swanctl("--rekey", "--ike", child.conn, "--child", child.name, timeout=5)
+    if code != 0:
+        return
+    init_log = _wait_rekey(init, marks[0 if init is lab.tencent else 1], child.name, 3.0)
+    if "rekeying failed" not in init_log:
+        return
+    logs = {"tencent": lab.tencent.log(marks[0]), "idc": lab.idc.log(marks[1])}
+    diag = diagnose(logs, ike_up=True) or Diagnosis(Status.IPSEC_PHASE2_FAILED, "UNKNOWN", "")
+    diag = Diagnosis(Status.IPSEC_PHASE2_FAILED, diag.reason,
+                     f"comes up, but its first rekey fails: {diag.detail}", diag.evidence)
+    for i, (local, remote) in enumerate(setup.pairs):
+        if i not in outcome and _covers(child, local, remote, mirrored=mirrored):
+            outcome[i] = diag
+
+
+def _check_traffic(lab: Lab, setup: Setup, outcome: dict[int, Diagnosis]) -> None:
+    installed = [c for c in parse_sas(lab.tencent.swanctl("--list-sas")[1])
+                 if c.state == "INSTALLED"]
+    todo = [i for i in range(len(setup.pairs)) if i not in outcome]
+    for i in list(todo):
+        local, remote = setup.pairs[i]
+        if not any(_covers(c, local, remote, mirrored=False) for c in installed):
+            outcome[i] = Diagnosis(Status.IPSEC_PHASE2_FAILED, "NOT_INSTALLED",
+                                   "negotiated, but no CHILD_SA for this pair is installed on "
+                                   "the Tencent side")
+            todo.remove(i)
+    flows = [(lab.idc.addresses[setup.pairs[i][1]], lab.tencent.addresses[setup.pairs[i][0]])
+             for i in todo]
+    for i, ok in zip(todo, _traffic(lab, flows), strict=True):
+        if not ok:
+            local, remote = setup.pairs[i]
+            outcome[i] = Diagnosis(Status.NO_TRAFFIC, "NO_TRAFFIC",
+                                   f"the SAs are up but no UDP echo came back between "
+                                   f"{flows[todo.index(i)][0]} and {flows[todo.index(i)][1]}")
