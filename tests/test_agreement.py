@@ -58,6 +58,17 @@ CASES: dict[str, dict[str, Any]] = {
     "tag key and value at their limits (accepted)": {"tags": [("k" * 127, "v" * 255)]},
     "tag key with a space at the end": {"tags": [("env ", "v")]},
     "reserved tag key": {"tags": [("qcs:owner", "v")]},
+    # emulator side of issue 11 §5 (SPD rule of console doc 1037/39635, ranges of 1037/32682)
+    "one IDC range from two VPC ranges (accepted)": {"security_policy_databases": {
+        "10.0.1.0/24": ["192.168.2.0/24"], "10.0.2.0/24": ["192.168.2.0/24"]}},
+    "mappings overlap on both sides": {"security_policy_databases": {
+        "10.0.0.0/20": ["192.168.0.0/16"], "10.0.1.0/24": ["192.168.1.0/24"]}},
+    "any-any on a route-based tunnel (accepted)": {
+        "route_type": "StaticRoute", "security_policy_databases": {"0.0.0.0/0": ["0.0.0.0/0"]}},
+    "any-any on a policy tunnel": {
+        "route_type": "Policy", "security_policy_databases": {"0.0.0.0/0": ["0.0.0.0/0"]}},
+    "loopback IDC range": {"security_policy_databases": {"10.0.1.0/24": ["127.0.0.0/8"]}},
+    "multicast IDC range": {"security_policy_databases": {"10.0.1.0/24": ["224.0.1.0/24"]}},
 }
 
 

@@ -55,9 +55,9 @@ def test_host_bits_message_suggests_the_network() -> None:
 
 
 def test_spd_conflicts() -> None:
-    """Duplicate locals, overlapping remotes, remote-over-local and VPC conflicts are found."""
-    spd = [("10.0.1.0/24", "192.168.0.0/16"), ("10.0.2.0/24", "192.168.5.0/24"),
-           ("10.0.2.0/24", "10.0.1.128/25"), ("10.9.0.0/24", "172.16.0.0/24")]
+    """Mappings overlapping on both sides, remote-over-local and VPC conflicts are found."""
+    spd = [("10.0.1.0/24", "192.168.0.0/16"), ("10.0.0.0/20", "192.168.5.0/24"),
+           ("10.0.0.0/20", "10.0.1.128/25"), ("10.9.0.0/24", "172.16.0.0/24")]
     spec = VpnConnectionSpec(**BASE, security_policy_databases=spd)
     found = codes(spec, vpc_cidr="10.0.0.0/16")
     assert found["security_policy_databases[1].remote_cidr_blocks[0]"] == \
@@ -66,6 +66,13 @@ def test_spd_conflicts() -> None:
         "InvalidParameterValue.VpnConnCidrConflict", "InvalidParameterValue.VpcCidrConflict")
     assert found["security_policy_databases[2].local_cidr_block"] == \
         "InvalidParameterValue.VpcCidrConflict"
+
+
+def test_one_idc_range_from_two_vpc_ranges_is_valid() -> None:
+    """The console doc's example (1037/39635): 10.0.1.0/24 and 10.0.2.0/24 both reach one range."""
+    spd = [("10.0.1.0/24", "192.168.2.0/24"), ("10.0.2.0/24", "192.168.2.0/24")]
+    spec = VpnConnectionSpec(**BASE, security_policy_databases=spd)
+    assert codes(spec, vpc_cidr="10.0.0.0/16") == {}
 
 
 def test_duplicate_local_from_rules() -> None:
@@ -162,7 +169,8 @@ def test_ten_thousand_pairs_find_the_planted_overlap() -> None:
     """At 10,000 SPD pairs the sweep finds exactly the two /32s under the planted /31."""
     pairs = [(f"10.{i // 256}.{i % 256}.0/24", f"172.{16 + i // 65536 % 16}.{i // 256 % 256}."
               f"{i % 256}/32") for i in range(10_000)]
-    pairs.append(("10.200.0.0/24", "172.16.0.0/31"))  # contains the first two /32s
+    # contains the first two /32s, from a VPC range containing theirs (both sides overlap)
+    pairs.append(("10.0.0.0/23", "172.16.0.0/31"))
     spec = VpnConnectionSpec(**BASE, security_policy_databases=pairs)
     found = issues(spec)
     assert sorted(i.path for i in found) == [

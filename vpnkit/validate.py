@@ -36,6 +36,24 @@ _TAG_KEY_MAX = 127
 _TAG_VALUE_MAX = 255
 _TAG_RESERVED = ("qcs:", "project", "项目")
 _ROUTE_PRIORITIES = (0, 100)  # §2.5 CreateVpnConnRoute.Priority
+# Route-based tunnels report (and may be given) the any-any selector 0.0.0.0/0 -> 0.0.0.0/0
+# (ref §2.1 notes: tccli examples.json); the SPD rules apply to SPD-based tunnels only.
+_ROUTE_BASED = ("StaticRoute", "Bgp")
+# SPD ranges may not be all-0, all-255, multicast (224/4) or loopback (127/8): "Use Limits",
+# tencentcloud.com product 1037 doc 32682. No specific code is documented.
+_RESERVED = tuple(parse_block(b) for b in ("0.0.0.0/8", "127.0.0.0/8", "224.0.0.0/4",
+                                            "255.255.255.255/32"))
+
+
+def _is_any_any(rules: Any) -> bool:
+    from vpnkit.models import SpdRule
+
+    return isinstance(rules, tuple) and len(rules) == 1 and isinstance(rules[0], SpdRule) and \
+        rules[0].local_cidr_block == "0.0.0.0/0" and rules[0].remote_cidr_blocks == ("0.0.0.0/0",)
+
+
+def _reserved(block: tuple[int, int]) -> bool:
+    return any(block[0] <= last and first <= block[1] for first, last in _RESERVED)
 
 
 @dataclass(frozen=True)
@@ -182,7 +200,8 @@ class _Checker:
         self.bgp(spec, spec.bgp_config if isinstance(spec.bgp_config, BgpConfig) else None)
         self.health_check(spec)
         self.tags(spec.tags)
-        self.spd(spec.security_policy_databases)
+        if not (spec.route_type in _ROUTE_BASED and _is_any_any(spec.security_policy_databases)):
+            self.spd(spec.security_policy_databases)
         if spec.route_type == "Policy" and not spec.security_policy_databases:
             self.add("security_policy_databases", "MissingParameter",
                      "is required when route_type is Policy")
@@ -393,6 +412,10 @@ class _Checker:
             except ValueError as exc:
                 self.add(_spd_path(i, -1), "InvalidParameterValue.Malformed", str(exc))
                 local = None
+            if local is not None and _reserved(local):
+                self.add(_spd_path(i, -1), "InvalidParameterValue",
+                         f"{rule.local_cidr_block} overlaps an all-0, all-255, multicast or "
+                         "loopback range, which an SPD cannot use")
             if local is not None:
                 if local in seen_local:
                     self.add(_spd_path(i, -1), "InvalidParameterValue.Duplicate",
@@ -416,12 +439,25 @@ class _Checker:
                     self.add(_spd_path(i, j), "InvalidParameterValue.Malformed", str(exc))
                     continue
                 remotes.append((first, last, (i, j)))
+                if _reserved((first, last)):
+                    self.add(_spd_path(i, j), "InvalidParameterValue",
+                             f"{text} overlaps an all-0, all-255, multicast or loopback range, "
+                             "which an SPD cannot use")
                 if vpc and first <= vpc[1] and vpc[0] <= last:
                     self.add(_spd_path(i, j), "InvalidParameterValue.VpcCidrConflict",
                              f"{text} overlaps the VPC CIDR")
-        for earlier, later in find_range_overlaps(remotes):
-            self.add(_spd_path(*later), "InvalidParameterValue.VpnConnCidrConflict",
-                     f"overlaps the IDC-side range at {_spd_path(*earlier)}")
+        # Two mappings conflict only when the VPC sides AND the IDC sides overlap (console
+        # doc product 1037 doc 39635, ref §2.1): one IDC range from two VPC ranges is valid.
+        local_of = {tag[0]: (first, last) for first, last, tag in locals_}
+        ordered = sorted(remotes, key=lambda x: (x[0], -x[1]))
+        for k, (_, end, earlier) in enumerate(ordered):
+            for start, _, later in ordered[k + 1:]:
+                if start > end:
+                    break
+                a, b = local_of.get(earlier[0]), local_of.get(later[0])
+                if earlier[0] == later[0] or (a and b and a[0] <= b[1] and b[0] <= a[1]):
+                    self.add(_spd_path(*later), "InvalidParameterValue.VpnConnCidrConflict",
+                             f"overlaps the IDC-side range at {_spd_path(*earlier)}")
         for earlier, later in find_range_overlaps(locals_ + remotes):
             if (earlier[1] < 0) != (later[1] < 0):  # one local, one remote
                 remote, local_tag = (later, earlier) if earlier[1] < 0 else (earlier, later)

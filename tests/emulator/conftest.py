@@ -8,6 +8,7 @@ import pytest
 from emu_helpers import DELAY, Signer
 
 from vpnkit.emulator import Emulator, serve
+from vpnkit.emulator.backend import TUNNELS_PER_GATEWAY
 from vpnkit.emulator.seed import build
 
 
@@ -22,6 +23,7 @@ def emu(_server: Emulator) -> Emulator:
     """The shared emulator, reset to the demo seed with faults and rate limit off."""
     _server.backend.reset(build("demo"))
     _server.backend.create_delay = DELAY
+    _server.backend.tunnels_per_gateway = TUNNELS_PER_GATEWAY
     _server.faults.clear()
     _server.app.limiter.rate = 0
     return _server

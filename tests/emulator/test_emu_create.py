@@ -8,6 +8,7 @@ import pytest
 from emu_helpers import Signer, code, tunnel_request
 
 from vpnkit import options
+from vpnkit.emulator import Emulator
 
 SPD = "SecurityPolicyDatabases"
 
@@ -180,7 +181,7 @@ BAD: list[tuple[str, dict[str, Any], str]] = [
                                               "TunnelCidr": "169.254.128.0/30",
                                               "LocalBgpIp": "169.254.128.1",
                                               "RemoteBgpIp": "169.254.128.2"}},
-     "UnsupportedOperation.VpnUnsupportedUsrGwNotExistBgpAsn"),
+     "UnsupportedOperation"),  # ...UsrGwNotExistBgpAsn is listed for no action (codes.py)
     ("FQDN identity without name", {"IKEOptionsSpecification": {"LocalIdentity": "FQDN"}},
      "MissingParameter"),
     ("GCM on a 2.0 gateway", {"IKEOptionsSpecification": {"PropoEncryAlgorithm":
@@ -222,12 +223,24 @@ def test_duplicate_name_on_gateway(signer: Signer) -> None:
 
 
 def test_spd_conflict_with_other_tunnel(signer: Signer) -> None:
-    """An IDC range overlapping another tunnel's on the same gateway -> VpnConnCidrConflict."""
+    """A mapping overlapping another tunnel's on both sides -> VpnConnCidrConflict (1037/39635)."""
     signer.call("CreateVpnConnection", tunnel_request())
-    other = tunnel_request(VpnConnectionName="second",
-                           SecurityPolicyDatabases=_spd("10.0.2.0/24", "192.168.10.128/25"))
+    other = tunnel_request(VpnConnectionName="second", CustomerGatewayId="cgw-demo0002",
+                           SecurityPolicyDatabases=_spd("10.0.1.128/25", "192.168.10.128/25"))
     assert code(signer.call("CreateVpnConnection", other)) == \
         "InvalidParameterValue.VpnConnCidrConflict"
+
+
+def test_same_idc_range_from_two_vpc_ranges_is_valid(signer: Signer) -> None:
+    """The console doc's own example: one IDC range reached from two VPC ranges is accepted."""
+    signer.call("CreateVpnConnection", tunnel_request())
+    other = tunnel_request(VpnConnectionName="second", CustomerGatewayId="cgw-demo0002",
+                           SecurityPolicyDatabases=_spd("10.0.2.0/24", "192.168.10.128/25"))
+    assert code(signer.call("CreateVpnConnection", other)) is None
+    both = tunnel_request(VpnConnectionName="third", CustomerGatewayId="cgw-demo0002",
+                          SecurityPolicyDatabases=[*_spd("10.0.3.0/24", "192.168.2.0/24"),
+                                                   *_spd("10.0.4.0/24", "192.168.2.0/24")])
+    assert code(signer.call("CreateVpnConnection", both)) is None
 
 
 def test_bgp_tunnel_cidr_conflict_and_mixing(signer: Signer) -> None:
@@ -241,8 +254,7 @@ def test_bgp_tunnel_cidr_conflict_and_mixing(signer: Signer) -> None:
     assert code(signer.call("CreateVpnConnection", second)) == \
         "InvalidParameterValue.VpnConnBgpTunnelCidrConflict"
     static = tunnel_request(VpnConnectionName="s1")
-    assert code(signer.call("CreateVpnConnection", static)) == \
-        "UnsupportedOperation.VpnConnRouteTypeMixed"
+    assert code(signer.call("CreateVpnConnection", static)) == "UnsupportedOperation"
 
 
 def test_bgp_on_gateway_without_asn(signer: Signer) -> None:
@@ -256,12 +268,13 @@ def test_bgp_on_gateway_without_asn(signer: Signer) -> None:
         "UnsupportedOperation.VpnUnsupportedNotExistBgpAsn"
 
 
-def test_gateway_quota(signer: Signer) -> None:
-    """The sixth tunnel on a gateway whose MaxConnection is 5 -> LimitExceeded."""
-    for i in range(6):
+def test_gateway_quota_is_an_emulator_setting(signer: Signer, emu: Emulator) -> None:
+    """MaxConnection (5 here, the SSL-VPN client count) is no tunnel quota; the emulator's is."""
+    emu.backend.tunnels_per_gateway = 7
+    for i in range(8):
         req = tunnel_request(VpnGatewayId="vpngw-demo0101", VpcId="vpc-demo0101",
                              CustomerGatewayId="cgw-demo0101", VpnConnectionName=f"t{i}",
                              SecurityPolicyDatabases=_spd(f"10.1.{i}.0/24",
                                                           f"192.168.{i}.0/24"))
         inner = signer.call("CreateVpnConnection", req, region="ap-shanghai")
-        assert code(inner) == (None if i < 5 else "LimitExceeded")
+        assert code(inner) == (None if i < 7 else "LimitExceeded")

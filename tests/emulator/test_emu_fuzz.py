@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from vpnkit.emulator import Emulator, EmulatorAdapter, build_app
 from vpnkit.emulator.backend import ACTIONS, Backend
+from vpnkit.emulator.codes import listed
 from vpnkit.emulator.schema import SCHEMAS, ListOf, Node, Obj
 from vpnkit.emulator.seed import build
 from vpnkit.emulator.server import DEMO_SECRET_ID, DEMO_SECRET_KEY
@@ -68,8 +69,11 @@ def app_signer() -> Iterator[Signer]:
     signer.session.close()
 
 
-def _not_internal(inner: dict[str, Any]) -> None:
-    assert inner.get("Error", {}).get("Code") != "InternalError", inner
+def _not_internal(inner: dict[str, Any], action: str = "") -> None:
+    code = inner.get("Error", {}).get("Code")
+    assert code != "InternalError", inner
+    if code and action in ACTIONS:  # each action answers only the codes it lists
+        assert listed(action, code), (action, code)
 
 
 FUZZ = settings(max_examples=120, deadline=None,
@@ -81,14 +85,14 @@ FUZZ = settings(max_examples=120, deadline=None,
 @given(action=st.sampled_from(ACTIONS), params=json_values)
 def test_signed_random_json_never_internal(app_signer: Signer, action: str, params: Any) -> None:
     """Signed POSTs with arbitrary JSON bodies answer envelopes, never InternalError."""
-    _not_internal(app_signer.call(action, body=json.dumps(params).encode()))
+    _not_internal(app_signer.call(action, body=json.dumps(params).encode()), action)
 
 
 @FUZZ
 @given(req=mutated_create())
 def test_signed_mutated_create_never_internal(app_signer: Signer, req: dict[str, Any]) -> None:
     """Near-valid CreateVpnConnection requests answer success or a catalogue error."""
-    _not_internal(app_signer.call("CreateVpnConnection", req))
+    _not_internal(app_signer.call("CreateVpnConnection", req), "CreateVpnConnection")
 
 
 @FUZZ
@@ -98,7 +102,7 @@ def test_signed_mutated_create_never_internal(app_signer: Signer, req: dict[str,
 def test_signed_random_get_never_internal(app_signer: Signer, action: str,
                                           pairs: dict[str, str]) -> None:
     """Signed GETs with arbitrary flattened query params never reach InternalError."""
-    _not_internal(app_signer.get(action, pairs))
+    _not_internal(app_signer.get(action, pairs), action)
 
 
 header_names = st.sampled_from([

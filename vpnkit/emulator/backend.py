@@ -13,8 +13,14 @@ from timestamps on every read, never by timers (§10):
 * ``DescribeVpcTaskResult`` (TaskId = the RequestId of the async call, §3.7) answers
   ``RUNNING`` until the transition is due, then ``SUCCESS``.
 
-Times are shown in China Standard Time (UTC+8), as the live API does. ``NetStatus`` is
-``AVAILABLE`` once the tunnel is (the emulated peer always answers).
+Times are shown in China Standard Time (UTC+8), as the live API does. Answers follow the
+official examples (tccli 3.1.189.1 ``examples.json``): ``NetStatus`` is ``AVAILABLE`` (the
+create example shows it on a PENDING tunnel; the emulated peer always answers) except for
+``create_delay`` seconds after ResetVpnConnection, while the emulated peer renegotiates;
+``HealthCheckStatus`` is ``AVAILABLE`` on every tunnel (the examples return it with
+``EnableHealthCheck: false``, although the SDK field doc says it is omitted when no health
+check is configured: the examples are real output, so they win); a finished task's
+``Output`` is ``SUCCESS`` (DescribeVpcTaskResult example).
 """
 
 from __future__ import annotations
@@ -30,9 +36,15 @@ from ipaddress import IPv4Address, IPv4Network
 from typing import Any
 
 from vpnkit.cidr import parse_address, parse_network
-from vpnkit.emulator.codes import EmulatorError
+from vpnkit.emulator.codes import EmulatorError, for_action
 from vpnkit.emulator.query import Matcher, check_id, select
-from vpnkit.emulator.rules import Context, check_name, check_tags, tunnel_config
+from vpnkit.emulator.rules import (
+    Context,
+    check_name,
+    check_tags,
+    default_health_ips,
+    tunnel_config,
+)
 from vpnkit.emulator.schema import SCHEMAS, read
 from vpnkit.emulator.seed import REGIONS
 
@@ -40,9 +52,15 @@ __all__ = ["ACTIONS", "MUTATING", "Backend", "EmulatorError"]
 
 ACTIONS: tuple[str, ...] = tuple(SCHEMAS)
 MUTATING = frozenset({"CreateVpnConnection", "DeleteVpnConnection",
-                      "ModifyVpnConnectionAttribute", "CreateCustomerGateway"})
+                      "ModifyVpnConnectionAttribute", "CreateCustomerGateway",
+                      "ResetVpnConnection", "CreateVpnGatewayRoutes", "DeleteVpnGatewayRoutes"})
 PENDING_TIME = "0000-00-00 00:00:00"
 CUSTOMER_GATEWAY_QUOTA = 50
+#: An emulator setting, not a documented number: the tunnels-per-gateway quota is an account
+#: quota (DescribeVpcLimits ``vpn-gateway-max-custom-gateways``, "每个VPNGW可以创建的通道数",
+#: cloud.tencent.com product 248 doc 42942) whose default no doc states. ``MaxConnection`` of
+#: a gateway is the SSL-VPN client count (ref §3.2), never a tunnel quota.
+TUNNELS_PER_GATEWAY = 100
 MAX_TASKS = 10_000
 _CST = timezone(timedelta(hours=8))
 # §3.8: ASNs Tencent reserves for itself.
@@ -82,11 +100,14 @@ class Backend:
         clock: Callable[[], float] = time.time,
         seed: int | None = None,
         on_change: Callable[[Mapping[str, Any]], None] | None = None,
+        tunnels_per_gateway: int = TUNNELS_PER_GATEWAY,
     ) -> None:
         self.state: dict[str, Any] = copy.deepcopy(dict(state or {"regions": {}, "tasks": {}}))
         self.state.setdefault("regions", {})
         self.state.setdefault("tasks", {})
         self.create_delay = create_delay
+        #: emulator quota of tunnels per VPN gateway (see TUNNELS_PER_GATEWAY)
+        self.tunnels_per_gateway = tunnels_per_gateway
         self.clock = clock
         self.on_change = on_change
         self._rng = random.Random(seed)
@@ -101,6 +122,8 @@ class Backend:
             "DescribeCustomerGateways": self.describe_customer_gateways,
             "DescribeVpcTaskResult": self.describe_vpc_task_result,
             "CreateCustomerGateway": self.create_customer_gateway,
+            "ResetVpnConnection": self.reset_vpn_connection,
+            "GenerateVpnConnectionDefaultHealthCheckIp": self.generate_health_check_ip,
         }
 
     # --- entry point ---------------------------------------------------------------------
@@ -112,11 +135,17 @@ class Backend:
             raise EmulatorError("InvalidAction", f"The action {action!r} is not supported.")
         if region not in REGIONS:
             raise EmulatorError("UnsupportedRegion", f"The region {region!r} is not supported.")
-        typed = read(params, SCHEMAS[action], form=form)
-        with self._lock:
-            result = self._actions[action](region, typed, request_id)
-            if action in MUTATING and self.on_change is not None:
-                self.on_change(self.state)
+        try:
+            typed = read(params, SCHEMAS[action], form=form)
+            with self._lock:
+                result = self._actions[action](region, typed, request_id)
+                if action in MUTATING and self.on_change is not None:
+                    self.on_change(self.state)
+        except EmulatorError as exc:
+            code = for_action(action, exc.code)  # only codes the action lists (codes.py)
+            if code != exc.code:
+                raise EmulatorError(code, exc.message) from None
+            raise
         return result
 
     def reset(self, state: Mapping[str, Any]) -> None:
@@ -175,7 +204,9 @@ class Backend:
             state = "PENDING" if now < t["_ready"] else "AVAILABLE"
         live = {"State": state,
                 "CreatedTime": PENDING_TIME if now < t["_ready"] else _fmt(t["_created"]),
-                "NetStatus": "UNAVAILABLE" if state == "PENDING" else "AVAILABLE"}
+                "NetStatus": "UNAVAILABLE" if now < t.get("_reset_until", 0.0)
+                else "AVAILABLE",
+                "HealthCheckStatus": "AVAILABLE"}
         return {k: live[k] if k in live else copy.deepcopy(t[k])
                 for k in _TUNNEL_KEYS if k in t or k in live}
 
@@ -202,14 +233,15 @@ class Backend:
         """CreateVpnConnection (§1): asynchronous; the tunnel starts PENDING."""
         r = self._region(region)
         gw = self._get(r, "vpn_gateways", "vpngw", p["VpnGatewayId"], "VpnGatewayId", region)
+        self._gateway_ready(gw)
         cgw = self._get(r, "customer_gateways", "cgw", p["CustomerGatewayId"],
                         "CustomerGatewayId", region)
         cidr = self._vpc_cidr(r, gw, p.get("VpcId"), region)
         siblings = [self._view(t) for t in r["vpn_connections"].values()
                     if t["VpnGatewayId"] == gw["VpnGatewayId"]]
-        if len(siblings) >= gw["MaxConnection"]:
+        if len(siblings) >= self.tunnels_per_gateway:
             raise EmulatorError("LimitExceeded", f"VPN gateway {gw['VpnGatewayId']} already "
-                                f"has its maximum of {gw['MaxConnection']} tunnels.")
+                                f"has {len(siblings)} tunnels, the emulator's quota.")
         tags = check_tags(p.get("Tags", []))
         conf = tunnel_config(p, Context(gw, cgw, cidr, siblings, self._rng))
         now = self.clock()
@@ -220,8 +252,6 @@ class Backend:
             "EncryptProto": "IKE", **conf, "TagSet": tags,
             "_created": now, "_ready": now + self.create_delay, "_gone": None,
         }
-        if tunnel["EnableHealthCheck"]:
-            tunnel["HealthCheckStatus"] = "AVAILABLE"
         r["vpn_connections"][tid] = tunnel
         self._task(region, rid, tid, tunnel["_ready"])
         return {"VpnConnection": self._view(tunnel)}
@@ -247,10 +277,14 @@ class Backend:
         tunnel = self._tunnel(r, p["VpnConnectionId"], region)
         if tunnel["VpnGatewayId"] != gw["VpnGatewayId"]:
             raise _not_found("vpn connection", p["VpnConnectionId"], region)
+        self._gateway_ready(gw)
         state = self._view(tunnel)["State"]
-        if state != "AVAILABLE":
+        if state != "AVAILABLE":  # §3.5: "updating, deleting or creating"
             raise EmulatorError("UnsupportedOperation.DeleteVpnConnInvalidState",
                                 f"The tunnel {tunnel['VpnConnectionId']} is {state}.")
+        if self.clock() < tunnel.get("_reset_until", 0.0):
+            raise EmulatorError("UnsupportedOperation.MutexOperationTaskRunning",
+                                f"A reset of {tunnel['VpnConnectionId']} is still running.")
         tunnel["_gone"] = self.clock() + self.create_delay
         self._task(region, rid, tunnel["VpnConnectionId"], tunnel["_gone"])
         return {}
@@ -264,33 +298,85 @@ class Backend:
             raise _not_found("vpn connection", tid, region)
         return tunnel
 
-    def modify_vpn_connection_attribute(self, region: str, p: dict[str, Any],
-                                        rid: str) -> dict[str, Any]:
-        """ModifyVpnConnectionAttribute (§3.6): only an AVAILABLE tunnel can change."""
-        r = self._region(region)
-        tunnel = self._tunnel(r, p["VpnConnectionId"], region)
+    @staticmethod
+    def _gateway_ready(gw: Mapping[str, Any]) -> None:
+        """§3.2 gateway states: only an AVAILABLE gateway's tunnels change.
+
+        ``UnsupportedOperation.InvalidState`` ("invalid resource status") is listed for
+        Create, Modify, Delete and Reset (GOINTL client.go); which resource's state it means
+        is not documented: the emulator answers it for the gateway's.
+        """
+        if gw.get("State", "AVAILABLE") != "AVAILABLE":
+            raise EmulatorError("UnsupportedOperation.InvalidState",
+                                f"VPN gateway {gw['VpnGatewayId']} is {gw['State']}.")
+
+    def _changeable(self, r: Mapping[str, dict[str, dict[str, Any]]], tid: str,
+                    region: str) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+        """(record, view, gateway) of a tunnel that may change: no change while PENDING or
+        DELETING (``UnsupportedOperation.VpnConnInvalidState``, "tunnel not available")."""
+        tunnel = self._tunnel(r, tid, region)
+        gw = r["vpn_gateways"][tunnel["VpnGatewayId"]]
+        self._gateway_ready(gw)
         view = self._view(tunnel)
         if view["State"] != "AVAILABLE":
             raise EmulatorError("UnsupportedOperation.VpnConnInvalidState",
                                 f"The tunnel {view['VpnConnectionId']} is {view['State']}.")
-        gw = r["vpn_gateways"][tunnel["VpnGatewayId"]]
+        return tunnel, view, gw
+
+    def modify_vpn_connection_attribute(self, region: str, p: dict[str, Any],
+                                        rid: str) -> dict[str, Any]:
+        """ModifyVpnConnectionAttribute (§3.6): only an AVAILABLE tunnel can change.
+
+        The rules are create's, run on the tunnel overlaid by the change; codes outside
+        Modify's list are answered as their listed parent (codes.for_action). An SPD left
+        as it is is not re-checked (loaded state may hold any-any selectors, ref §2.1).
+        """
+        r = self._region(region)
+        tunnel, view, gw = self._changeable(r, p["VpnConnectionId"], region)
         cgw_id = p.get("CustomerGatewayId", tunnel["CustomerGatewayId"])
-        if cgw_id != tunnel["CustomerGatewayId"] and gw.get("Version") != "4.0":
-            raise EmulatorError("UnsupportedOperation", "CustomerGatewayId can change only on "
-                                "a 4.0 VPN gateway.")
+        if cgw_id != tunnel["CustomerGatewayId"] and not _version_at_least(gw, 4):
+            raise EmulatorError("UnsupportedOperation", "CustomerGatewayId can change only "
+                                f"on a 4.0 or later VPN gateway; {gw['VpnGatewayId']} is "
+                                f"version {gw.get('Version')}.")
         cgw = self._get(r, "customer_gateways", "cgw", cgw_id, "CustomerGatewayId", region)
         siblings = [self._view(t) for t in r["vpn_connections"].values()
                     if t["VpnGatewayId"] == gw["VpnGatewayId"] and t is not tunnel]
         vpc = r["vpcs"].get(gw["VpcId"])
         cidr = parse_network(vpc["CidrBlock"]) if vpc else None
-        conf = tunnel_config(_merge(view, p), Context(gw, cgw, cidr, siblings, self._rng))
-        for key in ("HealthCheckStatus", "HealthCheckConfig", "BgpConfig"):
+        ctx = Context(gw, cgw, cidr, siblings, self._rng, action="ModifyVpnConnectionAttribute",
+                      check_spd="SecurityPolicyDatabases" in p)
+        conf = tunnel_config(_merge(view, p), ctx)
+        for key in ("HealthCheckConfig", "BgpConfig"):
             tunnel.pop(key, None)
         tunnel.update(conf, CustomerGatewayId=cgw_id)
-        if tunnel["EnableHealthCheck"]:
-            tunnel["HealthCheckStatus"] = "AVAILABLE"
         self._task(region, rid, tunnel["VpnConnectionId"], self.clock())
         return {}
+
+    def reset_vpn_connection(self, region: str, p: dict[str, Any], rid: str) -> dict[str, Any]:
+        """ResetVpnConnection: renegotiate; NetStatus is UNAVAILABLE for ``create_delay``."""
+        r = self._region(region)
+        gw = self._get(r, "vpn_gateways", "vpngw", p["VpnGatewayId"], "VpnGatewayId", region)
+        tunnel, _, _ = self._changeable(r, p["VpnConnectionId"], region)
+        if tunnel["VpnGatewayId"] != gw["VpnGatewayId"]:
+            raise _not_found("vpn connection", p["VpnConnectionId"], region)
+        tunnel["_reset_until"] = self.clock() + self.create_delay
+        self._task(region, rid, tunnel["VpnConnectionId"], tunnel["_reset_until"])
+        return {}
+
+    def generate_health_check_ip(self, region: str, p: dict[str, Any],
+                                 rid: str) -> dict[str, Any]:
+        """GenerateVpnConnectionDefaultHealthCheckIp (ref §3.10): two distinct free probe IPs.
+
+        Addresses already used by the gateway's tunnels are avoided (the doc only says "a
+        pair of health-check addresses"; not reusing a sibling's is the emulator's choice).
+        """
+        r = self._region(region)
+        gw = self._get(r, "vpn_gateways", "vpngw", p["VpnGatewayId"], "VpnGatewayId", region)
+        used = {parse_address(t[k]) for t in r["vpn_connections"].values()
+                if t["VpnGatewayId"] == gw["VpnGatewayId"]
+                for k in ("HealthCheckLocalIp", "HealthCheckRemoteIp") if t.get(k)}
+        local, remote = default_health_ips(self._rng, avoid=used)
+        return {"HealthCheckLocalIp": str(local), "HealthCheckRemoteIp": str(remote)}
 
     # --- other resources -----------------------------------------------------------------
 
@@ -310,7 +396,7 @@ class Backend:
                                  "vpc-name": lambda i, v: any(x in i["VpcName"] for x in v),
                                  "is-default": lambda i, v: str(i["IsDefault"]).upper() in
                                  {x.upper() for x in v},
-                                 "vpc-id": _exact("VpcId"), "cidr-block": _exact("CidrBlock"),
+                                 "vpc-id": _exact("VpcId"), "cidr-block": _cidr_block,
                                  "tag-key": tag_key, "tag:": tag,
                                  "ipv6-cidr-block": _exact("Ipv6CidrBlock"),
                                  "isp-type": lambda i, v: False,
@@ -379,8 +465,25 @@ class Backend:
         if task is None or task["Region"] != region:
             raise EmulatorError("ResourceNotFound", f"The task {p['TaskId']} does not exist.")
         status = "SUCCESS" if self.clock() >= task["Due"] else "RUNNING"
-        return {"Status": status, "Output": "",
+        return {"Status": status, "Output": status if status == "SUCCESS" else "",
                 "Result": [{"ResourceId": task["ResourceId"], "Status": status}]}
+
+
+def _cidr_block(item: Mapping[str, Any], values: Sequence[str]) -> bool:
+    """DescribeVpcs ``cidr-block``: the official example (tccli examples.json) sends
+    ``10.0.0.0`` and gets the ``10.0.0.0/16`` VPC. A value with a prefix matches the CIDR
+    exactly; one without matches the CIDR's network address (the example's case; the doc
+    says no more, so containment is not assumed)."""
+    cidr = str(item.get("CidrBlock", ""))
+    return any(v == cidr or ("/" not in v and cidr.split("/", 1)[0] == v) for v in values)
+
+
+def _version_at_least(gw: Mapping[str, Any], major: int) -> bool:
+    """Gateway ``Version`` (e.g. "2.0", "4.0", "5.0") is at least ``major``."""
+    try:
+        return int(str(gw.get("Version", "0")).split(".", 1)[0]) >= major
+    except ValueError:
+        return False
 
 
 def _public_ip(text: str) -> IPv4Address:

@@ -21,6 +21,7 @@ Codes (§6 CreateVpnConnection list, §10 checklist):
 
 from __future__ import annotations
 
+import copy
 import random
 import re
 import unicodedata
@@ -30,10 +31,11 @@ from ipaddress import IPv4Address, IPv4Network
 from typing import Any
 
 from vpnkit import options
-from vpnkit.cidr import find_overlaps, parse_address, parse_network
+from vpnkit.cidr import parse_address, parse_network
 from vpnkit.emulator.codes import EmulatorError
 
-__all__ = ["Context", "check_name", "check_tags", "tunnel_config"]
+__all__ = ["ANY_ANY", "MAX_GATEWAY_MAPPINGS", "ROUTE_BASED", "Context", "check_name", "check_tags",
+           "default_health_ips", "is_any_any", "tunnel_config"]
 
 MAX_NAME = 60  # §1.1 #3
 _HEALTH_POOL = IPv4Network("169.254.128.0/17")  # §1.1 #11-12 default probe IPs
@@ -48,6 +50,10 @@ class Context:
     vpc_cidr: IPv4Network | None
     siblings: Sequence[Mapping[str, Any]]  # the gateway's other tunnels (output shape)
     rng: random.Random
+    action: str = "CreateVpnConnection"
+    #: False when a Modify leaves the SPD as it is (state loaded into the emulator may hold
+    #: SPDs that create would refuse, ref §2.1)
+    check_spd: bool = True
 
 
 def _err(code: str, message: str) -> EmulatorError:
@@ -191,60 +197,123 @@ def _gcm(ike: Mapping[str, Any], ipsec: Mapping[str, Any], ctx: Context) -> None
                        f"{ctx.gateway['VpnGatewayId']} is version {ctx.gateway.get('Version')}.")
 
 
+#: Route-based tunnels: the API reports their selectors as any-any (ref §2.1 notes, tccli
+#: 3.1.189.1 examples.json DescribeVpnConnections: two StaticRoute tunnels of one gateway, both
+#: ``0.0.0.0/0 -> 0.0.0.0/0``). The SPD rules below apply to the SPD-based types only.
+ROUTE_BASED = frozenset({"StaticRoute", "Bgp"})
+ANY = IPv4Network("0.0.0.0/0")
+ANY_ANY = [{"LocalCidrBlock": "0.0.0.0/0", "RemoteCidrBlock": ["0.0.0.0/0"]}]
+#: "All SPD rules under the same VPN gateway can form up to 200 mappings" (console doc
+#: "Creating VPN Tunnel", tencentcloud.com product 1037 doc 39635; ref §2.1).
+MAX_GATEWAY_MAPPINGS = 200
+# "SPD or route IP ranges of the VPN connection cannot be specified as: all 0, all 255 or
+# multicast addresses starting with 224; loopback 127.x.x.x/8" (Use Limits, tencentcloud.com
+# product 1037 doc 32682; cloud.tencent.com product 554 doc 18982). No code is documented for
+# it: InvalidParameterValue (listed for every action).
+_RESERVED = (IPv4Network("0.0.0.0/8"), IPv4Network("127.0.0.0/8"), IPv4Network("224.0.0.0/4"),
+             IPv4Network("255.255.255.255/32"))
+
+Mapping_ = tuple[IPv4Network, IPv4Network, str]  # (VPC side, IDC side, where)
+
+
+def is_any_any(rules: Sequence[Mapping[str, Any]]) -> bool:
+    """True for the single ``0.0.0.0/0 -> [0.0.0.0/0]`` selector of a route-based tunnel."""
+    return len(rules) == 1 and rules[0]["LocalCidrBlock"] == "0.0.0.0/0" and \
+        list(rules[0]["RemoteCidrBlock"]) == ["0.0.0.0/0"]
+
+
+def _reserved(net: IPv4Network, path: str) -> None:
+    for bad in _RESERVED:
+        if net.overlaps(bad):
+            raise _err("InvalidParameterValue", f"`{path}`={net} overlaps {bad}, which an SPD "
+                       "range cannot use (all-0, all-255, multicast, loopback).")
+
+
+def _mappings(rules: Sequence[Mapping[str, Any]], where: str) -> list[Mapping_]:
+    return [(parse_network(r["LocalCidrBlock"]), parse_network(remote), where)
+            for r in rules for remote in r["RemoteCidrBlock"]]
+
+
 def _spd(p: Mapping[str, Any], ctx: Context) -> list[dict[str, Any]]:
     rules = p.get("SecurityPolicyDatabases", [])
+    route_based = p["RouteType"] in ROUTE_BASED
+    if route_based and (not rules or is_any_any(rules)):
+        return copy.deepcopy(ANY_ANY)  # what the API reports for them (ref §2.1)
     if p["RouteType"] == "Policy" and not rules:
         raise _err("MissingParameter", "`SecurityPolicyDatabases` is required for a Policy "
                    "tunnel.")
-    mine: list[tuple[IPv4Network, tuple[int, IPv4Network]]] = []
+    mine: list[Mapping_] = []
     seen_locals: dict[IPv4Network, int] = {}
     for i, rule in enumerate(rules):
-        local = _net(rule["LocalCidrBlock"], f"SecurityPolicyDatabases.{i}.LocalCidrBlock")
+        path = f"SecurityPolicyDatabases.{i}"
+        local = _net(rule["LocalCidrBlock"], f"{path}.LocalCidrBlock")
         if local in seen_locals:
             raise _err("InvalidParameterValue.Duplicate",
-                       f"`SecurityPolicyDatabases.{i}.LocalCidrBlock` {local} repeats "
+                       f"`{path}.LocalCidrBlock` {local} repeats "
                        f"SecurityPolicyDatabases.{seen_locals[local]}.")
         seen_locals[local] = i
         if ctx.vpc_cidr is not None and not local.subnet_of(ctx.vpc_cidr):
             raise _err("InvalidParameterValue.VpcCidrConflict",
                        f"VPC-side range {local} is not inside the VPC CIDR {ctx.vpc_cidr}.")
+        _reserved(local, f"{path}.LocalCidrBlock")
         if not rule["RemoteCidrBlock"]:
-            raise _err("InvalidParameterValue.Empty",
-                       f"`SecurityPolicyDatabases.{i}.RemoteCidrBlock` is empty.")
+            raise _err("InvalidParameterValue.Empty", f"`{path}.RemoteCidrBlock` is empty.")
         for j, text in enumerate(rule["RemoteCidrBlock"]):
-            remote = _net(text, f"SecurityPolicyDatabases.{i}.RemoteCidrBlock.{j}")
+            remote = _net(text, f"{path}.RemoteCidrBlock.{j}")
             if ctx.vpc_cidr is not None and remote.overlaps(ctx.vpc_cidr):
                 raise _err("InvalidParameterValue.VpcCidrConflict",
                            f"IDC-side range {remote} overlaps the VPC CIDR {ctx.vpc_cidr}.")
+            _reserved(remote, f"{path}.RemoteCidrBlock.{j}")
             if remote.overlaps(local):
                 raise _err("InvalidParameterValue.VpnConnCidrConflict",
                            f"IDC-side range {remote} overlaps its VPC-side range {local}.")
-            mine.append((remote, (i, local)))
-    for (i, _), (k, _) in find_overlaps(mine):
-        raise _err("InvalidParameterValue.VpnConnCidrConflict",
-                   f"IDC-side ranges of SecurityPolicyDatabases.{i} and .{k} overlap.")
-    _spd_siblings(mine, ctx)
+            mine.append((local, remote, f"SecurityPolicyDatabases.{i}"))
+    _spd_conflicts(mine, ctx)
     return [{"LocalCidrBlock": r["LocalCidrBlock"], "RemoteCidrBlock": list(r["RemoteCidrBlock"])}
             for r in rules]
 
 
-def _spd_siblings(mine: Sequence[tuple[IPv4Network, Any]], ctx: Context) -> None:
-    tagged: list[tuple[IPv4Network, str]] = [(net, "") for net, _ in mine]
+def _spd_conflicts(mine: Sequence[Mapping_], ctx: Context) -> None:
+    """Two mappings of one gateway conflict only when their VPC sides AND IDC sides overlap.
+
+    Console doc "Creating VPN Tunnel" (product 1037 doc 39635, ref §2.1): "本端网段和对端网段不能
+    同时重叠"; its own example keeps 10.0.1.0/24 -> 192.168.2.0/24 and 10.0.2.0/24 ->
+    192.168.2.0/24 side by side. Checked within the new SPD and against the SPD-based tunnels
+    of the gateway (route-based ones negotiate any-any and are not compared). The code: create
+    lists ``InvalidParameterValue.VpnConnCidrConflict``; Modify lists
+    ``UnsupportedOperation.VpnConnSPDOverlap`` besides it, used here for an overlap.
+    """
+    theirs: list[Mapping_] = []
     for other in ctx.siblings:
-        for rule in other["SecurityPolicyDatabaseSet"]:
-            tagged += [(parse_network(r), other["VpnConnectionId"])
-                       for r in rule["RemoteCidrBlock"]]
-    for a, b in find_overlaps(tagged):
-        if (a == "") != (b == ""):
-            raise _err("InvalidParameterValue.VpnConnCidrConflict",
-                       f"An IDC-side range conflicts with tunnel {a or b} on the same gateway.")
+        if other["RouteType"] not in ROUTE_BASED and not is_any_any(
+                other["SecurityPolicyDatabaseSet"]):
+            theirs += _mappings(other["SecurityPolicyDatabaseSet"],
+                                f"tunnel {other['VpnConnectionId']}")
+    if len(mine) + len(theirs) > MAX_GATEWAY_MAPPINGS:
+        raise _err("LimitExceeded", f"The SPD rules of VPN gateway "
+                   f"{ctx.gateway['VpnGatewayId']} would form {len(mine) + len(theirs)} "
+                   f"(VPC range, IDC range) mappings; the limit is {MAX_GATEWAY_MAPPINGS} "
+                   "(use a route-based tunnel for more).")
+    code = ("UnsupportedOperation.VpnConnSPDOverlap" if ctx.action ==
+            "ModifyVpnConnectionAttribute" else "InvalidParameterValue.VpnConnCidrConflict")
+    for k, (local, remote, where) in enumerate(mine):
+        for o_local, o_remote, o_where in [*mine[k + 1:], *theirs]:
+            if where == o_where and local == o_local:
+                if remote.overlaps(o_remote):
+                    raise _err(code, f"IDC-side ranges {remote} and {o_remote} of {where} "
+                               "overlap.")
+            elif local.overlaps(o_local) and remote.overlaps(o_remote):
+                raise _err(code, f"The mapping {local} -> {remote} of {where} overlaps "
+                           f"{o_local} -> {o_remote} of {o_where} on both sides.")
 
 
 def _bgp(p: Mapping[str, Any], ctx: Context) -> dict[str, str] | None:
     bgp_siblings = [s for s in ctx.siblings if s["RouteType"] == "Bgp"]
     kinds = {s["RouteType"] == "Bgp" for s in ctx.siblings}
     if kinds and kinds != {p["RouteType"] == "Bgp"}:
-        raise _err("UnsupportedOperation.VpnConnRouteTypeMixed",
+        # PYSDK errorcodes.py defines UnsupportedOperation.VpnConnRouteTypeMixed, but no
+        # action lists it (GOINTL client.go); the listed parent is answered.
+        raise _err("UnsupportedOperation",
                    "BGP and non-BGP tunnels cannot share a VPN gateway.")
     conf = p.get("BgpConfig")
     if p["RouteType"] != "Bgp":
@@ -276,20 +345,45 @@ def _bgp(p: Mapping[str, Any], ctx: Context) -> dict[str, str] | None:
         raise _err("UnsupportedOperation.VpnUnsupportedNotExistBgpAsn",
                    f"VPN gateway {ctx.gateway['VpnGatewayId']} has no BGP ASN.")
     if not ctx.customer_gateway.get("BgpAsn"):
-        raise _err("UnsupportedOperation.VpnUnsupportedUsrGwNotExistBgpAsn",
+        # ...VpnUnsupportedUsrGwNotExistBgpAsn (PYSDK) is listed for no action (GOINTL).
+        raise _err("UnsupportedOperation",
                    f"Customer gateway {ctx.customer_gateway['CustomerGatewayId']} has no BGP ASN.")
     return {**{k: conf[k] for k in ("TunnelCidr", "LocalBgpIp", "RemoteBgpIp")},
             "LocalBgpAsn": str(ctx.gateway["BgpAsn"]),
             "RemoteBgpAsn": str(ctx.customer_gateway["BgpAsn"])}
 
 
+def default_health_ips(rng: random.Random,
+                       avoid: set[IPv4Address] | None = None) -> tuple[IPv4Address, IPv4Address]:
+    """Two distinct random probe IPs in 169.254.128.0/17 (§1.1 #11-12), none in ``avoid``.
+
+    The second is drawn from the pool minus the first (and ``avoid``), so the two are never
+    equal (the old draw-then-refuse failed about 1 valid create in 32,000).
+    """
+    taken = {int(a) for a in avoid or set() if a in _HEALTH_POOL}
+    taken -= {int(_HEALTH_POOL.network_address), int(_HEALTH_POOL.broadcast_address)}
+    size = _HEALTH_POOL.num_addresses - 2  # host addresses only
+    base = int(_HEALTH_POOL.network_address) + 1
+    picked: list[IPv4Address] = []
+    while len(picked) < 2:
+        free = size - len(taken)
+        n = rng.randrange(free)
+        for t in sorted(taken):  # map the n-th free address past the taken ones
+            if base + n >= t:
+                n += 1
+        value = base + n
+        taken.add(value)
+        picked.append(IPv4Address(value))
+    return picked[0], picked[1]
+
+
 def _health(p: Mapping[str, Any], ctx: Context) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    for key in ("HealthCheckLocalIp", "HealthCheckRemoteIp"):
-        if key in p:
-            ip = _ip(p[key], key)
-        else:  # §1.1 #11-12: a random address in 169.254.128.0/17
-            ip = _HEALTH_POOL[ctx.rng.randrange(1, _HEALTH_POOL.num_addresses - 1)]
+    given = {key: _ip(p[key], key) for key in ("HealthCheckLocalIp", "HealthCheckRemoteIp")
+             if key in p}
+    drawn = default_health_ips(ctx.rng, avoid=set(given.values()))
+    for key, default in zip(("HealthCheckLocalIp", "HealthCheckRemoteIp"), drawn, strict=True):
+        ip = given.get(key, default)
         if ctx.vpc_cidr is not None and ip in ctx.vpc_cidr:
             raise _err("InvalidParameterValue.VpnConnHealthCheckIpConflict",
                        f"Probe IP {ip} cannot be within the VPC CIDR {ctx.vpc_cidr}.")
@@ -322,7 +416,8 @@ def tunnel_config(p: Mapping[str, Any], ctx: Context) -> dict[str, Any]:
     ike, ipsec = _ike(p, ctx), _ipsec(p)
     _gcm(ike, ipsec, ctx)
     out: dict[str, Any] = {"VpnConnectionName": name, **top,
-                           "SecurityPolicyDatabaseSet": _spd(top | dict(p), ctx),
+                           "SecurityPolicyDatabaseSet": _spd(top | dict(p), ctx)
+                           if ctx.check_spd else copy.deepcopy(p["SecurityPolicyDatabases"]),
                            "IKEOptionsSpecification": ike, "IPSECOptionsSpecification": ipsec,
                            **_health(top | dict(p), ctx)}
     bgp = _bgp(top | dict(p), ctx)

@@ -177,6 +177,9 @@ SCHEMAS: dict[str, Obj] = {
     "DescribeVpnGateways": _describe("VpnGatewayIds"),
     "DescribeCustomerGateways": _describe("CustomerGatewayIds"),
     "DescribeVpcTaskResult": _all_required({"TaskId": STR}),
+    # ref §3.10 and tccli examples.json: the gateway and the tunnel, both required.
+    "ResetVpnConnection": _all_required({"VpnGatewayId": STR, "VpnConnectionId": STR}),
+    "GenerateVpnConnectionDefaultHealthCheckIp": _all_required({"VpnGatewayId": STR}),
     "CreateCustomerGateway": Obj(
         {"CustomerGatewayName": STR, "IpAddress": STR, "Tags": ListOf(TAG), "BgpAsn": INT},
         frozenset({"CustomerGatewayName", "IpAddress"}),
