@@ -3,8 +3,11 @@
 missing, except under ``CI=true``, where that is a failure (the CI image installs them).
 
 charon runs as the recipe ``shared/recipes/ipsec-netns`` does: own strongswan.conf with an
-explicit plugin list, a private mount namespace with its own ``/run`` (no clash with another
-charon's pid file), its own vici socket; stopped by PID.
+explicit plugin list, a private mount (and network) namespace with its own ``/run`` (no clash
+with another charon's pid file), its own vici socket; stopped by PID. Debian's libreswan
+conflicts with strongswan-charon; where charon is unpacked beside it under
+``$VPNKIT_STRONGSWAN_ROOT`` (default ``/opt/vpnkit/strongswan``, as the rehearsal does) it is
+overlaid on ``/usr/lib/ipsec`` inside that private namespace only.
 """
 
 from __future__ import annotations
@@ -18,9 +21,10 @@ from pathlib import Path
 
 import pytest
 
-__all__ = ["libreswan_check", "need", "swanctl_load"]
+__all__ = ["libreswan_algparse", "libreswan_check", "need", "swanctl_load"]
 
-CHARON = "/usr/lib/ipsec/charon"
+IPSEC_DIR = Path("/usr/lib/ipsec")
+PRIVATE_ROOT = Path(os.environ.get("VPNKIT_STRONGSWAN_ROOT", "/opt/vpnkit/strongswan"))
 PLUGINS = ("random nonce aes des sha1 sha2 md5 hmac gcm gmp openssl curve25519 pem pkcs1 "
            "x509 pubkey kdf socket-default kernel-libipsec kernel-netlink vici updown")
 
@@ -47,7 +51,14 @@ def swanctl_load(conf: str, work: Path) -> str:
 
     Raises AssertionError with the output when anything was not loaded.
     """
-    need(CHARON, "swanctl", "unshare")
+    lower = PRIVATE_ROOT / "usr/lib/ipsec"
+    charon = IPSEC_DIR / "charon"
+    need(str(charon if charon.exists() or not (lower / "charon").exists() else lower / "charon"),
+         "swanctl", "unshare")
+    script = "mount -t tmpfs none /run"
+    if not charon.exists():
+        script += f" && mount -t overlay overlay -o lowerdir={lower}:{IPSEC_DIR} {IPSEC_DIR}"
+    script += f" && exec {charon}"
     work.mkdir(parents=True, exist_ok=True)
     sock = work / "charon.vici"
     sock.unlink(missing_ok=True)
@@ -61,7 +72,7 @@ def swanctl_load(conf: str, work: Path) -> str:
     env = {**os.environ, "STRONGSWAN_CONF": str(sconf)}
     log = (work / "charon.log").open("w")
     proc = subprocess.Popen(
-        ["unshare", "-m", "-n", "sh", "-c", f"mount -t tmpfs none /run && exec {CHARON}"],
+        ["unshare", "-m", "-n", "--propagation", "private", "sh", "-c", script],
         env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         for _ in range(100):
@@ -98,7 +109,7 @@ def libreswan_check(conf: str, secrets: str, work: Path) -> str:
     path = work / "ipsec.conf"
     sec = work / "ipsec.secrets"
     sec.write_text(secrets)
-    path.write_text(f"config setup\n    ipsecdir={work}\n{conf}")
+    path.write_text(f"config setup\n{conf}")
     run = subprocess.run(["ipsec", "addconn", "--checkconfig", "--config", str(path)],
                          capture_output=True, text=True, timeout=20, check=False)
     text = run.stdout + run.stderr
@@ -107,3 +118,14 @@ def libreswan_check(conf: str, secrets: str, work: Path) -> str:
                             capture_output=True, text=True, timeout=20, check=False)
     assert listed.returncode == 0, listed.stdout + listed.stderr
     return listed.stdout
+
+
+def libreswan_algparse(version: int, kind: str, proposal: str, pfs: bool) -> str:
+    """``ipsec algparse`` on one ``ike=``/``esp=`` proposal: Libreswan's own algorithm parser."""
+    need("ipsec")
+    argv = ["ipsec", "algparse", f"-v{version}", *(["-pfs"] if pfs else []),
+            f"{kind}={proposal}"]
+    run = subprocess.run(argv, capture_output=True, text=True, timeout=20, check=False)
+    text = run.stdout + run.stderr
+    assert run.returncode == 0 and "ERROR" not in text, text
+    return text

@@ -39,6 +39,9 @@ class Vendor:
     dh: Mapping[str, str | None]
     #: IKEv1-only restrictions of phase-1 integrity (e.g. ASA IKEv1 hashes)
     ike1_integrity: Mapping[str, str | None] | None = None
+    #: IKEv1-only restrictions of ESP tokens (e.g. ASA's IKEv1 transform sets)
+    esp1_encryption: Mapping[str, str | None] | None = None
+    esp1_integrity: Mapping[str, str | None] | None = None
     #: PRF token for an AEAD (GCM) IKE proposal, keyed by the Tencent integrity value
     prf: Mapping[str, str | None] = field(default_factory=dict)
     ike_lifetime: tuple[int, int] = (0, 2**32)
@@ -73,8 +76,10 @@ _LIBRE_ENC = {**_SWAN_ENC, "DES-CBC": None,  # Libreswan dropped single DES (ips
               "AES256GCM128": "aes_gcm256"}
 _LIBRE_INT = {"MD5": "md5", "SHA": "sha1", "SHA1": "sha1", "SHA-256": "sha2_256",
               "SHA-384": "sha2_384", "SHA-512": "sha2_512", "SM3": None}
-_LIBRE_DH = {**_SWAN_DH, "GROUP1": None,  # modp768 removed from Libreswan
-             "GROUP24": None, "GROUP19": "dh19", "GROUP20": "dh20", "GROUP21": "dh21"}
+# Libreswan 4.x (``ipsec algparse``): modp768/modp1024 are not supported, modp2048s256 is
+# not known
+_LIBRE_DH = {**_SWAN_DH, "GROUP1": None, "GROUP2": None, "GROUP24": None,
+             "GROUP19": "dh19", "GROUP20": "dh20", "GROUP21": "dh21"}
 
 VENDORS: dict[str, Vendor] = {v.name: v for v in (
     Vendor(
@@ -124,6 +129,12 @@ VENDORS: dict[str, Vendor] = {v.name: v for v in (
                         "AES192GCM128": "aes-gcm-192", "AES256GCM128": "aes-gcm-256"},
         esp_integrity={"MD5": "md5", "SHA1": "sha-1", "SHA-256": "sha-256",
                        "SHA-384": "sha-384", "SHA-512": "sha-512", "SM3": None},
+        # ASA "crypto ipsec ikev1 transform-set": esp-{des,3des,aes,aes-192,aes-256,null},
+        # esp-{md5,sha}-hmac only
+        esp1_encryption={"3DES-CBC": "esp-3des", "AES-CBC-128": "esp-aes",
+                         "AES-CBC-192": "esp-aes-192", "AES-CBC-256": "esp-aes-256",
+                         "DES-CBC": "esp-des", "NULL": "esp-null"},
+        esp1_integrity={"MD5": "esp-md5-hmac", "SHA1": "esp-sha-hmac"},
         dh=_dh(),
         prf={"MD5": "md5", "SHA": "sha", "SHA-256": "sha256", "SHA-512": "sha512"},
         ike_lifetime=(120, 2147483647), ipsec_lifetime=(120, 2147483647),
@@ -274,9 +285,13 @@ def resolve(cfg: PeerConfig, vendor: Vendor) -> tuple[Tokens, list[Issue]]:
                      "ike_options.authentication_algorithm", "PRF", found)
     dh = _token(vendor, vendor.dh, cfg.ike.dh_group, "ike_options.dh_group", "DH group", found)
     esp_aead = cfg.esp.encryption in GCM
-    esp_enc = _token(vendor, vendor.esp_encryption, cfg.esp.encryption,
+    esp_enc_table = (vendor.esp1_encryption if ike1 and vendor.esp1_encryption
+                     else vendor.esp_encryption)
+    esp_int_table = (vendor.esp1_integrity if ike1 and vendor.esp1_integrity
+                     else vendor.esp_integrity)
+    esp_enc = _token(vendor, esp_enc_table, cfg.esp.encryption,
                      "ipsec_options.encryption_algorithm", "ESP encryption", found)
-    esp_int = "" if esp_aead else _token(vendor, vendor.esp_integrity, cfg.esp.integrity,
+    esp_int = "" if esp_aead else _token(vendor, esp_int_table, cfg.esp.integrity,
                                          "ipsec_options.integrity_algorithm",
                                          "ESP integrity", found)
     if cfg.esp.encryption == "NULL" and cfg.esp.integrity in ("", None):
