@@ -113,12 +113,12 @@ def test_batch_dry_run_then_run_then_resume(env: dict[str, str], emu: Emulator) 
     assert dry.returncode == 0, dry.stderr
     assert {r["body"]["PreShareKey"] for r in json.loads(dry.stdout)} == {"***"}
     assert tunnels(emu) == []
-    run = vpnkit(env, "batch", str(SAMPLE), "--resume", "b-cli-1", "--no-progress")
+    run = vpnkit(env, "batch", str(SAMPLE), "--batch-id", "b-cli-1", "--no-progress")
     assert run.returncode == 0, run.stderr
     assert "12 created" in run.stderr and len(tunnels(emu)) == 12
     again = vpnkit(env, "batch", str(SAMPLE), "--resume", "b-cli-1", "--no-progress",
                    "--format", "csv")
-    assert again.returncode == 0 and "12 exists" in again.stderr
+    assert again.returncode == 0 and "12 exist " in again.stderr
     assert len(tunnels(emu)) == 12
 
 
@@ -248,7 +248,7 @@ def test_kill_9_at_random_points_then_resume_creates_each_tunnel_once(
     csv = tmp_path / "kill.csv"
     csv.write_text("\n".join(rows) + "\n")
     emu.faults.update(delay=0.15, drop_after_commit=0.1, actions="CreateVpnConnection", seed=3)
-    args = [sys.executable, "-m", "vpnkit", "batch", str(csv), "--resume", "b-kill",
+    args = [sys.executable, "-m", "vpnkit", "batch", str(csv), "--batch-id", "b-kill",
             "--no-progress", "--workers", "3", "--no-wait"]
     rnd = random.Random(11)
     for _ in range(3):
@@ -258,7 +258,7 @@ def test_kill_9_at_random_points_then_resume_creates_each_tunnel_once(
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=10)
     emu.faults.clear()
-    final = vpnkit(env, "batch", str(csv), "--resume", "b-kill", "--no-progress",
+    final = vpnkit(env, "batch", str(csv), "--batch-id", "b-kill", "--no-progress",
                    "--format", "json")
     assert final.returncode == 0, final.stderr
     result = json.loads(final.stdout)
@@ -272,7 +272,228 @@ def test_kill_9_at_random_points_then_resume_creates_each_tunnel_once(
         from vpnkit.audit import AuditLog
     except ImportError:
         return
-    log = AuditLog(env["VPNKIT_AUDIT"]).frame()
+    log = AuditLog(tmp_path / "emulator-audit.sqlite3").frame()  # emulator calls: own log
     creates = log[log["action"] == "CreateVpnConnection"]
     audited = set(creates["resource_id"].dropna())
     assert set(by_name.values()) <= audited  # every tunnel's outcome is in the audit log
+
+
+# --- a CLI that says only true things (issue 13 §4, issue 11 §2/§3 CLI side) ---------------
+
+def one_error_line(proc: subprocess.CompletedProcess[str]) -> str:
+    """The single error line on stderr; it names no Python class."""
+    lines = [ln for ln in proc.stderr.splitlines() if "error:" in ln]
+    assert len(lines) == 1, proc.stderr
+    for word in ("ValueError", "JSONDecodeError", "TransportError", "ConnectionError",
+                 "HTTPConnectionPool", "HTTPSConnectionPool", "TypeError", "Traceback"):
+        assert word not in lines[0], lines[0]
+    return lines[0]
+
+
+def test_banner_is_what_is_contacted(env: dict[str, str], emu: Emulator) -> None:
+    """A Tencent host without keys, or a malformed endpoint, is refused (exit 2), never
+    announced as the emulator; a loopback emulator is announced as one."""
+    del env["VPNKIT_ENDPOINT"]
+    real = vpnkit(env, "--endpoint", "vpc.tencentcloudapi.com", "describe")
+    assert real.returncode == 2 and "EMULATOR" not in real.stderr
+    assert "vpc.tencentcloudapi.com" in one_error_line(real)
+    assert "no credentials" in real.stderr
+    bad = vpnkit(env, "--endpoint", "not a url", "describe")
+    assert bad.returncode == 2 and "EMULATOR" not in bad.stderr
+    assert "'not a url'" in one_error_line(bad)
+    local = vpnkit(env, "--endpoint", emu.url, "describe")
+    assert local.returncode == 0 and "EMULATOR" in local.stderr
+
+
+def test_session_mode_follows_the_host(monkeypatch: pytest.MonkeyPatch) -> None:
+    """resolve_mode: Tencent host with keys is real, loopback is the emulator, others custom."""
+    from vpnkit.session import resolve_mode
+
+    for name in ("VPNKIT_ENDPOINT", "TENCENTCLOUD_SECRET_ID", "TENCENTCLOUD_SECRET_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    assert resolve_mode(endpoint="http://127.0.0.1:9") == "emulator"
+    assert resolve_mode(endpoint="http://emu.example.test:8080") == "custom endpoint"
+    monkeypatch.setenv("TENCENTCLOUD_SECRET_ID", "AKIDtest0000")
+    monkeypatch.setenv("TENCENTCLOUD_SECRET_KEY", "test-key-0000")
+    assert resolve_mode(endpoint="vpc.tencentcloudapi.com") == "real"
+    assert resolve_mode(endpoint="https://vpc.ap-shanghai.tencentcloudapi.com") == "real"
+    assert resolve_mode(endpoint="http://127.0.0.1:9") == "custom endpoint"  # real keys
+
+
+def test_no_silent_fallbacks(tmp_path: Path, env: dict[str, str], emu: Emulator) -> None:
+    """Unknown --profile, unknown --resume id, impossible --gateway/--id/--outcome: exit 2."""
+    nope = vpnkit(env, "--profile", "nope", "describe")
+    assert nope.returncode == 2 and "'nope'" in one_error_line(nope)
+    del env["VPNKIT_ENDPOINT"]
+    lab = vpnkit(env, "--profile", "nope", "lab", "--dry-run", cwd=tmp_path)
+    assert lab.returncode == 2 and "'nope'" in lab.stderr
+    env["VPNKIT_ENDPOINT"] = emu.url
+    resume = vpnkit(env, "batch", str(SAMPLE), "--resume", "b-never-ran", "--no-progress")
+    assert resume.returncode == 2 and "b-never-ran" in one_error_line(resume)
+    assert tunnels(emu) == []
+    gw = vpnkit(env, "describe", "--gateway", "bogus")
+    assert gw.returncode == 2 and "'bogus'" in gw.stderr
+    assert vpnkit(env, "describe", "--id", "vpnx-1").returncode == 2
+    assert vpnkit(env, "delete", "nonsense").returncode == 2
+    out = vpnkit(env, "audit", "--outcome", "sucess")
+    assert out.returncode == 2 and "'sucess'" in out.stderr
+    assert vpnkit(env, "audit", "--action", "drop table").returncode == 2
+
+
+def test_create_spec_that_is_not_an_object_never_echoes_it(tmp_path: Path,
+                                                          env: dict[str, str]) -> None:
+    """A --spec file holding a string/list or broken JSON: one line naming the file, the
+    body (here the sentinel key) never printed; exit 2."""
+    for text in (json.dumps(SENTINEL), json.dumps([SENTINEL, 1]), "{" + SENTINEL):
+        path = tmp_path / "req.json"
+        path.write_text(text)
+        proc = vpnkit(env, "create", "--spec", str(path))  # asserts no sentinel in output
+        assert proc.returncode == 2
+        assert str(path) in one_error_line(proc)
+
+
+def test_transport_failure_names_the_host(env: dict[str, str]) -> None:
+    """Nothing listening: the line names the endpoint and says refused, no urllib3 text."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = vpnkit(env, "--endpoint", f"http://127.0.0.1:{port}", "describe")
+    assert proc.returncode == 1
+    line = one_error_line(proc)
+    assert f"127.0.0.1:{port}" in line and "refused" in line
+
+
+def test_bad_batch_file_is_named_before_connecting(tmp_path: Path, env: dict[str, str]) -> None:
+    """Broken JSON or CSV: exit 2, the file named, no banner (nothing connected)."""
+    bad_json = tmp_path / "rows.json"
+    bad_json.write_text('[{"VpnGatewayId": ')
+    bad_csv = tmp_path / "rows.csv"
+    bad_csv.write_text('name,spd\n"unterminated,x\n')
+    for path in (bad_json, bad_csv):
+        proc = vpnkit(env, "batch", str(path))
+        assert proc.returncode == 2
+        assert str(path) in one_error_line(proc)
+        assert "vpnkit: EMULATOR" not in proc.stderr
+    assert not (tmp_path / "emulator-audit.sqlite3").exists()
+
+
+def test_batch_issue_table_honours_format(tmp_path: Path, env: dict[str, str],
+                                         emu: Emulator) -> None:
+    """An invalid batch's issue table is JSON/CSV when asked, and has no <NA> as a table."""
+    lines = SAMPLE.read_text().splitlines()
+    lines[2] = lines[2].replace("AES-CBC-256", "ROT13", 1)
+    bad = tmp_path / "bad.csv"
+    bad.write_text("\n".join(lines) + "\n")
+    js = vpnkit(env, "batch", str(bad), "--format", "json")
+    assert js.returncode == 1
+    issues = json.loads(js.stdout)
+    assert any("ROT13" in i["message"] for i in issues)
+    csv = vpnkit(env, "batch", str(bad), "--format", "csv")
+    assert csv.stdout.startswith("row,name,path,code,message,severity")
+    table = vpnkit(env, "batch", str(bad))
+    assert "ROT13" in table.stdout and "<NA>" not in table.stdout
+    assert tunnels(emu) == []
+
+
+def test_tables_csv_and_progress_read_right(env: dict[str, str], emu: Emulator) -> None:
+    """No <NA> in tables, CSV tags are JSON, the wait bar counts `available`, "12 exist"."""
+    run = vpnkit(env, "batch", str(SAMPLE), "--batch-id", "b-fmt")
+    assert run.returncode == 0, run.stderr
+    assert "<NA>" not in run.stdout
+    wait_bar = [ln for ln in run.stderr.replace("\r", "\n").splitlines()
+                if ln.startswith("AVAILABLE") and "12/12" in ln]
+    assert wait_bar and "available=12" in wait_bar[-1] and "created=" not in wait_bar[-1]
+    create_bar = [ln for ln in run.stderr.replace("\r", "\n").splitlines()
+                  if ln.startswith("create") and "12/12" in ln]
+    assert create_bar and "created=12" in create_bar[-1]
+    again = vpnkit(env, "batch", str(SAMPLE), "--resume", "b-fmt", "--no-progress")
+    assert "12 exist " in again.stderr and "exists" not in again.stderr.split("batch b-fmt")[1]
+    table = vpnkit(env, "describe")
+    assert "<NA>" not in table.stdout and "+08:00" not in table.stdout
+    import csv as csvlib
+    import io
+
+    rows = list(csvlib.DictReader(io.StringIO(vpnkit(env, "describe", "--format",
+                                                     "csv").stdout)))
+    by_name = {r["vpn_connection_name"]: r for r in rows}
+    assert json.loads(by_name["br-foshan-01"]["tags"]) == {"owner": "netops",
+                                                             "site": "foshan"}
+
+
+def test_audit_table_fits_a_terminal(tmp_path: Path, env: dict[str, str]) -> None:
+    """audit's table: lines under 120 columns, times to the second, whole milliseconds."""
+    assert vpnkit(env, "create", "--spec", str(request_file(tmp_path))).returncode == 0
+    assert vpnkit(env, "describe").returncode == 0
+    proc = vpnkit(env, "audit")
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert len(lines) >= 3 and max(map(len, lines)) <= 120, lines
+    assert "<NA>" not in proc.stdout and ".0" not in proc.stdout.split("\n", 1)[1]
+    assert "+00:00" not in proc.stdout and "UTC" in lines[0]
+    assert "emulator-audit.sqlite3" in proc.stderr  # says which log it read
+
+
+def test_every_option_has_help_and_a_default(env: dict[str, str]) -> None:
+    """Each subcommand has a one-line help; each option says what it does and its default."""
+    import argparse
+
+    from vpnkit.cli import build_parser
+
+    parser = build_parser()
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    listed = {c.dest: c.help for c in sub._choices_actions}
+    assert set(listed) == set(sub.choices) and all(listed.values()), listed
+    mine = ("create", "skeleton", "batch", "describe", "delete", "audit", "lab", "demo")
+    parsers = {"vpnkit": parser, **{f"vpnkit {n}": sub.choices[n] for n in mine}}
+    for name, p in parsers.items():
+        for action in p._actions:
+            if isinstance(action, argparse._HelpAction | argparse._SubParsersAction):
+                continue
+            assert action.help, (name, action.dest)
+            if action.option_strings and not action.required:
+                assert "default" in action.help, (name, action.option_strings)
+    from vpnkit.emulator.__main__ import add_arguments
+
+    emu_parser = argparse.ArgumentParser()
+    add_arguments(emu_parser)
+    for action in emu_parser._actions[1:]:
+        assert action.help and "default" in action.help, action.dest
+    helped = vpnkit(env, "emulator", "--help")
+    assert helped.returncode == 0 and helped.stdout.startswith("usage: vpnkit emulator")
+
+
+def test_emulator_start_errors_name_the_port_file_and_flag(tmp_path: Path,
+                                                          env: dict[str, str]) -> None:
+    """Port in use names the port; a bad --state names the file; remote asks --allow-remote."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        port = s.getsockname()[1]
+        busy = vpnkit(env, "emulator", "--port", str(port))
+    assert busy.returncode == 2 and f"port {port}" in one_error_line(busy)
+    state = tmp_path / "state.json"
+    state.write_text("{not json")
+    bad = vpnkit(env, "emulator", "--state", str(state))
+    assert bad.returncode == 2 and str(state) in one_error_line(bad)
+    remote = vpnkit(env, "emulator", "--host", "0.0.0.0")
+    line = one_error_line(remote)
+    assert remote.returncode == 2 and "--allow-remote" in line and "allow_remote" not in line
+
+
+def test_demo_keeps_out_of_the_real_audit_log(tmp_path: Path, env: dict[str, str]) -> None:
+    """demo logs into emulator-audit.sqlite3 beside the real log, says so, and the real
+    log gets no row."""
+    from vpnkit.audit import AuditLog
+
+    del env["VPNKIT_ENDPOINT"]
+    real = Path(env["VPNKIT_AUDIT"])
+    proc = vpnkit(env, "demo", "--create-delay", "0.05")
+    assert proc.returncode == 0, proc.stderr
+    rehearsal = tmp_path / "emulator-audit.sqlite3"
+    assert str(rehearsal) in proc.stdout
+    assert len(AuditLog(rehearsal).frame()) >= 13
+    assert not real.exists() or AuditLog(real).frame().empty

@@ -52,10 +52,12 @@ class BatchRow:
 
 
 class _Progress:
-    """A tqdm.auto bar with created/failed/pending counts, or nothing."""
+    """A tqdm.auto bar with <done>/failed/pending counts, or nothing: ``created`` while
+    creating, ``available`` while waiting (where nothing counts as failed)."""
 
-    def __init__(self, total: int, enabled: bool, desc: str) -> None:
+    def __init__(self, total: int, enabled: bool, desc: str, done: str = "created") -> None:
         self.bar: Any = None
+        self.done = done
         self.counts: Counter[str] = Counter()
         self.total = total
         self._lock = threading.Lock()
@@ -67,8 +69,11 @@ class _Progress:
 
     def _postfix(self) -> None:
         done = sum(self.counts.values())
-        self.bar.set_postfix(created=self.counts["ok"], failed=self.counts["failed"],
-                             pending=self.total - done, refresh=False)
+        counts = {self.done: self.counts["ok"], "failed": self.counts["failed"],
+                  "pending": self.total - done}
+        if self.done != "created":
+            del counts["failed"]
+        self.bar.set_postfix(counts, refresh=False)
 
     def step(self, outcome: str) -> None:
         with self._lock:
@@ -269,7 +274,7 @@ def wait_available(client: VpcClient, rows: Sequence[BatchRow], timeout: float, 
               progress: bool) -> None:
     pending = {r.vpn_connection_id: r for r in rows if r.vpn_connection_id and
                r.state != "AVAILABLE"}
-    bar = _Progress(len(pending), progress, "AVAILABLE")
+    bar = _Progress(len(pending), progress, "AVAILABLE", done="available")
     deadline = time.monotonic() + timeout
     try:
         while pending:

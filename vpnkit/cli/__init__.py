@@ -42,13 +42,18 @@ GROUPS = ("create", "batch", "plan", "inventory", "tunnels", "audit", "local")
 
 
 def _global(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--region", help="region, e.g. ap-guangzhou (default: configured, "
-                        "else ap-guangzhou)")
-    parser.add_argument("--profile", help="tccli / ~/.tencentcloud profile")
-    parser.add_argument("--endpoint", help="API base URL, e.g. an emulator's "
-                        "(default: $VPNKIT_ENDPOINT, else the region's Tencent endpoint)")
-    parser.add_argument("--audit", metavar="DB", help="audit log path (default: $VPNKIT_AUDIT "
-                        "or vpnkit's default)")
+    parser.add_argument("--region", help="region, e.g. ap-guangzhou (default: "
+                        "$TENCENTCLOUD_REGION or the profile's, else ap-guangzhou)")
+    parser.add_argument("--profile", help="~/.tencentcloud/credentials section or tccli "
+                        "profile; one that does not exist is an error (default: the "
+                        "environment's keys, else 'default', else the embedded emulator)")
+    parser.add_argument("--endpoint", help="API host or base URL, e.g. an emulator's "
+                        "http://127.0.0.1:PORT; used with the configured keys, or the "
+                        "emulator's demo keys if none (default: $VPNKIT_ENDPOINT, else the "
+                        "region's Tencent endpoint)")
+    parser.add_argument("--audit", metavar="DB", help="audit log file (default: "
+                        "$VPNKIT_AUDIT or ~/.local/share/vpnkit/audit.sqlite3; calls to an "
+                        "emulator go to emulator-audit.sqlite3 beside it)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -57,7 +62,8 @@ def build_parser() -> argparse.ArgumentParser:
                                      "Cloud VPN tunnels (CreateVpnConnection).")
     _global(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    p = sub.add_parser("emulator", help="run the local API emulator", add_help=False)
+    p = sub.add_parser("emulator", help="run the local API emulator (see vpnkit emulator "
+                       "--help)", add_help=False)
     p.add_argument("rest", nargs=argparse.REMAINDER)
     for name in GROUPS:
         importlib.import_module(f"vpnkit.cli.{name}").register(sub)
@@ -67,7 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _emulator(argv: Sequence[str]) -> int:
     from vpnkit.emulator.__main__ import main as emulator_main
 
-    return emulator_main(list(argv))
+    return emulator_main(list(argv), prog="vpnkit emulator")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -96,7 +102,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # the one place that turns errors into a line
         if os.environ.get("VPNKIT_DEBUG"):
             raise
-        print(error_line(exc), file=sys.stderr)
+        print(error_line(exc, getattr(args, "endpoint_used", None)), file=sys.stderr)
         return 1
 
 

@@ -10,6 +10,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from vpnkit.errors import ApiError, SpecError, TransportError, VpnkitError
 from vpnkit.redact import scrub
@@ -20,7 +21,8 @@ if TYPE_CHECKING:
     from vpnkit.client import AuditSink, VpcClient
 
 __all__ = ["FORMATS", "TABLE_COLUMNS", "CountingSink", "UsageError", "audit_log", "audit_path",
-           "client_from_args", "emit", "error_line", "read_json"]
+           "client_from_args", "emit", "error_line", "integer", "mode_from_args",
+           "positive_int", "read_json", "resource_id", "seconds"]
 
 FORMATS = ("table", "csv", "json")
 TABLE_COLUMNS = ["vpn_connection_id", "vpn_connection_name", "vpn_gateway_id",
@@ -32,23 +34,104 @@ class UsageError(Exception):
     """A command was used wrongly (exit status 2)."""
 
 
-def error_line(exc: BaseException) -> str:
-    """One line for stderr: code, message, RequestId. Never a traceback or a secret."""
+def _transport_text(exc: TransportError, endpoint: str | None) -> str:
+    """What went wrong on the wire, in words, naming the host (never a Python class)."""
+    where = endpoint or "the API endpoint"
+    cause = exc.__cause__
+    detail = str(cause) if cause is not None else exc.message
+    try:
+        import requests
+    except ImportError:  # pragma: no cover - requests is the one runtime dependency
+        requests = None  # type: ignore[assignment]
+    if requests is not None and isinstance(cause, requests.exceptions.InvalidURL):
+        return f"{where} is not a valid URL"
+    if requests is not None and isinstance(cause, requests.exceptions.Timeout):
+        return f"no answer from {where} in time"
+    if requests is not None and isinstance(cause, requests.exceptions.SSLError):
+        return f"TLS handshake with {where} failed"
+    if any(s in detail for s in ("NameResolution", "Name or service not known",
+                                 "nodename nor servname", "getaddrinfo failed",
+                                 "Temporary failure in name resolution")):
+        host = urlsplit(where).hostname or where
+        return f"cannot resolve host {host} (of {where})"
+    if "Connection refused" in detail or "ConnectionRefused" in detail:
+        return f"{where} refused the connection (is anything listening there?)"
+    if requests is not None and isinstance(cause, requests.exceptions.ConnectionError):
+        return f"cannot connect to {where} (the connection failed or was dropped)"
+    return exc.message
+
+
+def error_line(exc: BaseException, endpoint: str | None = None) -> str:
+    """One line for stderr: code, message, RequestId; the host for transport failures.
+    Never a traceback, a Python class name or a secret."""
     if isinstance(exc, ApiError):
         rid = f" [RequestId {exc.request_id}]" if exc.request_id else ""
         text = f"error: {exc.code}: {exc.message}{rid}"
     elif isinstance(exc, SpecError):
-        shown = "; ".join(f"{i.path}: {i.message} ({i.code})" for i in exc.issues[:5])
+        shown = "; ".join(f"{i.path or 'request'}: {i.message} ({i.code})"
+                          for i in exc.issues[:5])
         more = f"; ... {len(exc.issues) - 5} more" if len(exc.issues) > 5 else ""
         n = len(exc.issues)
         text = f"error: invalid request ({n} problem{'s' if n != 1 else ''}): {shown}{more}"
     elif isinstance(exc, TransportError):
-        text = f"error: {type(exc).__name__}: {exc.message}"
+        action = f"{exc.action}: " if exc.action else ""
+        text = f"error: {action}{_transport_text(exc, endpoint)}"
+    elif isinstance(exc, OSError) and exc.filename is not None:
+        text = f"error: {exc.filename}: {exc.strerror or exc}"
     elif isinstance(exc, VpnkitError | OSError | ValueError):
-        text = f"error: {type(exc).__name__}: {exc}"
+        text = f"error: {exc}"
     else:
-        text = f"error: unexpected {type(exc).__name__}: {exc} (set VPNKIT_DEBUG=1 for details)"
+        text = (f"error: internal error in vpnkit ({exc}); set VPNKIT_DEBUG=1 for the "
+                "traceback and please report it")
     return scrub(" ".join(text.split()))
+
+
+def integer(text: str) -> int:
+    """An argparse ``type``: a plain decimal integer (ASCII digits, optional sign), the
+    message naming the value; never ``int()``'s ``'²'``/``'٣'``/4,300-digit surprises."""
+    stripped = text.strip()
+    digits = stripped[1:] if stripped[:1] in "+-" else stripped
+    if not digits.isascii() or not digits.isdigit() or len(digits) > 18:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number")
+    return int(stripped)
+
+
+def resource_id(prefix: str) -> Any:
+    """An argparse ``type`` for ``<prefix>-xxxxxxxx`` ids (8 lowercase letters/digits, as the
+    API writes them, ref §1.1): anything else is refused before connecting, naming it."""
+    import re
+
+    pattern = re.compile(rf"{prefix}-[a-z0-9]{{8}}\Z")
+
+    def check(text: str) -> str:
+        if not pattern.match(text):
+            raise argparse.ArgumentTypeError(f"{text!r} is not a {prefix}- id "
+                                             f"({prefix}-xxxxxxxx)")
+        return text
+
+    check.__name__ = f"{prefix} id"
+    return check
+
+
+def seconds(text: str) -> float:
+    """An argparse ``type``: a finite, non-negative number of seconds."""
+    import math
+
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value < 0 or not text.strip().isascii():
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds")
+    return value
+
+
+def positive_int(text: str) -> int:
+    """An argparse ``type``: an :func:`integer` of at least 1."""
+    value = integer(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: must be at least 1")
+    return value
 
 
 # --- plumbing -----------------------------------------------------------------------------
@@ -76,40 +159,85 @@ def audit_path(args: argparse.Namespace) -> str | None:
     return args.audit or os.environ.get("VPNKIT_AUDIT") or None
 
 
-def audit_log(args: argparse.Namespace) -> Any:
-    """The AuditLog at --audit / $VPNKIT_AUDIT / the default, or None if unavailable."""
+def mode_from_args(args: argparse.Namespace) -> str:
+    """``real``, ``emulator`` or ``custom endpoint``: what the global options reach (see
+    :func:`vpnkit.session.resolve_mode`), without connecting; a bad option is a usage error."""
+    from vpnkit.errors import CredentialError
+    from vpnkit.session import resolve_mode
+
+    try:
+        return resolve_mode(args.region, profile=args.profile, endpoint=args.endpoint)
+    except (CredentialError, ValueError) as exc:
+        raise UsageError(str(exc)) from None
+
+
+def audit_log(args: argparse.Namespace, mode: str | None = None) -> Any:
+    """The AuditLog at --audit, else the one for ``mode``: an emulator's calls go to
+    :func:`vpnkit.session.emulator_audit_path`, everything else to the default log
+    ($VPNKIT_AUDIT or the user's data dir). None if the audit module is unavailable."""
     try:
         from vpnkit.audit import AuditLog
     except ImportError:
         return None
-    path = audit_path(args)
-    return AuditLog(path) if path else AuditLog()
+    from vpnkit.session import emulator_audit_path
+
+    if args.audit:
+        return AuditLog(args.audit)
+    if (mode or mode_from_args(args)) == "emulator":
+        return AuditLog(emulator_audit_path())
+    return AuditLog()
 
 
 def client_from_args(args: argparse.Namespace, audit: Any = None) -> VpcClient:
-    """The client the global options name (see :func:`vpnkit.connect`), audited."""
+    """The client the global options name (see :func:`vpnkit.connect`), audited. A bad
+    --profile, --endpoint or --region is a usage error (exit 2); nothing is contacted."""
     from vpnkit.session import connect
 
-    sink = audit_log(args) if audit is None else audit
-    return connect(args.region, profile=args.profile, endpoint=args.endpoint,
-                   audit=sink or None)
+    mode = mode_from_args(args)
+    sink = audit_log(args, mode) if audit is None else audit
+    client = connect(args.region, profile=args.profile, endpoint=args.endpoint,
+                     audit=sink or None)
+    args.endpoint_used = client.endpoint  # named by error_line for transport failures
+    return client
 
 
-def read_json(text: str) -> Any:
-    """The JSON in file ``text`` (a ``file://`` prefix is allowed)."""
+def read_json(text: str, *, want_object: bool = False) -> Any:
+    """The JSON in file ``text`` (a ``file://`` prefix is allowed). Errors name the file and
+    where it is wrong, never echo its content (it may hold a pre-shared key)."""
     path = Path(text.removeprefix("file://")).expanduser()
     if not path.is_file():
         raise UsageError(f"no such file: {path}")
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise UsageError(f"{path} is not UTF-8 text") from None
     except json.JSONDecodeError as exc:
-        raise ValueError(f"{path} is not valid JSON: {exc}") from None
+        raise UsageError(f"{path} is not valid JSON: {exc.msg} at line {exc.lineno} "
+                         f"column {exc.colno}") from None
+    if want_object and not isinstance(data, dict):
+        kind = {list: "a list", str: "a string", int: "a number", float: "a number",
+                bool: "a boolean"}.get(type(data), "null")
+        raise UsageError(f"{path} must hold one JSON object ({{...}}), not {kind}")
+    return data
+
+
+def _cell_json(value: Any) -> Any:
+    if isinstance(value, dict | list | tuple):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+    return value
 
 
 def emit(frame: pd.DataFrame, fmt: str, *, records: Any = None) -> None:
-    """Print ``frame`` as a table, CSV or JSON (``records`` replaces the JSON body)."""
+    """Print ``frame`` as a table, CSV or JSON (``records`` replaces the JSON body).
+
+    CSV cells holding a mapping or list (``tags``, SPD sets) are written as JSON, never as a
+    Python repr; a table shows missing values as blanks, not ``<NA>``."""
     if fmt == "csv":
-        sys.stdout.write(frame.to_csv(index=False))
+        out = frame.copy()
+        for col in out.columns:
+            if out[col].dtype == object:
+                out[col] = out[col].map(_cell_json)
+        sys.stdout.write(out.to_csv(index=False))
     elif fmt == "json":
         data = records if records is not None else json.loads(
             frame.to_json(orient="records", date_format="iso"))
@@ -117,4 +245,5 @@ def emit(frame: pd.DataFrame, fmt: str, *, records: Any = None) -> None:
     elif frame.empty:
         print("(none)")
     else:
-        print(frame.to_string(index=False))
+        shown = frame.astype(object).where(frame.notna(), "")
+        print(shown.to_string(index=False))

@@ -6,29 +6,41 @@ import argparse
 import json
 from typing import Any
 
-from vpnkit.cli._common import client_from_args, read_json
+from vpnkit.cli._common import client_from_args, read_json, seconds
 
 __all__ = ["register", "skeleton"]
 
 
 def register(sub: Any) -> None:
     """Add ``create`` and ``skeleton`` to the subcommands."""
-    p = sub.add_parser("create", help="create one tunnel from a request JSON file")
+    p = sub.add_parser("create", help="create one tunnel from a request JSON file",
+                       description="Create one tunnel from a CreateVpnConnection request "
+                       "body (as `vpnkit skeleton` prints it). The file is checked before "
+                       "anything is sent.")
     p.add_argument("--spec", "--cli-input-json", dest="spec", required=True, metavar="FILE",
                    help="request JSON (tccli --cli-input-json shape; file:// prefix allowed)")
-    p.add_argument("--wait", action="store_true", help="wait until the tunnel is AVAILABLE")
-    p.add_argument("--timeout", type=float, default=300.0, help="--wait limit, seconds")
+    p.add_argument("--wait", action="store_true", help="wait until the tunnel is AVAILABLE "
+                   "(default: return once it is created, usually PENDING)")
+    p.add_argument("--timeout", type=seconds, default=300.0, metavar="S",
+                   help="--wait limit in seconds (default: %(default)s)")
     p.set_defaults(func=cmd_create)
-    p = sub.add_parser("skeleton", help="print a CreateVpnConnection request skeleton")
+    p = sub.add_parser("skeleton", help="print a CreateVpnConnection request skeleton",
+                       description="Print every CreateVpnConnection request field with a "
+                       "String/Integer/Boolean placeholder (like tccli "
+                       "--generate-cli-skeleton); fill it in for `vpnkit create --spec`.")
     p.set_defaults(func=cmd_skeleton)
 
 
 def cmd_create(args: argparse.Namespace) -> int:
     """create --spec FILE: one tunnel from a tccli/SDK-shaped request body."""
+    from vpnkit.redact import remember
     from vpnkit.validate import check
     from vpnkit.wire import spec_from_wire
 
-    spec = spec_from_wire(read_json(args.spec))
+    body = read_json(args.spec, want_object=True)  # names the file; never echoes its content
+    psk = body.get("PreShareKey")
+    remember(psk if isinstance(psk, str) else None)  # masked in any message that quotes it
+    spec = spec_from_wire(body)
     check(spec)  # before connecting: a bad file never reaches the API
     client = client_from_args(args)
     conn = client.create_vpn_connection(spec, wait=args.wait, timeout=args.timeout)

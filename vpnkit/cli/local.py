@@ -13,8 +13,9 @@ from vpnkit.cli._common import (
     CountingSink,
     UsageError,
     audit_log,
-    audit_path,
     emit,
+    mode_from_args,
+    seconds,
 )
 
 if TYPE_CHECKING:
@@ -28,13 +29,20 @@ PACKAGE = Path(__file__).resolve().parents[1]
 
 def register(sub: Any) -> None:
     """Add ``lab`` and ``demo`` to the subcommands."""
-    p = sub.add_parser("lab", help="start JupyterLab on the runbooks")
-    p.add_argument("--dry-run", action="store_true", help="print the command, do not run it")
-    p.add_argument("jupyter_args", nargs=argparse.REMAINDER, help="passed to jupyter lab")
+    p = sub.add_parser("lab", help="start JupyterLab on the runbooks",
+                       description="Start JupyterLab on notebooks/. With no credentials and "
+                       "no endpoint, one emulator serves every runbook.")
+    p.add_argument("--dry-run", action="store_true", help="print the command, do not run it "
+                   "(default: run it)")
+    p.add_argument("jupyter_args", nargs=argparse.REMAINDER, help="passed to jupyter lab "
+                   "(after --; default: none)")
     p.set_defaults(func=cmd_lab)
-    p = sub.add_parser("demo", help="the main job against an embedded emulator")
-    p.add_argument("--create-delay", type=float, default=0.5, metavar="S",
-                   help="seconds a demo tunnel stays PENDING")
+    p = sub.add_parser("demo", help="the main job against an embedded emulator, no "
+                       "credentials needed", description="Create one tunnel and the sample "
+                       "batch on an embedded emulator, then list and audit them. Its calls "
+                       "go to the emulator audit log, never the real one.")
+    p.add_argument("--create-delay", type=seconds, default=0.5, metavar="S",
+                   help="seconds a demo tunnel stays PENDING (default: %(default)s)")
     p.set_defaults(func=cmd_demo)
 
 
@@ -49,7 +57,6 @@ def cmd_lab(args: argparse.Namespace) -> int:
     import shutil
     import subprocess
 
-    from vpnkit.credentials import resolve_credential
 
     here = PACKAGE.parent / "notebooks"
     notebooks = next((p for p in (Path.cwd() / "notebooks", here) if p.is_dir()), None)
@@ -64,7 +71,7 @@ def cmd_lab(args: argparse.Namespace) -> int:
     cmd += [str(notebooks), *extra]
     env = dict(os.environ)
     endpoint = args.endpoint or env.get("VPNKIT_ENDPOINT")
-    shared = not endpoint and resolve_credential(args.profile) is None
+    shared = mode_from_args(args) == "emulator" and not endpoint  # also checks --profile
     if args.dry_run:
         print(shlex.join(cmd))
         if shared:
@@ -98,13 +105,15 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from vpnkit.session import banner, connect
 
     started = time.monotonic()
-    counting = CountingSink(audit_log(args))
+    counting = CountingSink(audit_log(args, "emulator"))  # never the real account's log
     with serve(seed="demo", create_delay=args.create_delay) as emu, \
             tempfile.TemporaryDirectory(prefix="vpnkit-demo-") as tmp:
         client = connect(args.region or DEMO_REGION, endpoint=emu.url,
                          credential=emu.credential, audit=counting, quiet=True)
         client.mode = "emulator"
-        print(banner(client, "emulator"), file=sys.stderr)
+        where = getattr(counting.inner, "path", None)
+        logged = f" Calls logged in {where}." if where is not None else ""
+        print(banner(client, "emulator") + logged, file=sys.stderr)
         spec = VpnConnectionSpec(
             "vpngw-demo0001", "cgw-demo0001", "hq-guangzhou", secrets.token_urlsafe(18),
             vpc_id="vpc-demo0001", route_type="Policy",
@@ -119,11 +128,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print(f"1. creating {spec.vpn_connection_name} on {spec.vpn_gateway_id} ...")
         conn = client.create_vpn_connection(spec, wait=True, timeout=60)
         print(f"   {conn.vpn_connection_id} is {conn.state}")
-        for var in ("VPNKIT_PSK_PROD", "VPNKIT_PSK_DEV", "VPNKIT_PSK_CCN"):
-            os.environ.setdefault(var, secrets.token_urlsafe(18))  # generated, never shown
         sample = PACKAGE / "samples" / "branches.csv"
+        for var in _psk_variables(sample):
+            os.environ.setdefault(var, secrets.token_urlsafe(18))  # generated, never shown
         print(f"2. batch from {sample.name} ...")
-        ns = argparse.Namespace(workers=8, no_wait=False, resume=None, skip_invalid=False,
+        ns = argparse.Namespace(workers=8, no_wait=False, resume=None, batch_id=None,
+                                skip_invalid=False,
                                 dry_run=False, no_progress=True, wait_timeout=120.0,
                                 state=str(Path(tmp) / "journal.sqlite3"), format="table")
         status = run_batch(client, sample, ns)
@@ -132,11 +142,21 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print("4. audit summary (calls by action and outcome):")
         for (action, outcome), n in sorted(counting.counts.items()):
             print(f"   {action:<28} {outcome:<16} {n}")
-        where = audit_path(args) or "the default audit log"
-        if counting.inner is not None:
-            print(f"   full log: vpnkit audit   ({where})")
+        where = getattr(counting.inner, "path", None)
+        if where is not None:
+            print(f"   full log: {where} (vpnkit --audit {where} audit); the real "
+                  "account's audit log is untouched")
     print(f"demo finished in {time.monotonic() - started:.1f} s")
     return status
+
+
+def _psk_variables(sample: Path) -> list[str]:
+    """The environment variables the sample CSV's ``pre_share_key_env`` column names."""
+    import csv
+
+    with sample.open(encoding="utf-8", newline="") as fh:
+        return sorted({row["pre_share_key_env"] for row in csv.DictReader(fh)
+                       if row.get("pre_share_key_env")})
 
 
 def _emit_describe(client: VpcClient) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from vpnkit.cli._common import FORMATS, TABLE_COLUMNS, client_from_args, emit
+from vpnkit.cli._common import FORMATS, TABLE_COLUMNS, client_from_args, emit, resource_id
 from vpnkit.errors import ApiError
 from vpnkit.redact import redact
 
@@ -14,16 +14,25 @@ __all__ = ["register"]
 
 def register(sub: Any) -> None:
     """Add ``describe`` and ``delete`` to the subcommands."""
-    p = sub.add_parser("describe", help="list tunnels")
-    p.add_argument("--id", dest="ids", nargs="+", metavar="ID", help="only these tunnels")
-    p.add_argument("--gateway", help="only tunnels of this VPN gateway")
-    p.add_argument("--format", choices=FORMATS, default="table")
+    p = sub.add_parser("describe", help="list tunnels (table, CSV or JSON)",
+                       description="List the region's tunnels; the pre-shared key is never "
+                       "shown.")
+    p.add_argument("--id", dest="ids", nargs="+", metavar="ID", type=resource_id("vpnx"),
+                   help="only these tunnels (vpnx-xxxxxxxx; default: all)")
+    p.add_argument("--gateway", metavar="VPNGW_ID", type=resource_id("vpngw"),
+                   help="only tunnels of this VPN gateway (vpngw-xxxxxxxx; default: all)")
+    p.add_argument("--format", choices=FORMATS, default="table",
+                   help="output format (default: %(default)s)")
     p.set_defaults(func=cmd_describe)
-    p = sub.add_parser("delete", help="delete a tunnel")
-    p.add_argument("id", metavar="ID", help="vpnx-... id")
-    p.add_argument("--yes", action="store_true", help="really delete (else: show what would "
-                   "be deleted)")
-    p.add_argument("--wait", action="store_true", help="wait until it is gone")
+    p = sub.add_parser("delete", help="delete one tunnel (shows it first; --yes deletes)",
+                       description="Delete one tunnel. Without --yes it only says what "
+                       "would be deleted.")
+    p.add_argument("id", metavar="ID", type=resource_id("vpnx"), help="the tunnel, "
+                   "vpnx-xxxxxxxx")
+    p.add_argument("--yes", action="store_true", help="really delete (default: only show "
+                   "what would be deleted)")
+    p.add_argument("--wait", action="store_true", help="wait until it is gone (default: "
+                   "return once the API accepted the delete)")
     p.set_defaults(func=cmd_delete)
 
 
@@ -35,6 +44,8 @@ def cmd_describe(args: argparse.Namespace) -> int:
     filters = {"vpn-gateway-id": args.gateway} if args.gateway else None
     raw = client.describe_vpn_connections_raw(args.ids, filters=filters)
     frame = connections_frame(raw)
+    if "created_time" in frame.columns and hasattr(frame["created_time"], "dt"):
+        frame["created_time"] = frame["created_time"].dt.tz_convert("UTC")  # as the audit log
     if args.format == "json":
         emit(frame, "json", records={"TotalCount": len(raw),
                                       "VpnConnectionSet": redact(raw)})

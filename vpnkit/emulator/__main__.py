@@ -27,31 +27,56 @@ def _fault(text: str) -> tuple[str, Any]:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the emulator's options to ``parser``."""
-    parser.add_argument("--host", default="127.0.0.1", help="bind address (loopback only "
-                        "unless --allow-remote)")
-    parser.add_argument("--port", type=int, default=0, help="port (0: pick a free one)")
+    parser.add_argument("--host", default="127.0.0.1", help="bind address (default: "
+                        "%(default)s; loopback only unless --allow-remote)")
+    parser.add_argument("--port", type=int, default=0, help="port (default: %(default)s, "
+                        "a free one)")
     parser.add_argument("--allow-remote", action="store_true",
-                        help="allow a non-loopback --host")
-    parser.add_argument("--secret-id", default=DEMO_SECRET_ID, help="accepted SecretId")
-    parser.add_argument("--secret-key", default=DEMO_SECRET_KEY, help="accepted SecretKey")
+                        help="allow a non-loopback --host "
+                        "(default: off)")
+    parser.add_argument("--secret-id", default=DEMO_SECRET_ID, help="accepted SecretId (default: "
+                        "the documented demo id)")
+    parser.add_argument("--secret-key", default=DEMO_SECRET_KEY,
+                        help="accepted SecretKey (default: the documented demo key)")
     parser.add_argument("--token", default=None,
-                        help="require this X-TC-Token (temporary credentials)")
-    parser.add_argument("--state", metavar="FILE", help="persist state in this JSON file")
+                        help="require this X-TC-Token (temporary credentials; default: none)")
+    parser.add_argument("--state", metavar="FILE", help="persist state in this JSON file "
+                        "(default: in memory only)")
     parser.add_argument("--seed", choices=sorted(SEEDS), default="demo",
-                        help="starting state when there is no state file")
+                        help="starting state when there is no state file (default: %(default)s)")
     parser.add_argument("--create-delay", type=float, default=1.0, metavar="S",
-                        help="seconds a tunnel stays PENDING (and DELETING)")
+                        help="seconds a tunnel stays PENDING (and DELETING; default: %(default)s)")
     parser.add_argument("--rate-limit", type=float, default=100.0, metavar="N",
-                        help="requests/s per action and SecretId (0: unlimited)")
+                        help="requests/s per action and SecretId (0: unlimited; default: "
+                        "%(default)s)")
     parser.add_argument("--fault", type=_fault, action="append", default=[],
                         metavar="NAME=VALUE", help="inject a fault (repeatable), e.g. "
                         "drop_after_commit=0.3, delay=0.2, internal_error=0.1, "
-                        "rate_limit_burst=5, actions=CreateVpnConnection, seed=1")
+                        "rate_limit_burst=5, actions=CreateVpnConnection, seed=1 (default: none)")
 
 
-def main(argv: list[str] | None = None) -> int:
+def _start_error(args: argparse.Namespace, exc: Exception) -> str:
+    """serve()'s failure in the words of the command line: the port, the --state file, the
+    --allow-remote flag (never a bare errno or a JSON parser's message alone)."""
+    import errno
+
+    if isinstance(exc, OSError) and exc.errno == errno.EADDRINUSE:
+        return (f"port {args.port} on {args.host} is already in use (choose another --port, "
+                "or 0 for a free one)")
+    import json
+
+    if isinstance(exc, json.JSONDecodeError):
+        return (f"--state {args.state} is not valid JSON: {exc.msg} at line {exc.lineno} "
+                f"column {exc.colno}")
+    text = str(exc).replace("allow_remote=True", "--allow-remote")
+    if args.state and isinstance(exc, ValueError | OSError) and args.state not in text:
+        return f"--state {args.state}: {text}"
+    return text
+
+
+def main(argv: list[str] | None = None, prog: str = "python -m vpnkit.emulator") -> int:
     """Run the emulator until interrupted; returns the exit status."""
-    parser = argparse.ArgumentParser(prog="python -m vpnkit.emulator",
+    parser = argparse.ArgumentParser(prog=prog,
                                      description="Strict local Tencent Cloud VPC emulator.")
     add_arguments(parser)
     args = parser.parse_args(argv)
@@ -61,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
                     create_delay=args.create_delay, rate_limit=args.rate_limit,
                     faults=dict(args.fault), allow_remote=args.allow_remote)
     except (OSError, ValueError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"{prog}: error: {_start_error(args, exc)}", file=sys.stderr)
         return 2
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
