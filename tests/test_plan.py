@@ -269,3 +269,126 @@ def test_many_modifies_each_sent_once(emu: Emulator, audited: VpcClient,
     per_tunnel = Counter(r["resource_id"] for r in calls(log, "ModifyVpnConnectionAttribute"))
     assert len(per_tunnel) == 20 and set(per_tunnel.values()) == {1}
     assert vpnkit.plan(audited, want).empty
+
+
+# --- the CLI, as a subprocess -------------------------------------------------------------
+
+def cli_env(tmp_path: Path, emu: Emulator) -> dict[str, str]:
+    """Environment for ``python -m vpnkit``: the emulator, tmp audit/journal, the keys."""
+    import os
+
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("TENCENTCLOUD_", "TCCLI_", "VPNKIT_"))}
+    env.update(VPNKIT_ENDPOINT=emu.url, VPNKIT_AUDIT=str(tmp_path / "audit.sqlite3"),
+               VPNKIT_BATCH_STATE=str(tmp_path / "journal.sqlite3"), HOME=str(tmp_path),
+               PLAN_KEY=KEY, PLAN_KEY2=KEY2)
+    return env
+
+
+def desired_csv(tmp_path: Path, rows: list[dict[str, Any]]) -> Path:
+    """The rows as a CSV file in the batch layout (keys by environment variable)."""
+    import pandas as pd
+
+    out = []
+    for r in rows:
+        r = dict(r)
+        key = r.pop("pre_share_key", None)
+        if key is not None:
+            r["pre_share_key_env"] = "PLAN_KEY2" if key == KEY2 else "PLAN_KEY"
+        out.append(r)
+    path = tmp_path / "desired.csv"
+    pd.DataFrame(out).to_csv(path, index=False)
+    return path
+
+
+def run_cli(env: dict[str, str], *args: str) -> Any:
+    """``python -m vpnkit ARGS`` (stdin closed); no traceback and no key in its output."""
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "-m", "vpnkit", *args], env=env, text=True,
+                          capture_output=True, timeout=120, check=False,
+                          stdin=subprocess.DEVNULL)
+    for stream in (proc.stdout, proc.stderr):
+        assert "Traceback" not in stream
+        assert KEY not in stream and KEY2 not in stream
+    return proc
+
+
+def test_cli_exit_codes(emu: Emulator, tmp_path: Path) -> None:
+    """plan: 2 pending, 0 nothing to do, 1 errors; apply needs --yes, prune the phrase."""
+    env = cli_env(tmp_path, emu)
+    two = [row(), row("br-02", spd="10.0.2.0/24=192.168.5.0/24")]
+    path = str(desired_csv(tmp_path, two))
+    p = run_cli(env, "plan", path)
+    assert p.returncode == 2 and "+ create" in p.stdout and "2 to create" in p.stdout
+    p = run_cli(env, "apply", path)
+    assert p.returncode == 2 and "re-run with --yes" in p.stderr
+    assert emu.backend.dump()["regions"][REGION]["vpn_connections"] == {}
+    p = run_cli(env, "apply", path, "--yes")
+    assert p.returncode == 0, p.stderr
+    assert run_cli(env, "plan", path).returncode == 0
+    one = str(desired_csv(tmp_path, [row(pre_share_key=KEY2)]))
+    p = run_cli(env, "plan", one, "--format", "json")
+    assert p.returncode == 2
+    body = json.loads(p.stdout)
+    assert body["counts"]["modify"] == 1 and body["changes"][0]["key"] == "changed"
+    p = run_cli(env, "apply", one, "--yes", "--prune")
+    assert p.returncode == 1 and "delete 1 tunnel" in p.stderr
+    assert len(emu.backend.dump()["regions"][REGION]["vpn_connections"]) == 2
+    p = run_cli(env, "apply", one, "--yes", "--prune", "--confirm", "delete 1 tunnel",
+                "--format", "csv")
+    assert p.returncode == 0, p.stderr
+    assert "modified" in p.stdout and "deleted" in p.stdout
+    assert run_cli(env, "plan", one, "--prune").returncode == 0
+    assert run_cli(env, "plan", str(tmp_path / "missing.csv")).returncode == 1
+    bad = str(desired_csv(tmp_path, [row(spd="10.0.1.0/24=192.168.1.0/33")]))
+    p = run_cli(env, "plan", bad)
+    assert p.returncode == 1 and "nothing sent" in p.stderr
+
+
+def test_kill_9_mid_apply_then_resume_changes_each_once(emu: Emulator, client: VpcClient,
+                                                        tmp_path: Path) -> None:
+    """apply killed with SIGKILL half-way; apply again: every tunnel got exactly one Modify."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import threading
+    import time
+
+    env = cli_env(tmp_path, emu)
+    rows = [row(f"k-{i:02d}", spd=f"10.0.{i}.0/24=192.168.{i}.0/24") for i in range(18)]
+    assert run_cli(env, "apply", str(desired_csv(tmp_path, rows)), "--yes").returncode == 0
+    want = str(desired_csv(tmp_path, [{**r, "ike_dh_group": "GROUP14"} for r in rows]))
+    modifies: Counter[str] = Counter()
+    lock = threading.Lock()
+    original = emu.backend.handle
+
+    def counting(action: str, region: str, params: Any, request_id: str,
+                 **kw: Any) -> dict[str, Any]:
+        result = original(action, region, params, request_id, **kw)
+        if action == "ModifyVpnConnectionAttribute":
+            with lock:
+                modifies[params["VpnConnectionId"]] += 1
+            time.sleep(0.05)  # slow enough to be killed half-way
+        return result
+
+    emu.backend.handle = counting  # type: ignore[method-assign]
+    proc = subprocess.Popen([sys.executable, "-m", "vpnkit", "apply", want, "--yes",
+                             "--workers", "2"], env=env, stdin=subprocess.DEVNULL,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while sum(modifies.values()) < 6 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        os.kill(proc.pid, signal.SIGKILL)
+    finally:
+        proc.wait(timeout=30)
+    done_before = sum(modifies.values())
+    assert 6 <= done_before < 18
+    time.sleep(0.2)  # requests already in the server finish
+    resumed = run_cli(env, "apply", want, "--yes")
+    assert resumed.returncode == 0, resumed.stderr
+    assert len(modifies) == 18 and set(modifies.values()) == {1}
+    assert run_cli(env, "plan", want).returncode == 0
