@@ -35,10 +35,12 @@ option columns              named after :mod:`vpnkit.options`: tunnel-level opti
 ``notes``, ``#...``         ignored
 =========================== =================================================================
 
-Empty cells mean "not set" (the API default applies). Integers and booleans
-(``true/false/yes/no/1/0``) are parsed from text. Any other column is reported as
-``UnknownParameter`` so a typo never silently drops an option. :func:`option_columns` lists
-every option column with its help text.
+Empty cells mean "not set" (the API default applies); ``name``, ``vpn_gateway_id`` and
+``customer_gateway_id`` are required. Integers (ASCII decimals only, via
+:mod:`vpnkit.integers`) and booleans (``true/false/yes/no/1/0``) are parsed from text; a
+cell that is not one is an issue naming the row, the column and the value. Any other column
+is reported as ``UnknownParameter`` so a typo never silently drops an option.
+:func:`option_columns` lists every option column with its help text.
 
 A JSON file holds a list of objects, each either a row in the layout above or a tccli /
 SDK-shaped request body (``{"VpnGatewayId": ..., "SecurityPolicyDatabases": [...]}``).
@@ -48,6 +50,7 @@ from __future__ import annotations
 
 import json
 import math
+import numbers
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -56,6 +59,7 @@ from typing import Any
 
 from vpnkit import options
 from vpnkit.errors import SpecError
+from vpnkit.integers import int_issue
 from vpnkit.models import (
     BgpConfig,
     HealthCheckConfig,
@@ -134,26 +138,29 @@ def _blank(value: Any) -> bool:
     return type(value).__name__ in ("NAType", "NaTType")  # pandas' missing markers
 
 
-def _typed(opt: options.Option, value: Any) -> Any:
-    """A cell as the option's type; unparseable values are kept so validation names them."""
+def _typed(opt: options.Option, value: Any, column: str) -> tuple[Any, Issue | None]:
+    """A cell as the option's type, or an issue naming the column and the value.
+
+    Integers go through the one strict parser (:mod:`vpnkit.integers`): ``"²"``, ``"--30"``
+    or a 5,000-digit cell is an issue for that row, never a bare ``ValueError``. Other
+    unparseable values are kept so validation names them.
+    """
     if opt.kind == "int":
-        if isinstance(value, bool):
-            return value
-        if isinstance(value, float) and value.is_integer():
-            return int(value)
-        if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-            return int(value.strip())
-        return value
+        if isinstance(value, str):
+            value = value.strip()  # CSV padding; inside the cell the parser is strict
+        elif not isinstance(value, bool | int) and isinstance(value, numbers.Integral):
+            value = int(value)  # numpy/pandas integers from a typed DataFrame
+        return int_issue(value, column, allow_float=True)
     if opt.kind == "bool":
         if isinstance(value, bool):
-            return value
+            return value, None
         text = str(value).strip().lower()
         if text in _TRUE:
-            return True
+            return True, None
         if text in _FALSE:
-            return False
-        return value
-    return value.strip() if isinstance(value, str) else str(value)
+            return False, None
+        return value, None
+    return (value.strip() if isinstance(value, str) else str(value)), None
 
 
 def _text(value: Any) -> str:
@@ -208,7 +215,10 @@ class _RowReader:
             elif col in OPTION_COLUMNS:
                 opt = OPTION_COLUMNS[col]
                 target = top if opt.section == "spec" else sections[opt.section]
-                target[opt.name] = _typed(opt, value)
+                typed, issue = _typed(opt, value, col)
+                if issue is not None:
+                    self.issues.append(issue)
+                target[opt.name] = typed
         if sections.get("bgp"):
             for opt in options.by_section("bgp"):
                 if opt.name not in sections["bgp"]:
@@ -216,6 +226,10 @@ class _RowReader:
                              "is required when any bgp_ column is set")
         psk = self.psk()
         name = _text(rec.get("name")) or _text(rec.get("vpn_connection_name"))
+        for column, value in (("name", name), ("vpn_gateway_id", rec.get("vpn_gateway_id")),
+                              ("customer_gateway_id", rec.get("customer_gateway_id"))):
+            if not _text(value):
+                self.add(column, "MissingParameter", "is required (the cell is empty)")
         if self.issues:
             return None
         nested = {options.SECTIONS[s][0]: cls(**sections[s]) for s, cls in _CLASSES.items()
