@@ -10,6 +10,7 @@ Pure (no I/O): ``peer`` imports only :mod:`vpnkit.models` and :mod:`vpnkit.optio
 
 from __future__ import annotations
 
+from vpnkit.peer.check import CheckReport, Mismatch, check, parse
 from vpnkit.peer.model import Issue, PeerConfig, from_connection
 from vpnkit.peer.rehearse import rehearse
 from vpnkit.peer.render import PSK_PLACEHOLDER, Rendered, render
@@ -18,10 +19,14 @@ from vpnkit.peer.vendors import VENDORS
 __all__ = [
     "PSK_PLACEHOLDER",
     "VENDORS",
+    "CheckReport",
     "Issue",
+    "Mismatch",
     "PeerConfig",
     "Rendered",
+    "check",
     "from_connection",
+    "parse",
     "rehearse",
     "render",
 ]

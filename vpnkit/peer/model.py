@@ -152,6 +152,17 @@ class PeerConfig:
     notes: tuple[Issue, ...] = ()
     #: which side this describes: "idc" (customer gateway) or "tencent"
     side: Literal["idc", "tencent"] = "idc"
+    #: every proposal a parsed peer configuration accepts (empty: just ``ike`` / ``esp``)
+    ike_offers: tuple[IkeProposal, ...] = ()
+    esp_offers: tuple[EspProposal, ...] = ()
+
+    def ike_accepts(self) -> tuple[IkeProposal, ...]:
+        """The phase 1 proposals this side accepts."""
+        return self.ike_offers or (self.ike,)
+
+    def esp_accepts(self) -> tuple[EspProposal, ...]:
+        """The phase 2 proposals this side accepts."""
+        return self.esp_offers or (self.esp,)
 
     def mirrored(self) -> PeerConfig:
         """The other side of the same tunnel (endpoints, selectors and BGP swapped)."""

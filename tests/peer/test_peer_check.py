@@ -1,0 +1,128 @@
+"""peer-check: each mismatch class found with its symptom; a correct config has none."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from peer_helpers import CUSTOMER_IP, GATEWAY_IP, tunnel
+
+from vpnkit.peer import check, from_connection, parse, render
+
+
+def expected(**changes: object):  # type: ignore[no-untyped-def]
+    return from_connection(tunnel(**changes), gateway_ip=GATEWAY_IP, customer_ip=CUSTOMER_IP)
+
+
+def peer_text(vendor: str = "strongswan", **changes: object) -> str:
+    """The config vpnkit renders for a tunnel with ``changes`` (the IDC side's own file)."""
+    out = render(expected(**changes), vendor)
+    return out.files["ipsec.conf"] if vendor == "libreswan" else out.text
+
+
+@pytest.mark.parametrize("vendor", ["strongswan", "libreswan"])
+@pytest.mark.parametrize("changes", [
+    {}, {"ike": {"IKEVersion": "IKEV1", "ExchangeMode": "AGGRESSIVE"}},
+    {"ipsec": {"PfsDhGroup": "NULL", "EncryptAlgorithm": "AES128GCM128"}},
+    {"ike": {"LocalIdentity": "FQDN", "LocalFqdnName": "tc.example.com",
+             "RemoteIdentity": "FQDN", "RemoteFqdnName": "idc.example.net"}},
+])
+def test_generated_config_has_no_mismatch(vendor: str, changes: dict[str, object]) -> None:
+    """The config vpnkit generates for a tunnel checks clean against that tunnel."""
+    report = check(expected(**changes), peer_text(vendor, **changes))
+    assert report.ok and not report.mismatches, [str(m) for m in report.mismatches]
+
+
+def test_spd_order_is_no_mismatch() -> None:
+    """Children in another order (and proposals listed in another order) are no mismatch."""
+    text = peer_text()
+    blocks = re.findall(r"      vpnx-lab00001-\d \{.*?\n      \}\n", text, flags=re.S)
+    assert len(blocks) == 3
+    shuffled = text.replace("".join(blocks), "".join(reversed(blocks)))
+    shuffled = shuffled.replace("proposals = aes128-sha256-modp2048",
+                                "proposals = aes256-sha1-modp1024,aes128-sha256-modp2048")
+    assert shuffled != text
+    assert not check(expected(), shuffled).mismatches
+
+
+@pytest.mark.parametrize(("peer_changes", "field", "kind", "needle"), [
+    ({"ike": {"IKEVersion": "IKEV1"}}, "ike_options.version", "changed", "IKE versions"),
+    ({"ike": {"PropoEncryAlgorithm": "AES-CBC-256"}}, "ike_options.encryption_algorithm",
+     "changed", "NO_PROPOSAL_CHOSEN"),
+    ({"ike": {"DhGroupName": "GROUP5"}}, "ike_options.dh_group", "changed",
+     "INVALID_KE_PAYLOAD"),
+    ({"ipsec": {"EncryptAlgorithm": "3DES-CBC"}}, "ipsec_options.encryption_algorithm",
+     "changed", "NO_PROPOSAL_CHOSEN"),
+    ({"ipsec": {"PfsDhGroup": "NULL"}}, "ipsec_options.pfs_dh_group", "changed",
+     "PFS on one side only"),
+    ({"ike": {"RemoteIdentity": "FQDN", "RemoteFqdnName": "idc.example.net"}},
+     "ike_options.remote_identity", "changed", "AUTHENTICATION_FAILED"),
+    ({"ike": {"LocalAddress": "203.0.113.99"}}, "ike_options.local_identity", "changed",
+     "AUTHENTICATION_FAILED"),
+    ({"ipsec": {"IPSECSaLifetimeSeconds": 28800}}, "ipsec_options.sa_lifetime_seconds",
+     "changed", "rekey"),
+    ({"DpdEnable": 0}, "dpd_enable", "changed", "one side only"),
+])
+def test_each_mismatch_class_has_its_symptom(peer_changes: dict[str, object], field: str,
+                                             kind: str, needle: str) -> None:
+    """A peer that differs in one field gets one mismatch naming it, both values, the symptom."""
+    report = check(expected(), peer_text(**peer_changes))
+    assert [m.field for m in report.mismatches] == [field], [str(m) for m in report.mismatches]
+    m = report.mismatches[0]
+    assert m.kind == kind and m.tunnel != m.peer and needle in m.symptom + m.phase
+
+
+def test_pfs_one_side_on_ikev2_fails_at_rekey() -> None:
+    """IKEv2: one-sided PFS lets the first CHILD_SA up and fails at the first rekey."""
+    m = check(expected(), peer_text(ipsec={"PfsDhGroup": "NULL"})).mismatches[0]
+    assert "first rekey" in m.phase and not check(expected(), peer_text(
+        ipsec={"PfsDhGroup": "NULL"})).ok
+
+
+def test_selectors_missing_extra_and_not_mirrored() -> None:
+    """A dropped pair is missing, an added one extra, a swapped one not-mirrored (TS_*)."""
+    text = peer_text()
+    text = text.replace("local_ts = 198.19.2.0/24\n        remote_ts = 198.18.0.0/24",
+                        "local_ts = 198.18.0.0/24\n        remote_ts = 198.19.2.0/24")
+    text = text.replace("remote_ts = 198.18.10.0/24", "remote_ts = 198.18.20.0/24")
+    got = {(m.kind, m.tunnel, m.peer) for m in check(expected(), text).mismatches}
+    assert got == {
+        ("missing", "198.19.1.0/24 <-> 198.18.10.0/24", "(none)"),
+        ("extra", "(none)", "198.19.1.0/24 <-> 198.18.20.0/24"),
+        ("not-mirrored", "198.19.2.0/24 <-> 198.18.0.0/24", "198.18.0.0/24 <-> 198.19.2.0/24"),
+    }
+    assert all("TS_UNACCEPTABLE" in m.symptom for m in check(expected(), text).mismatches)
+
+
+def test_libreswan_pair_missing_is_found() -> None:
+    """A Libreswan file without one of the per-pair conns misses that SPD pair."""
+    text = peer_text("libreswan")
+    text = text.split("conn vpnx-lab00001-3")[0]
+    report = check(expected(), text)
+    assert [(m.kind, m.tunnel) for m in report.mismatches] == [
+        ("missing", "198.19.1.0/24 <-> 198.18.10.0/24")]
+
+
+def test_frame_and_rows_shape() -> None:
+    """The report as rows and as a DataFrame with the documented columns."""
+    report = check(expected(), peer_text(ipsec={"EncryptAlgorithm": "3DES-CBC"}))
+    frame = report.frame()
+    assert list(frame.columns) == ["field", "kind", "tunnel", "peer", "phase", "symptom",
+                                   "severity"]
+    assert frame.iloc[0]["peer"] == "3DES-CBC" and len(report.rows()) == 1
+
+
+def test_parse_refuses_what_it_cannot_read() -> None:
+    """A file that is neither format is refused with a message saying what was expected."""
+    with pytest.raises(ValueError, match="swanctl.conf"):
+        parse("hostname router1\n")
+
+
+def test_check_is_still_the_function() -> None:
+    """`vpnkit.peer.check` stays the function after its module is imported by name."""
+    import importlib
+
+    import vpnkit.peer
+
+    importlib.import_module("vpnkit.peer.check")
+    assert callable(vpnkit.peer.check) and vpnkit.peer.check.__name__ == "check"
