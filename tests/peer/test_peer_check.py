@@ -114,7 +114,7 @@ def test_frame_and_rows_shape() -> None:
 
 def test_parse_refuses_what_it_cannot_read() -> None:
     """A file that is neither format is refused with a message saying what was expected."""
-    with pytest.raises(ValueError, match="swanctl.conf"):
+    with pytest.raises(ValueError, match=r"swanctl\.conf"):
         parse("hostname router1\n")
 
 
