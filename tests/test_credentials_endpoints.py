@@ -116,6 +116,27 @@ def test_pinned_region_and_bad_inputs() -> None:
         resolve_endpoint("ap-guangzhou", "ftp://x/y")
 
 
+@pytest.mark.parametrize("endpoint", [
+    "vpc.tencentcloudapi.com.", "https://vpc.tencentcloudapi.com.", "vpc.intl.tencentcloudapi.com",
+    "vpc.ap-shanghai.tencentcloudapi.com", "vpc.ap-shenzhen-fsi.tencentcloudapi.com",
+    "xvpc.ap-shanghai-fsi.tencentcloudapi.com", "api-proxy.example.com",
+    "vpc.ap-shanghai-fsi.tencentcloudapi.com.evil.example"])
+def test_finance_region_needs_its_own_host(endpoint: str) -> None:
+    """A Finance region refuses every host but vpc.<region>.tencentcloudapi.com (or loopback)."""
+    with pytest.raises(ValueError, match="Finance"):
+        resolve_endpoint("ap-shanghai-fsi", endpoint)
+
+
+def test_finance_isolation_both_ways() -> None:
+    """The Finance host serves only its region; loopback (an emulator) serves any region."""
+    assert resolve_endpoint("ap-shanghai-fsi", "vpc.ap-shanghai-fsi.tencentcloudapi.com") == \
+        "https://vpc.ap-shanghai-fsi.tencentcloudapi.com"
+    assert resolve_endpoint("ap-shanghai-fsi", "http://127.0.0.1:9") == "http://127.0.0.1:9"
+    assert resolve_endpoint("ap-shanghai-fsi", "http://localhost:9") == "http://localhost:9"
+    with pytest.raises(ValueError, match="Finance region ap-shanghai-fsi only"):
+        resolve_endpoint("ap-shanghai", "vpc.ap-shanghai-fsi.tencentcloudapi.com")
+
+
 def test_api_error_reads_well_and_pickles() -> None:
     """ApiError's str names action, code, message and RequestId, and survives pickling."""
     exc = ApiError("ResourceNotFound", "no such gateway", "req-1", "CreateVpnConnection")

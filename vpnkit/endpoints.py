@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from urllib.parse import urlsplit
 
@@ -48,10 +49,34 @@ def resolve_endpoint(region: str, endpoint: str | None = None, *, pin_region: bo
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname or parts.path:
         raise ValueError(f"endpoint {endpoint!r} must be a host or scheme://host[:port]")
-    host = parts.hostname
-    if host.endswith(ROOT_DOMAIN) and is_finance(region) and region not in host:
-        raise ValueError(
-            f"region {region} is a Finance region: its endpoint must be "
-            f"{SERVICE}.{region}.{ROOT_DOMAIN}, not {host}"
-        )
+    _check_isolation(region, parts.hostname)
     return f"{parts.scheme}://{parts.netloc}"
+
+
+def _is_local(host: str) -> bool:
+    """Loopback or localhost: an emulator or a test's mock, which serves every region."""
+    if host.rstrip(".") == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _check_isolation(region: str, host: str) -> None:
+    """Finance and non-Finance regions are isolated (§5): ``ValueError`` on a mismatch.
+
+    A Finance region needs exactly ``vpc.<region>.tencentcloudapi.com`` (no trailing dot, no
+    other host: a proxy name could front the shared domain) unless the host is local; a
+    Finance host serves only its own region.
+    """
+    name = host.lower()
+    wanted = f"{SERVICE}.{region}.{ROOT_DOMAIN}"
+    if is_finance(region) and name != wanted and not _is_local(name):
+        raise ValueError(
+            f"region {region} is a Finance region: its endpoint must be {wanted}, not {host}"
+        )
+    found = re.search(r"\.([a-z]{2}-[a-z]+-fsi)\.", f".{name.rstrip('.')}.")
+    if found is not None and found.group(1) != region:
+        raise ValueError(f"{host} serves the Finance region {found.group(1)} only, "
+                         f"not {region}")

@@ -294,3 +294,40 @@ def test_error_codes_outside_catalogue_rejected() -> None:
     """EmulatorError refuses a code no Tencent list defines (typos never reach clients)."""
     with pytest.raises(ValueError, match="catalogue"):
         EmulatorError("UnsupportedOperation.MadeUp", "x")
+
+
+# --- §6: signatures and Finance hosts ----------------------------------------------------
+
+def test_non_ascii_signature_is_auth_failure(emu: Emulator, signer: Signer) -> None:
+    """A Signature= with non-ASCII characters answers AuthFailure.*, never InternalError."""
+    import json
+
+    body = json.dumps({}).encode()
+    headers = signer.tc3_headers("DescribeVpcs", body)
+    auth, _, _ = headers["Authorization"].rpartition("Signature=")
+    headers["Authorization"] = auth + "Signature=" + "\u00e9" * 64
+    resp = signer.session.post(emu.url + "/", data=body, headers=headers, timeout=10)
+    error = resp.json()["Response"]["Error"]
+    assert error["Code"].startswith("AuthFailure."), error
+
+
+@pytest.mark.parametrize(("host", "region", "refused"), [
+    ("vpc.tencentcloudapi.com", "ap-shanghai-fsi", True),
+    ("vpc.tencentcloudapi.com.", "ap-shanghai-fsi", True),
+    ("vpc.ap-shanghai.tencentcloudapi.com", "ap-shanghai-fsi", True),
+    ("vpc.ap-shanghai-fsi.tencentcloudapi.com", "ap-shanghai-fsi", False),
+    ("vpc.ap-shanghai-fsi.tencentcloudapi.com", "ap-guangzhou", True),
+    ("vpc.tencentcloudapi.com", "ap-guangzhou", False),
+])
+def test_finance_region_on_a_non_finance_host(emu: Emulator, host: str, region: str,
+                                              refused: bool) -> None:
+    """Finance regions are isolated: the wrong Tencent host answers InvalidParameterValue."""
+    port_signer = Signer(emu.url)
+    port_signer.host = host
+    import json
+
+    body = json.dumps({}).encode()
+    headers = port_signer.tc3_headers("DescribeVpcs", body, region=region)
+    resp = port_signer.session.post(emu.url + "/", data=body, headers=headers, timeout=10)
+    got = code(resp.json()["Response"])
+    assert got == ("InvalidParameterValue" if refused else None), (host, region, got)

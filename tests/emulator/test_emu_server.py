@@ -214,3 +214,34 @@ def test_temporary_credentials_token_and_bad_timestamp() -> None:
     headers["X-TC-Timestamp"] = "soon"
     resp = signer.session.post("http://emulator.local/", data=b"{}", headers=headers)
     assert code(envelope(resp)) == "InvalidParameterValue"
+
+
+def test_idle_connections_do_not_starve_the_server() -> None:
+    """1,000 idle sockets (a bounded loop) leave the server serving a real client request."""
+    import socket as socket_mod
+
+    from vpnkit import VpcClient
+
+    with serve(max_connections=64, idle_timeout=30) as emu:
+        idle: list[socket_mod.socket] = []
+        try:
+            for _ in range(1000):
+                idle.append(socket_mod.create_connection((emu.host, emu.port), timeout=5))
+            client = VpcClient("ap-guangzhou", endpoint=emu.url, credential=emu.credential,
+                               timeout=10)
+            assert client.describe_vpn_gateways()[0]["VpnGatewayId"].startswith("vpngw-")
+            assert emu._server.connections <= 64
+            assert emu._server.evicted >= 1000 - 64
+            client.session.close()
+        finally:
+            for s in idle:
+                s.close()
+
+
+def test_idle_timeout_closes_a_silent_connection() -> None:
+    """A connection that sends nothing is closed after idle_timeout seconds."""
+    import socket as socket_mod
+
+    with serve(idle_timeout=0.3) as emu, \
+            socket_mod.create_connection((emu.host, emu.port), timeout=5) as s:
+        assert s.recv(1) == b""  # the server closed it (the recv would time out otherwise)

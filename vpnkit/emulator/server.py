@@ -5,18 +5,26 @@ app directly, with HTTP/1.1 keep-alive (``bench/bench_emulator.py --werkzeug`` c
 with Werkzeug's dev server). It also honours the ``drop_after_commit`` fault: on
 :class:`ConnectionDropped` it closes the socket without answering.
 
+Connections are bounded (issue 11 §6: about 1,000 idle sockets, one thread each, used to
+starve it): at most ``max_connections`` are served at once, a connection may sit idle
+(waiting for its next request) for ``idle_timeout`` seconds, and when the cap is reached a new
+connection evicts the longest-idle one, so a legitimate request is still served. A connection
+whose request line has arrived is never evicted.
+
 ``with serve() as emu:`` gives ``emu.url``, ``emu.credential``, ``emu.backend``,
 ``emu.faults``; it never binds a non-loopback address unless ``allow_remote=True``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import os
 import re
 import socket
 import socketserver
 import threading
+import time
 from collections.abc import Mapping
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from types import TracebackType
@@ -36,6 +44,8 @@ DEMO_SECRET_ID = "AKIDvpnkitEMULATOR0000000000000000"
 DEMO_SECRET_KEY = "vpnkit-emulator-demo-secret-key-0000"
 _DRAIN_LIMIT = 64 * 1024
 _MAX_HEADERS = 100
+MAX_CONNECTIONS = 128
+IDLE_TIMEOUT = 15.0
 
 
 class _Body:
@@ -61,9 +71,12 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "vpnkit-emulator"
     disable_nagle_algorithm = True
-    timeout = 120
     server: _Server
     fields: dict[str, str]
+
+    def setup(self) -> None:
+        self.timeout = self.server.idle_timeout  # idle time and each read, in seconds
+        super().setup()
 
     def handle_one_request(self) -> None:
         try:
@@ -71,6 +84,14 @@ class _Handler(BaseHTTPRequestHandler):
                 self._run()
         except (OSError, ValueError):
             self.close_connection = True
+        finally:
+            self.server.idle(self.connection)
+
+    def finish(self) -> None:
+        try:
+            super().finish()
+        finally:
+            self.server.forget(self.connection)
 
     def _parse(self) -> bool:
         """Request line and headers, parsed leanly (the stdlib's email parser is slow).
@@ -79,8 +100,8 @@ class _Handler(BaseHTTPRequestHandler):
         """
         self.close_connection = True
         line = self.rfile.readline(1 << 20)
-        if not line.endswith(b"\n"):
-            return False
+        if not line.endswith(b"\n") or not self.server.busy(self.connection):
+            return False  # closed, timed out, or evicted while idle
         parts = line.decode("latin-1").split()
         if len(parts) != 3 or parts[2] not in ("HTTP/1.0", "HTTP/1.1"):
             return self._bad()
@@ -152,10 +173,58 @@ class _Server(socketserver.ThreadingMixIn, HTTPServer):
     allow_reuse_address = True
     request_queue_size = 256
 
-    def __init__(self, address: tuple[str, int], app: EmulatorApp) -> None:
+    def __init__(self, address: tuple[str, int], app: EmulatorApp, *,
+                 max_connections: int = MAX_CONNECTIONS,
+                 idle_timeout: float = IDLE_TIMEOUT) -> None:
         self.app = app
+        self.max_connections = max(1, max_connections)
+        self.idle_timeout = idle_timeout
+        #: live connections -> monotonic time they became idle (None while serving one)
+        self._conns: dict[socket.socket, float | None] = {}
+        self._conn_lock = threading.Lock()
+        self.evicted = 0
         self.address_family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
         super().__init__(address, _Handler)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        """Admit a connection, evicting the longest-idle one when at the cap."""
+        with self._conn_lock:
+            if len(self._conns) >= self.max_connections:
+                idle = sorted((t, id(s), s) for s, t in self._conns.items() if t is not None)
+                if not idle:  # every slot is serving a request: refuse this one
+                    self.shutdown_request(request)
+                    return
+                victim = idle[0][2]
+                del self._conns[victim]
+                self.evicted += 1
+                with contextlib.suppress(OSError):
+                    victim.shutdown(socket.SHUT_RDWR)  # its thread reads EOF and ends
+            self._conns[request] = time.monotonic()
+        super().process_request(request, client_address)
+
+    def busy(self, conn: socket.socket) -> bool:
+        """Mark ``conn`` as serving a request; False if it was evicted meanwhile."""
+        with self._conn_lock:
+            if conn not in self._conns:
+                return False
+            self._conns[conn] = None
+            return True
+
+    def idle(self, conn: socket.socket) -> None:
+        """Mark ``conn`` as waiting for its next request (evictable)."""
+        with self._conn_lock:
+            if conn in self._conns:
+                self._conns[conn] = time.monotonic()
+
+    def forget(self, conn: socket.socket) -> None:
+        with self._conn_lock:
+            self._conns.pop(conn, None)
+
+    @property
+    def connections(self) -> int:
+        """How many connections are open now."""
+        with self._conn_lock:
+            return len(self._conns)
 
     def server_bind(self) -> None:
         socketserver.TCPServer.server_bind(self)  # skip HTTPServer's slow getfqdn()
@@ -221,13 +290,16 @@ def serve(
     rate_limit: float = 100.0,
     faults: Faults | Mapping[str, Any] | None = None,
     allow_remote: bool = False,
+    max_connections: int = MAX_CONNECTIONS,
+    idle_timeout: float = IDLE_TIMEOUT,
 ) -> Emulator:
     """Start an emulator in a background thread and return it (already serving).
 
     ``state`` names a JSON file: loaded if it exists (else the ``seed`` is used) and rewritten
     atomically after every mutating call. ``faults`` is a :class:`Faults` or its settings.
     ``token``, if given, must come as X-TC-Token (temporary credentials); it is in
-    ``emu.credential``.
+    ``emu.credential``. ``max_connections`` and ``idle_timeout`` bound the open
+    connections (see the module docstring).
     """
     if not allow_remote and not _is_loopback(host):
         raise ValueError(f"refusing to bind {host!r}: not a loopback address "
@@ -244,5 +316,7 @@ def serve(
     app = build_app(backend, secret_id=secret_id, secret_key=secret_key, token=token,
                     rate_limit=rate_limit, faults=faults)
     credential = Credential(secret_id, secret_key, token, source="vpnkit emulator")
-    return Emulator(_Server((host, port), app), app, credential,
+    server = _Server((host, port), app, max_connections=max_connections,
+                     idle_timeout=idle_timeout)
+    return Emulator(server, app, credential,
                     os.fspath(state) if state is not None else None)
