@@ -75,8 +75,8 @@ class _Handler(BaseHTTPRequestHandler):
     fields: dict[str, str]
 
     def setup(self) -> None:
-        self.timeout = self.server.idle_timeout  # idle time and each read, in seconds
         super().setup()
+        self.connection.settimeout(self.server.idle_timeout)  # idle time and each read
 
     def handle_one_request(self) -> None:
         try:
