@@ -9,6 +9,7 @@
     batch        create many tunnels from a CSV/JSON file (resumable, never twice)
     describe     list tunnels (table, csv or json)
     delete       delete one tunnel (asks for --yes)
+    rehearse     negotiate a tunnel between two local strongSwan daemons, traffic per pair
     audit        show the audit log
     skeleton     print a CreateVpnConnection request skeleton (like tccli's)
     lab          start JupyterLab on the runbooks
@@ -38,7 +39,7 @@ from vpnkit.cli._common import UsageError, error_line
 __all__ = ["GROUPS", "build_parser", "main"]
 
 #: the command-group modules (``vpnkit.cli.<name>``), in the order ``--help`` lists them
-GROUPS = ("create", "batch", "plan", "inventory", "tunnels", "audit", "local")
+GROUPS = ("create", "batch", "plan", "inventory", "tunnels", "rehearse", "audit", "local")
 
 
 def _global(parser: argparse.ArgumentParser) -> None:

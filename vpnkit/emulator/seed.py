@@ -20,7 +20,14 @@ ap-beijing     vpc-demo0201   10.2.0.0/16    vpngw-demo0201 IPSEC 4.0 203.0.113.
                                              cgw-demo0201 198.51.100.210 (BGP ASN 65201)
 ap-shanghai-fsi vpc-demo0301  10.30.0.0/16   vpngw-demo0301 IPSEC 2.0 203.0.113.230
                                              cgw-demo0301 198.51.100.230 (BGP ASN 65301)
+ap-hongkong    vpc-lab00001   198.18.0.0/16  vpngw-lab00001 IPSEC 4.0 203.0.113.50
+                                             cgw-lab00001 198.51.100.50 (BGP ASN 65050)
 ============== ============== ============== ======================================
+
+The ``ap-hongkong`` entries are the rehearsal lab (``vpnkit rehearse``, notebook 05): every
+address is a documentation (203.0.113.0/24, 198.51.100.0/24) or benchmarking (198.18.0.0/15)
+range, so a lab tunnel's SPD pairs (VPC side in 198.18.0.0/16, IDC side in 198.19.0.0/16) can
+carry real test traffic inside the namespaces a rehearsal creates.
 
 Gateways with a BGP ASN use Tencent's 45090. Other known regions (:data:`REGIONS`) start empty.
 """
@@ -110,6 +117,11 @@ def _demo() -> dict[str, Any]:
             [_gateway("vpngw-demo0301", "fsi-prod-vpngw", "vpc-demo0301", "203.0.113.230",
                       f"{fsi}-1")],
             [_cgw("cgw-demo0301", "fsi-office", "198.51.100.230", 65301)]),
+        "ap-hongkong": _region(
+            [_vpc("vpc-lab00001", "lab-rehearsal", "198.18.0.0/16")],
+            [_gateway("vpngw-lab00001", "lab-vpngw", "vpc-lab00001", "203.0.113.50",
+                      "ap-hongkong-2", version="4.0")],
+            [_cgw("cgw-lab00001", "lab-idc", "198.51.100.50", 65050)]),
     }, "tasks": {}}
 
 
