@@ -207,7 +207,7 @@ def test_kill_9_then_resume_while_lookups_fail_then_resume(
     env.update(VPNKIT_ENDPOINT=emu.url, VPNKIT_AUDIT=str(tmp_path / "audit.sqlite3"),
                VPNKIT_BATCH_STATE=str(tmp_path / "journal.sqlite3"), HOME=str(tmp_path),
                VPNKIT_PSK_PROD=SENTINEL)
-    args = [sys.executable, "-m", "vpnkit", "batch", str(csv), "--resume", "b-k9",
+    args = [sys.executable, "-m", "vpnkit", "batch", str(csv), "--batch-id", "b-k9",
             "--no-progress", "--workers", "2", "--no-wait", "--format", "json"]
     emu.faults.update(delay=0.2, actions="CreateVpnConnection")
     proc = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL,
