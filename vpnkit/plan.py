@@ -64,10 +64,12 @@ from vpnkit.validate import Issue, errors
 if TYPE_CHECKING:
     import pandas as pd
 
+    from vpnkit.batch.io import RowInput
+    from vpnkit.batch.preflight import Targets
     from vpnkit.client import VpcClient
 
-__all__ = ["ACTIONS", "ApplyResult", "Change", "FieldChange", "Plan", "PlanError", "diff", "plan",
-           "spd_pairs"]
+__all__ = ["ACTIONS", "ApplyResult", "Change", "FieldChange", "Plan", "PlanError", "compare",
+           "diff", "plan", "spd_pairs"]
 
 ACTIONS = ("create", "modify", "replace", "delete", "unchanged")
 #: what Modify can never change (§3.6); the gateway is part of the match key
@@ -287,8 +289,7 @@ def plan(client: VpcClient, desired: Any, *, prune: bool = False,
     be read (a failed lookup is never taken for "no tunnels").
     """
     from vpnkit.batch.io import read_rows
-    from vpnkit.batch.preflight import Targets, check_rows, lookup_targets
-    from vpnkit.wire import connection_from_wire
+    from vpnkit.batch.preflight import lookup_targets
 
     inputs, batch_issues = read_rows(desired, require_key=False)
     gateways = sorted({r.vpn_gateway_id for r in inputs if r.vpn_gateway_id})
@@ -296,6 +297,18 @@ def plan(client: VpcClient, desired: Any, *, prune: bool = False,
     if not targets.known:
         raise PlanError("could not read the live state, so no plan was made: "
                         + "; ".join(i.message for i in lookup_issues))
+    return compare(inputs, targets, client=client, prune=prune,
+                   batch_issues=[*batch_issues, *lookup_issues])
+
+
+def compare(inputs: Sequence[RowInput], targets: Targets, *, client: VpcClient | None = None,
+            prune: bool = False, batch_issues: Sequence[Issue] = ()) -> Plan:
+    """The plan for desired ``inputs`` (:func:`vpnkit.batch.io.read_rows`) against the live
+    ``targets`` (:func:`vpnkit.batch.preflight.lookup_targets`): no I/O, the CPU part of
+    :func:`plan`. Raises :class:`~vpnkit.batch.BatchInvalid` like :func:`plan`."""
+    from vpnkit.batch.preflight import Targets, check_rows
+    from vpnkit.wire import connection_from_wire
+
     live = {gw: {name: connection_from_wire(raw) for name, raw in tunnels.items()}
             for gw, tunnels in targets.tunnels.items()}
     keyless = set()
@@ -316,7 +329,7 @@ def plan(client: VpcClient, desired: Any, *, prune: bool = False,
                           if (gw, n) not in managed and not prune}
                      for gw, tunnels in targets.tunnels.items()}, known=True)
     check_rows(inputs, final)
-    _refuse_invalid(inputs, [*batch_issues, *lookup_issues])
+    _refuse_invalid(inputs, batch_issues)
     changes: list[Change] = []
     for r in inputs:
         assert r.spec is not None
@@ -340,7 +353,7 @@ def plan(client: VpcClient, desired: Any, *, prune: bool = False,
                                           live=conn))
     versions = {gw: str(g["Version"]) for gw, g in targets.gateways.items() if "Version" in g}
     return Plan(changes, client=client, prune=prune,
-                warnings=_warnings(inputs, [*batch_issues, *lookup_issues]),
+                warnings=_warnings(inputs, batch_issues),
                 vpc_cidrs=targets.vpcs, gateway_versions=versions)
 
 
