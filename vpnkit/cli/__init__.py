@@ -39,7 +39,8 @@ from vpnkit.cli._common import UsageError, error_line
 __all__ = ["GROUPS", "build_parser", "main"]
 
 #: the command-group modules (``vpnkit.cli.<name>``), in the order ``--help`` lists them
-GROUPS = ("create", "batch", "plan", "inventory", "tunnels", "rehearse", "audit", "local")
+GROUPS = ("create", "batch", "plan", "inventory", "tunnels", "peer", "rehearse", "audit",
+          "local")
 
 
 def _global(parser: argparse.ArgumentParser) -> None:

@@ -1,0 +1,108 @@
+"""``vpnkit peer-config`` and ``vpnkit peer-check``: the IDC side of one tunnel.
+
+``peer-config VPNX_ID --vendor V [--psk-env VAR]`` prints the customer gateway's configuration
+(the pre-shared key only when ``--psk-env`` names an environment variable holding it; the
+tunnel's own key is never fetched into the output). Exit 0, or 1 when the vendor cannot
+express a setting of the tunnel (the config is still printed, with ERROR comments).
+
+``peer-check VPNX_ID --config FILE [--format table|json|csv]`` compares a strongSwan
+swanctl.conf or Libreswan ipsec.conf with the tunnel: exit 0 when compatible (warnings such as
+lifetimes that differ are shown), 1 with the mismatches that stop the tunnel.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from vpnkit.cli._common import FORMATS, UsageError, client_from_args, emit, resource_id
+
+__all__ = ["lookup", "register"]
+
+
+def register(sub: Any) -> None:
+    """Add ``peer-config`` and ``peer-check`` to the subcommands."""
+    from vpnkit.peer.vendors import VENDORS
+
+    p = sub.add_parser("peer-config", help="print the IDC side's configuration for a tunnel",
+                       description="Render the customer gateway's configuration for one "
+                       "tunnel (strongSwan, Libreswan, Cisco IOS-XE/ASA, Junos, FortiOS, "
+                       "PAN-OS, Huawei/H3C). The pre-shared key is a placeholder unless "
+                       "--psk-env names a variable that holds it.")
+    p.add_argument("vpn_connection_id", metavar="VPNX_ID", type=resource_id("vpnx"))
+    p.add_argument("--vendor", required=True, choices=list(VENDORS))
+    p.add_argument("--psk-env", metavar="VAR", help="environment variable holding the "
+                   "pre-shared key to write into the configuration")
+    p.set_defaults(func=cmd_peer_config)
+    c = sub.add_parser("peer-check", help="check a peer's strongSwan/Libreswan config "
+                       "against a tunnel", description="Compare a swanctl.conf or Libreswan "
+                       "ipsec.conf with the tunnel: exit 0 when compatible, 1 with the "
+                       "mismatches (field, both values, what fails and what the peer logs).")
+    c.add_argument("vpn_connection_id", metavar="VPNX_ID", type=resource_id("vpnx"))
+    c.add_argument("--config", required=True, metavar="FILE",
+                   help="the peer's swanctl.conf or ipsec.conf")
+    c.add_argument("--format", choices=FORMATS, default="table",
+                   help="output format on stdout (default: table)")
+    c.set_defaults(func=cmd_peer_check)
+
+
+def lookup(args: argparse.Namespace) -> tuple[Any, str, str]:
+    """The tunnel, its VPN gateway's public IP and its customer gateway's IP (via the API)."""
+    client = client_from_args(args)
+    found = client.describe_vpn_connections([args.vpn_connection_id])
+    if not found:
+        raise LookupError(f"no tunnel {args.vpn_connection_id} in {client.region}")
+    conn = found[0]
+    gateways = client.describe_vpn_gateways([conn.vpn_gateway_id])
+    customers = client.describe_customer_gateways([conn.customer_gateway_id])
+    gateway_ip = str((gateways[0] if gateways else {}).get("PublicIpAddress") or "")
+    customer_ip = str((customers[0] if customers else {}).get("IpAddress") or "")
+    if not gateway_ip or not customer_ip:
+        raise LookupError(f"{conn.vpn_connection_id}: cannot read the public IP of "
+                          f"{conn.vpn_gateway_id} or the IP of {conn.customer_gateway_id}")
+    return conn, gateway_ip, customer_ip
+
+
+def cmd_peer_config(args: argparse.Namespace) -> int:
+    """peer-config: the configuration on stdout, issues on stderr."""
+    from vpnkit.peer import render
+
+    psk = None
+    if args.psk_env:
+        psk = os.environ.get(args.psk_env)
+        if not psk:
+            raise UsageError(f"--psk-env {args.psk_env}: that environment variable is not "
+                             "set or empty")
+    conn, gateway_ip, customer_ip = lookup(args)
+    out = render(conn, args.vendor, gateway_ip=gateway_ip, customer_ip=customer_ip, psk=psk)
+    sys.stdout.write(out.text)
+    for issue in out.issues:
+        print(f"{issue.severity}: {issue}", file=sys.stderr)
+    return 0 if out.ok else 1
+
+
+def cmd_peer_check(args: argparse.Namespace) -> int:
+    """peer-check: the mismatch table; 0 compatible, 1 not."""
+    from vpnkit.peer import check
+
+    path = Path(args.config).expanduser()
+    if not path.is_file():
+        raise UsageError(f"--config: no such file: {path}")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise UsageError(f"--config: {path} is not UTF-8 text") from None
+    conn, gateway_ip, customer_ip = lookup(args)
+    try:
+        report = check(conn, text, gateway_ip=gateway_ip, customer_ip=customer_ip)
+    except ValueError as exc:
+        raise UsageError(f"--config {path}: {exc}") from None
+    emit(report.frame(), args.format, records=report.rows())
+    errors = sum(m.severity == "error" for m in report.mismatches)
+    verdict = "compatible" if report.ok else "NOT compatible"
+    print(f"{conn.vpn_connection_id} vs {path.name}: {verdict} ({errors} blocking, "
+          f"{len(report.mismatches) - errors} warning mismatch(es))", file=sys.stderr)
+    return 0 if report.ok else 1
