@@ -133,3 +133,54 @@ def test_nothing_is_left_behind() -> None:
             assert tag not in environ.read_bytes(), f"{environ.parent.name} is still running"
         except OSError:  # the process ended while we looked
             continue
+
+
+@pytest.mark.parametrize(("idc_changes", "reasons"), [
+    ({}, {""}),
+    ({"ipsec": {"PfsDhGroup": "NULL"}}, {"NO_PROPOSAL_CHOSEN"}),
+], ids=["same", "pfs-off"])
+def test_a_libreswan_file_is_rehearsed_as_its_strongswan_form(
+        idc_changes: dict[str, Any], reasons: set[str]) -> None:
+    """vpnkit's Libreswan file for the tunnel: UP; with PFS off: NO_PROPOSAL_CHOSEN (noted)."""
+    from vpnkit.peer import render
+
+    conn = tunnel()
+    text = render(tunnel(**idc_changes), "libreswan", gateway_ip=GATEWAY_IP,
+                  customer_ip=CUSTOMER_IP).files["ipsec.conf"]
+    result = run(conn, idc_config=text, psk=KEY)
+    assert {p.reason for p in result.pairs} == reasons, result.table()
+    assert any("Libreswan cannot carry traffic" in n for n in result.notes)
+
+
+HOLD = """
+import sys, time
+from vpnkit.peer.netns import Lab
+with Lab(["198.18.1.0/24"], ["198.19.1.0/24"]) as lab:
+    print(lab.tag, lab.tencent.pid, lab.idc.pid, flush=True)
+    time.sleep(30)
+"""
+
+
+@pytest.mark.parametrize("sig", ["SIGINT", "SIGTERM"])
+def test_ctrl_c_or_sigterm_stops_the_daemons_and_removes_the_namespaces(sig: str) -> None:
+    """A lab interrupted mid-way still stops both charons by PID and deletes its namespaces."""
+    import signal
+    import sys
+
+    proc = subprocess.Popen([sys.executable, "-c", HOLD], stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None
+        tag, *pids = proc.stdout.readline().split()
+        assert all(Path(f"/proc/{p}").exists() for p in pids)
+        proc.send_signal(getattr(signal, sig))
+        proc.wait(timeout=15)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=5)
+        if proc.stdout is not None:
+            proc.stdout.close()
+    assert not any(Path(f"/proc/{p}").exists() for p in pids), pids
+    names = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True,
+                           check=True).stdout
+    assert tag not in names

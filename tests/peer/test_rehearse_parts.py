@@ -8,7 +8,7 @@ import pytest
 from rehearse_lab import CUSTOMER_IP, GATEWAY_IP, idc_text, one_pair, tunnel
 
 from vpnkit.peer.netns import host_addresses
-from vpnkit.peer.rehearse import _secret_of, prepare, start_actions
+from vpnkit.peer.rehearse import _secret_of, libreswan_loads, prepare, start_actions
 from vpnkit.peer.rehearse_reasons import diagnose
 from vpnkit.peer.rehearse_result import PairResult, RehearsalResult
 from vpnkit.peer.rehearse_run import parse_conns, parse_sas
@@ -132,11 +132,31 @@ def test_what_cannot_be_rehearsed_is_refused_clearly(changes: dict[str, object],
         prepare(tunnel(**changes), gateway_ip=GATEWAY_IP, customer_ip=CUSTOMER_IP)
 
 
-def test_a_libreswan_file_is_refused_with_the_kernel_reason() -> None:
-    """A Libreswan ipsec.conf cannot carry traffic here: the error says why (no kernel ESP)."""
-    with pytest.raises(ValueError, match="kernel's ESP"):
+def test_a_libreswan_file_becomes_the_strongswan_form_with_a_note() -> None:
+    """A Libreswan ipsec.conf is read into the model, rendered for strongSwan, and noted."""
+    conf = ("conn lab\n    left=198.51.100.10\n    right=203.0.113.10\n    authby=secret\n"
+            "    ikev2=yes\n    ike=aes128-sha2_256-modp2048\n    esp=aes256-sha2_256\n"
+            "    leftsubnet=198.19.1.0/24\n    rightsubnet=198.18.0.0/24\n    auto=start\n")
+    setup = prepare(one_pair(), gateway_ip=GATEWAY_IP, customer_ip=CUSTOMER_IP,
+                    idc_config=conf)
+    assert "connections {" in setup.idc_conf and "local_ts = 198.19.1.0/24" in setup.idc_conf
+    assert any("no ESP" in n for n in setup.notes)
+    with pytest.raises(ValueError, match="neither"):
         prepare(one_pair(), gateway_ip=GATEWAY_IP, customer_ip=CUSTOMER_IP,
-                idc_config="conn lab\n    left=198.51.100.10\n")
+                idc_config="just some text\n")
+
+
+def test_libreswan_itself_judges_the_file_first() -> None:
+    """addconn --checkconfig's syntax error comes back (without temporary paths)."""
+    import shutil
+
+    if shutil.which("ipsec") is None:
+        pytest.skip("libreswan is not installed")
+    words = libreswan_loads("conn x\n    left=198.51.100.10\n    frobnicate=1\n"
+                            "    auto=add\n")
+    assert words is not None and "frobnicate" in words and "/tmp" not in words
+    assert libreswan_loads("conn x\n    left=198.51.100.10\n    right=203.0.113.10\n"
+                           "    authby=secret\n    auto=add\n") is None
 
 
 def test_host_addresses_are_distinct_and_inside_each_range() -> None:

@@ -17,8 +17,12 @@ tests and CI use documentation and benchmarking ranges only.
 
 Libreswan: pluto needs the kernel's ESP (XFRM) to install SAs, and these machines' kernel has no
 ESP (``ip xfrm state add ... proto esp`` answers "Requested type not found"); strongSwan does ESP
-in user space instead. A Libreswan file is therefore not rehearsed; check it with
-``vpnkit peer-check`` and rehearse the strongSwan form of the same tunnel.
+in user space instead, so Libreswan cannot carry traffic here. A Libreswan ``ipsec.conf`` is
+first loaded by Libreswan itself (``ipsec addconn --checkconfig``, when installed), then read
+into the peer model (:func:`~vpnkit.peer.parse_libreswan.parse_libreswan`: its conns facing
+the VPN gateway, their selectors united, the first proposal of each phase) and rehearsed as
+that model's strongSwan configuration; ``notes`` says so. What the model cannot hold (several
+proposals, Libreswan-only options) is not rehearsed.
 
 The pre-shared key: ``psk=``, else the tunnel's own key when DescribeVpnConnections returned
 one, else the key in the caller's own file, else a random key for both sides (it is a
@@ -33,11 +37,12 @@ import base64
 import re
 import secrets
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from vpnkit.models import VpnConnection
-from vpnkit.peer.model import from_connection
+from vpnkit.peer.model import PeerConfig, from_connection
 from vpnkit.peer.netns import INSTALL_HINT, LabUnavailable, requirements
 from vpnkit.peer.rehearse_reasons import Status
 from vpnkit.peer.rehearse_result import COLUMNS, PairResult, RehearsalResult
@@ -52,6 +57,7 @@ __all__ = [
     "PairResult",
     "RehearsalResult",
     "Status",
+    "libreswan_loads",
     "prepare",
     "rehearse",
     "requirements",
@@ -104,6 +110,48 @@ def _secret_of(text: str) -> str | None:
     return value
 
 
+def _from_libreswan(text: str, gateway_ip: str, notes: list[str]) -> PeerConfig:
+    """The Libreswan file's conns facing ``gateway_ip`` as one peer model (selectors united)."""
+    from vpnkit.peer.parse_libreswan import parse_libreswan
+
+    found = parse_libreswan(text, gateway_ip)
+    facing = [c for c in found if c.remote.address == gateway_ip] or found
+    first = facing[0]
+    selectors = tuple(dict.fromkeys(s for c in facing for s in c.selectors))
+    notes.append("Libreswan cannot carry traffic on this kernel (no ESP): its file was "
+                 "rehearsed as the strongSwan configuration of the same parameters"
+                 + (f" ({len(facing)} conns united)" if len(facing) > 1 else ""))
+    if any(len(c.ike_accepts()) > 1 or len(c.esp_accepts()) > 1 for c in facing):
+        notes.append("only the first IKE and ESP proposal of the Libreswan file was rehearsed")
+    if len({(c.ike, c.esp, c.ike_version, c.exchange_mode) for c in facing}) > 1:
+        notes.append(f"the Libreswan conns differ in proposals; those of {first.name} were used")
+    return replace(first, selectors=selectors, side="idc")
+
+
+def libreswan_loads(text: str) -> str | None:
+    """Libreswan's own verdict on an ipsec.conf (``ipsec addconn --checkconfig``).
+
+    None when it loads (or Libreswan is not installed: then nothing is said), else its words.
+    """
+    import shutil
+    import subprocess
+    import tempfile
+
+    if shutil.which("ipsec") is None:
+        return None
+    with tempfile.TemporaryDirectory(prefix="vkr-libreswan-") as work:
+        path = Path(work, "ipsec.conf")
+        body = text if re.search(r"^config setup", text, re.M) else "config setup\n" + text
+        path.write_text(body)
+        try:
+            run = subprocess.run(["ipsec", "addconn", "--checkconfig", "--config", str(path)],
+                                 capture_output=True, text=True, timeout=20, check=False)
+        except subprocess.TimeoutExpired:
+            return "ipsec addconn --checkconfig timed out"
+    out = (run.stdout + run.stderr).strip().replace(str(path), "ipsec.conf")
+    return None if run.returncode == 0 and not out else (out or f"exit {run.returncode}")
+
+
 def _pairs(conn: VpnConnection) -> tuple[tuple[str, str], ...]:
     return tuple(dict.fromkeys((r.local_cidr_block, remote)
                                for r in conn.security_policy_databases
@@ -125,14 +173,14 @@ def prepare(conn: VpnConnection, *, gateway_ip: str, customer_ip: str,
                          f"rehearsed; RouteType {cfg.route_type} needs an XFRM interface, which "
                          "strongSwan's userspace ESP does not have")
     user = idc_config.read_text() if isinstance(idc_config, Path) else idc_config
-    if user is not None and not _SWANCTL.search(user):
-        if _LIBRESWAN.search(user):
-            raise ValueError(
-                "a Libreswan ipsec.conf cannot be rehearsed here: pluto needs the kernel's ESP, "
-                "which this kernel lacks (strongSwan does ESP in user space). Check it with "
-                "`vpnkit peer-check`, and rehearse the strongSwan form of the tunnel")
-        raise ValueError("idc_config is not a strongSwan swanctl.conf (no connections { ... })")
     notes: list[str] = []
+    libreswan: PeerConfig | None = None
+    if user is not None and not _SWANCTL.search(user):
+        if not _LIBRESWAN.search(user):
+            raise ValueError("idc_config is neither a strongSwan swanctl.conf "
+                             "(connections { ... }) nor a Libreswan ipsec.conf (conn NAME)")
+        libreswan = _from_libreswan(user, gateway_ip, notes)
+        user = None
     key = psk or conn.pre_share_key or (_secret_of(user) if user else None)
     if key is None:
         key = secrets.token_urlsafe(24)
@@ -145,7 +193,10 @@ def prepare(conn: VpnConnection, *, gateway_ip: str, customer_ip: str,
     if not tencent.ok:
         errors = "; ".join(str(i) for i in tencent.issues if i.severity == "error")
         raise ValueError(f"{conn.vpn_connection_id} cannot be set up in strongSwan: {errors}")
-    idc = user if user is not None else render(cfg, "strongswan", psk=key).text
+    if libreswan is not None:
+        idc = render(libreswan, "strongswan", psk=key).text
+    else:
+        idc = user if user is not None else render(cfg, "strongswan", psk=key).text
     tencent_side = cfg.mirrored().local
     initiator = "idc" if tencent_side.initiation == "none" else "tencent"
     never = frozenset(n for n, a in start_actions(idc).items() if a == "none") \
@@ -199,6 +250,11 @@ def rehearse(conn: VpnConnection | str, *, idc_config: str | Path | None = None,
     strongSwan is missing, ValueError for a tunnel that cannot be rehearsed.
     """
     conn, gateway_ip, customer_ip = _lookup(conn, client, gateway_ip, customer_ip)
+    text = idc_config.read_text() if isinstance(idc_config, Path) else idc_config
+    if text is not None and not _SWANCTL.search(text) and _LIBRESWAN.search(text):
+        refused = libreswan_loads(text)
+        if refused:
+            raise ValueError(f"Libreswan does not load this ipsec.conf: {refused[:300]}")
     setup = prepare(conn, gateway_ip=gateway_ip, customer_ip=customer_ip,
                     idc_config=idc_config, psk=psk)
     return run(setup, timeout=timeout)
