@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 
-from vpnkit import VpcClient, options
+from vpnkit import VpcClient
 from vpnkit.emulator import Emulator, serve
 
 pytestmark = pytest.mark.browser
@@ -36,6 +36,7 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-
          "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 UI_TIMEOUT = 60_000
 NAME = "browser-gz-hq"
+TYPED = "Typed-in-browser-9c1e-key"
 
 NOTEBOOK_CODE = """\
 import os
@@ -68,6 +69,10 @@ def _lab(workdir: Path, emu_url: str) -> Iterator[str]:
     notif = settings / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings"
     notif.parent.mkdir(parents=True)
     notif.write_text('{"fetchNews": "false", "checkForUpdates": false}')
+    # Save widget state with the notebook: the strictest front end for the key test.
+    widgets = settings / "@jupyter-widgets" / "jupyterlab-manager" / "plugin.jupyterlab-settings"
+    widgets.parent.mkdir(parents=True)
+    widgets.write_text('{"saveState": true}')
     cmd = [str(VENV_BIN / "jupyter"), "lab", "--allow-root", "--no-browser",
            "--ip=127.0.0.1", f"--port={port}", "--ServerApp.port_retries=0",
            f"--IdentityProvider.token={TOKEN}", f"--ServerApp.root_dir={workdir}",
@@ -132,7 +137,7 @@ def page(lab: str, request: pytest.FixtureRequest) -> Iterator[Any]:
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        ctx = browser.new_context(viewport={"width": 1400, "height": 2300})  # whole form fits
+        ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
         pg = ctx.new_page()
         pg.set_default_timeout(UI_TIMEOUT)
         expect.set_options(timeout=UI_TIMEOUT)
@@ -150,8 +155,69 @@ def _field(page: Any, kind: str, label: str) -> Any:
     return page.locator(f".widget-{kind}:has(label.widget-label:text-is('{label}')) {tag}")
 
 
-def test_form_in_jupyterlab(lab: str, page: Any, emulator: Emulator) -> None:
-    """Pick targets, fill SPD, change IKE, see a bad-CIDR message, fix it, submit, see the row."""
+LAYOUT_JS = """(form) => {
+  const out = {form: [form.scrollWidth, form.clientWidth], buttons: [], selects: [],
+               inputs: []};
+  const ctx = document.createElement('canvas').getContext('2d');
+  for (const b of form.querySelectorAll('button')) {
+    if (!b.offsetParent) continue;  // hidden
+    out.buttons.push([b.innerText.trim(), b.scrollWidth, b.clientWidth]);
+  }
+  for (const s of form.querySelectorAll('select')) {
+    if (!s.offsetParent || s.selectedIndex < 0) continue;
+    const st = getComputedStyle(s);
+    ctx.font = st.font;
+    const text = s.options[s.selectedIndex].text;
+    const room = s.clientWidth - parseFloat(st.paddingLeft) - parseFloat(st.paddingRight) - 16;
+    out.selects.push([text, Math.ceil(ctx.measureText(text).width), Math.floor(room)]);
+  }
+  const right = form.getBoundingClientRect().right;
+  out.wide = [];
+  for (const el of form.querySelectorAll('*')) {
+    const r = el.getBoundingClientRect();
+    if (r.width && r.right > right + 0.5)
+      out.wide.push([el.tagName, el.className.toString().slice(0, 60), Math.round(r.right)]);
+  }
+  out.wide = out.wide.slice(0, 8);
+  for (const el of form.querySelectorAll('input, select, textarea, button, table')) {
+    if (!el.offsetParent) continue;
+    const r = el.getBoundingClientRect();
+    if (r.right > right + 0.5) out.inputs.push([el.tagName, el.className, r.right, right]);
+  }
+  return out;
+}"""
+
+
+def _check_layout(form: Any, where: str) -> dict[str, Any]:
+    """No horizontal overflow of the form, no clipped button or dropdown text."""
+    got: dict[str, Any] = form.evaluate(LAYOUT_JS)
+    scroll, client = got["form"]
+    assert scroll <= client, f"{where}: the form overflows sideways ({scroll} > {client} px)" \
+        f" {got['wide']}"
+    clipped = [b for b in got["buttons"] if b[1] > b[2]]
+    assert not clipped, f"{where}: truncated buttons {clipped}"
+    cut = [s for s in got["selects"] if s[1] > s[2]]
+    assert not cut, f"{where}: dropdown labels cut {cut}"
+    assert not got["inputs"], f"{where}: controls past the form's right edge {got['inputs']}"
+    assert got["buttons"] and got["selects"]
+    return got
+
+
+def _in_viewport(page: Any, locator: Any) -> bool:
+    box = locator.bounding_box()
+    size = page.viewport_size
+    return bool(box and box["y"] >= 0 and box["y"] + box["height"] <= size["height"]
+                and box["x"] >= 0 and box["x"] + box["width"] <= size["width"])
+
+
+def _shot(page: Any, name: str) -> None:
+    page.screenshot(path=str(ARTIFACTS / name))
+
+
+def test_form_in_jupyterlab(lab: str, page: Any, emulator: Emulator, tmp_path: Path) -> None:
+    """Walk the whole flow at 1400x1000: pristine, typed key, bad CIDR next to its cell, fix,
+    advanced options, Submit in view, created row inside the form, IDC config, pre-flight
+    conflict; no overflow or clipped label at any step; the saved notebook holds no key."""
     from playwright.sync_api import expect
 
     t0 = time.monotonic()
@@ -162,45 +228,123 @@ def test_form_in_jupyterlab(lab: str, page: Any, emulator: Emulator) -> None:
     expect(page.locator(".jp-InputPrompt").first).not_to_have_text("[ ]:", timeout=10_000)
     form = page.locator(".vpnkit-form")
     form.wait_for()
+    submit = page.locator(".vpnkit-bar button.mod-primary", has_text="Submit")
+    expect(submit).to_be_visible()
 
+    # 1. pristine: nothing red, the checks say what is left, layout holds
+    expect(form.locator(".vpnkit-error")).to_have_count(0)
+    expect(page.locator(".vpnkit-checks")).to_contain_text("Not ready")
+    _check_layout(form, "pristine")
+    _shot(page, "form-1-pristine.png")
+
+    # 2. targets, name, a typed key (moved out of the widget at once)
     _field(page, "dropdown", "VPN gateway").select_option(index=1)
     _field(page, "dropdown", "Customer gateway").select_option(index=1)
     _field(page, "text", "Tunnel name").fill(NAME)
-    page.locator("button", has_text="Generate strong key").click()
+    entry = page.locator(".vpnkit-key-entry input")
+    entry.fill(TYPED)
+    entry.press("Enter")
+    expect(page.locator(".vpnkit-key-state")).to_contain_text("key set (entered)")
+    expect(entry).to_have_value("")
+
+    # 3. SPD with a bad cell: the message sits right under that cell, inputs keep their size
     page.locator(".vpnkit-spd-local input").nth(0).fill("10.0.1.0/24")
     page.locator(".vpnkit-spd-remote input").nth(0).fill("192.168.0.0/24, 192.168.1.0/24")
     page.locator("button", has_text="Add row").click()
-    _field(page, "dropdown", options.get("ike", "dh_group").label).select_option("GROUP14")
-
-    bad = page.locator(".vpnkit-spd-local").nth(1)
-    bad.locator("input").fill("10.0.2.1/24")
+    bad = page.locator(".vpnkit-spd-local input").nth(1)
+    bad.fill("10.0.2.1/24")
     page.locator(".vpnkit-spd-remote input").nth(1).fill("192.168.2.0/24")
-    expect(page.locator(".vpnkit-spd-msg").nth(1)).to_contain_text("did you mean 10.0.2.0/24")
-    expect(bad).to_have_class(_re("vpnkit-bad"))
-    expect(page.locator(".vpnkit-issues")).to_contain_text(
-        "security_policy_databases[1].local_cidr_block")
-    submit = page.locator("button.mod-primary", has_text="Submit")
-    expect(submit).to_be_disabled()
-    page.screenshot(path=str(ARTIFACTS / "widget-form-invalid.png"))
+    msg = page.locator(".vpnkit-spd-msg").nth(1)
+    expect(msg).to_contain_text("did you mean 10.0.2.0/24")
+    expect(page.locator(".vpnkit-spd-local").nth(1)).to_have_class(_re("vpnkit-bad"))
+    expect(page.locator(".vpnkit-checks")).to_contain_text("SPD rule 2, VPC side")
+    cell, note = bad.bounding_box(), msg.bounding_box()
+    assert cell and note
+    assert 0 <= note["y"] - (cell["y"] + cell["height"]) <= 24, (cell, note)
+    assert note["x"] <= cell["x"] + cell["width"] and note["x"] + note["width"] >= cell["x"]
+    assert cell["width"] >= 150  # the message does not squeeze the inputs
+    assert _in_viewport(page, submit), "Submit scrolled out of view while filling the SPD"
+    _check_layout(form, "bad CIDR")
+    _shot(page, "form-2-bad-cidr.png")
 
-    bad.locator("input").fill("10.0.2.0/24")
-    expect(page.locator(".vpnkit-spd-msg").nth(1)).to_have_text("")
-    expect(page.locator(".vpnkit-form")).to_contain_text("No problems found")
-    expect(submit).to_be_enabled()
+    bad.fill("10.0.2.0/24")
+    expect(msg).to_have_text("")
+    expect(page.locator(".vpnkit-checks")).to_contain_text("Ready to submit")
+
+    # 4. security: the profile picker; the individual options open on demand
+    expect(_field(page, "dropdown", "Security profile")).to_have_value(_re("strong"))
+    advanced = page.locator(".jupyter-widget-Collapse-header", has_text="Advanced").first
+    advanced.click()
+    _field(page, "dropdown", "DH group").select_option("GROUP15")
+    expect(_field(page, "dropdown", "Security profile")).to_have_value("(custom)")
+    expect(page.locator("label.widget-label:text-is('Exchange mode (IKEv1)')")).to_be_hidden()
+    _check_layout(form, "advanced open")
+    _shot(page, "form-3-advanced.png")
+    assert _in_viewport(page, submit), "Submit out of view with the advanced part open"
+    advanced.click()  # collapse it again
+    expect(_field(page, "dropdown", "DH group")).to_be_hidden()
+
+    # 5. submit: honest progress, one compact row inside the form
     submit.click()
-    result = page.locator(".vpnkit-result table.dataframe").first
+    result = page.locator(".vpnkit-result table").first
     expect(result).to_contain_text(NAME, timeout=30_000)
-    expect(result).to_contain_text("vpnx-")
     expect(result).to_contain_text("AVAILABLE")
-    page.screenshot(path=str(ARTIFACTS / "widget-form.png"))
+    expect(page.locator(".vpnkit-progress")).to_contain_text("AVAILABLE")
+    expect(page.locator(".vpnkit-result table")).to_have_count(1)
+    _check_layout(form, "created")
+    _readme_picture(page, form)
+    page.locator("button", has_text="All columns").click()
+    expect(result).to_contain_text("ipsec_sa_lifetime_traffic")
+    _check_layout(form, "all columns")
+    _shot(page, "form-4-created.png")
+
+    # 6. the IDC side of the new tunnel (when vpnkit.peer is there), without the key
+    peer_button = page.locator("button", has_text="Show IDC-side configuration")
+    if peer_button.count():
+        peer_button.click()
+        text = page.locator(".vpnkit-peer-text textarea")
+        expect(text).to_have_value(_re("198.51.100.10"))
+        assert TYPED not in text.input_value()
+        _shot(page, "form-5-idc-config.png")
+
+    # 7. pre-flight: the same SPD again on this gateway names the tunnel it conflicts with
+    _field(page, "text", "Tunnel name").fill(NAME + "-2")
+    conflict = page.locator(".vpnkit-spd-msg").nth(0)
+    expect(conflict).to_contain_text(f"overlaps tunnel '{NAME}'")
+    _shot(page, "form-6-conflict.png")
 
     client = VpcClient("ap-guangzhou", endpoint=emulator.url, credential=emulator.credential)
     conn = client.find_vpn_connection("vpngw-demo0001", NAME)
     assert conn is not None and conn.ike_options is not None
-    assert conn.ike_options.dh_group == "GROUP14"
+    assert conn.ike_options.dh_group == "GROUP15" and conn.ike_options.version == "IKEV2"
     assert [r.local_cidr_block for r in conn.security_policy_databases] == [
         "10.0.1.0/24", "10.0.2.0/24"]
+
+    # 8. the saved notebook (with widget state, as this lab is set to save it) holds no key
+    page.locator("li.lm-MenuBar-item", has_text="File").click()
+    page.locator("li.lm-Menu-item[data-command='docmanager:save']").click()
+    saved = tmp_path / "form.ipynb"
+    deadline = time.monotonic() + 20
+    while "widget-state" not in saved.read_text() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert "widget-state" in saved.read_text() and TYPED not in saved.read_text()
+
     print(f"browser form test {time.monotonic() - t0:.1f}s")
+
+
+def _readme_picture(page: Any, form: Any) -> None:
+    """The whole form in one picture (``artifacts/form.png``, copied to notebooks/img/)."""
+    page.set_viewport_size({"width": 1400, "height": 2000})
+    page.wait_for_timeout(300)  # JupyterLab relays out on resize
+    form.scroll_into_view_if_needed()
+    box = form.bounding_box()
+    assert box is not None
+    top = max(box["y"] - 8, 0)
+    page.screenshot(path=str(ARTIFACTS / "form.png"), clip={
+        "x": box["x"] - 8, "y": top, "width": box["width"] + 16,
+        "height": min(box["height"] + 16, 2000 - top)})
+    page.set_viewport_size({"width": 1400, "height": 1000})
+    page.wait_for_timeout(300)
 
 
 def _re(pattern: str) -> Any:

@@ -1,30 +1,38 @@
-"""Option widgets generated from :mod:`vpnkit.options`, and the marks for bad fields.
+"""Option widgets generated from :mod:`vpnkit.options`, each with its message right under it.
 
 Every dropdown's values, every numeric range, every default and every tooltip comes from the
 options table; nothing here retypes an enum. One option -> one widget:
 
 * allowed values ``(0, 1)``      -> ``Checkbox`` (0/1 on the model);
-* other allowed values           -> ``Dropdown`` with the API default selected;
+* other allowed values           -> ``Dropdown`` (plain-word labels, the value sent unchanged);
 * an int range with a default    -> ``BoundedIntText`` pre-filled with the default;
 * an int range without a default -> ``Text`` (blank = not sent; non-numbers reach validation);
 * ``bool``                       -> ``Checkbox``; anything else -> ``Text`` (blank = not sent).
+
+A :class:`Slot` holds a widget and its inline message; the message shows once the widget was
+touched (its value changed) or the form asked for every message (Submit).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from html import escape
 from typing import Any
 
 import ipywidgets as W
 
 from vpnkit import options
 from vpnkit.models import Tag
+from vpnkit.widgets.wording import choice_labels, label
 
 __all__ = [
     "BAD_CLASS",
     "DESCRIPTION_WIDTH",
+    "IDENTITY_RULES",
     "OptionPanel",
+    "Slot",
     "mark",
+    "message_html",
     "option_widget",
     "parse_tags",
     "read_option",
@@ -35,14 +43,17 @@ __all__ = [
 BAD_CLASS = "vpnkit-bad"
 DESCRIPTION_WIDTH = "170px"
 _BAD_BORDER = "2px solid #d9534f"
+_COLOUR = {"error": "#c9302c", "warning": "#b35c00"}
 
-#: IKE identity fields and the identity type that needs each (shown only then).
+#: option -> (the option it depends on, the value that shows it).
 IDENTITY_RULES: dict[str, tuple[str, str]] = {
     "local_address": ("local_identity", "ADDRESS"),
     "local_fqdn_name": ("local_identity", "FQDN"),
     "remote_address": ("remote_identity", "ADDRESS"),
     "remote_fqdn_name": ("remote_identity", "FQDN"),
 }
+#: IKE options that only one IKE version uses (ref §2.2: ExchangeMode is IKEv1's).
+VERSION_RULES: dict[str, tuple[str, str]] = {"exchange_mode": ("version", "IKEV1")}
 
 
 def _style() -> dict[str, str]:
@@ -51,17 +62,14 @@ def _style() -> dict[str, str]:
 
 def option_widget(opt: options.Option) -> W.ValueWidget:
     """A widget for one option: allowed values, range, default and tooltip from the table."""
-    common: dict[str, Any] = {"description": opt.label, "tooltip": opt.help,
-                              "style": _style(), "layout": W.Layout(width="98%")}
-    if opt.choices == (0, 1):
-        return W.Checkbox(value=bool(opt.default), indent=False, description=opt.label,
-                          tooltip=opt.help)
+    common: dict[str, Any] = {"description": label(opt), "tooltip": opt.help,
+                              "style": _style(), "layout": W.Layout(width="auto")}
+    if opt.choices == (0, 1) or opt.kind == "bool":
+        return W.Checkbox(value=bool(opt.default), indent=False, description=label(opt),
+                          tooltip=opt.help, layout=W.Layout(width="auto"))
     if opt.choices:
-        return W.Dropdown(options=list(opt.choices), value=opt.default
+        return W.Dropdown(options=choice_labels(opt), value=opt.default
                           if opt.default is not None else opt.choices[0], **common)
-    if opt.kind == "bool":
-        return W.Checkbox(value=bool(opt.default), indent=False, description=opt.label,
-                          tooltip=opt.help)
     if opt.kind == "int" and opt.default is not None:
         return W.BoundedIntText(value=int(opt.default), min=opt.minimum, max=opt.maximum,
                                 **common)
@@ -95,8 +103,8 @@ def write_option(opt: options.Option, widget: W.ValueWidget, value: Any) -> None
     if opt.choices == (0, 1):
         widget.value = bool(value)
     elif isinstance(widget, W.Dropdown):
-        if value not in widget.options:  # an unknown value from a clone: keep it, flag it
-            widget.options = (*widget.options, value)
+        if value not in {v for _, v in widget.options}:  # unknown value from a clone: flag it
+            widget.options = (*widget.options, (str(value), value))
         widget.value = value
     elif isinstance(widget, W.Text):
         widget.value = "" if value is None else str(value)
@@ -107,6 +115,38 @@ def write_option(opt: options.Option, widget: W.ValueWidget, value: Any) -> None
         widget.value = value
 
 
+def message_html(found: Sequence[tuple[str, str]]) -> str:
+    """``[(severity, text)]`` -> the inline message HTML (errors red, warnings amber)."""
+    return "".join(f"<div class='vpnkit-{sev}' style='color:{_COLOUR.get(sev, '#666')}'>"
+                   f"{'⚠' if sev == 'warning' else '✖'} {escape(text)}</div>"
+                   for sev, text in found)
+
+
+class Slot(W.VBox):  # type: ignore[misc]
+    """A widget with its message under it; ``touched`` once its value changed."""
+
+    def __init__(self, widget: W.Widget, *parts: W.Widget) -> None:
+        self.widget = widget
+        self.touched = False
+        self.msg = W.HTML(layout=W.Layout(margin="0 0 2px 174px"))
+        self.msg.add_class("vpnkit-msg")
+        if "value" in widget.keys:
+            widget.observe(self._touch, names="value")
+        row = W.HBox([widget, *parts], layout=W.Layout(width="100%", align_items="center")) \
+            if parts else widget
+        super().__init__([row, self.msg], layout=W.Layout(width="100%"))
+
+    def _touch(self, _change: Any) -> None:
+        self.touched = True
+
+    def show(self, found: Sequence[tuple[str, str]]) -> None:
+        """Show these messages (or none); the widget is marked bad for an error."""
+        text = message_html(found)
+        if self.msg.value != text:
+            self.msg.value = text
+        mark(self.widget, any(sev == "error" for sev, _ in found))
+
+
 class OptionPanel(W.VBox):  # type: ignore[misc]
     """All options of one section (``ike``, ``ipsec``, ``bgp``, ``health_check_config``)."""
 
@@ -115,25 +155,27 @@ class OptionPanel(W.VBox):  # type: ignore[misc]
         self.opts = {o.name: o for o in options.by_section(section)}
         self.fields: dict[str, W.ValueWidget] = {n: option_widget(o)
                                                  for n, o in self.opts.items()}
-        for name, widget in self.fields.items():
+        self.slots = {n: Slot(w) for n, w in self.fields.items()}
+        rules = {**IDENTITY_RULES, **VERSION_RULES} if section == "ike" else {}
+        self._rules = {n: r for n, r in rules.items() if n in self.fields and r[0] in self.fields}
+        for name, widget in self.fields.items():  # visibility first: the spec reads it
+            if any(r[0] == name for r in self._rules.values()):
+                widget.observe(lambda _change: self._visibility(), names="value")
             widget.observe(lambda _change: on_change(), names="value")
-            if name in ("local_identity", "remote_identity"):
-                widget.observe(lambda _change: self._identity_visibility(), names="value")
-        super().__init__(list(self.fields.values()))
-        self._identity_visibility()
+        super().__init__(list(self.slots.values()), layout=W.Layout(width="100%"))
+        self._visibility()
 
-    def _identity_visibility(self) -> None:
-        for name, (kind_field, needs) in IDENTITY_RULES.items():
-            if name in self.fields and kind_field in self.fields:
-                shown = self.fields[kind_field].value == needs
-                self.fields[name].layout.display = None if shown else "none"
+    def _visibility(self) -> None:
+        for name, (depends, needs) in self._rules.items():
+            shown = self.fields[depends].value == needs
+            self.slots[name].layout.display = None if shown else "none"
 
     def visible(self, name: str) -> bool:
-        """False for an identity field its identity type does not use."""
-        return bool(self.fields[name].layout.display != "none")
+        """False for an option the current identity type or IKE version does not use."""
+        return bool(self.slots[name].layout.display != "none")
 
     def values(self) -> dict[str, Any]:
-        """``{option name: model value}``; hidden identity fields are ``None`` (not sent)."""
+        """``{option name: model value}``; hidden options are ``None`` (not sent)."""
         return {n: read_option(self.opts[n], w) if self.visible(n) else None
                 for n, w in self.fields.items()}
 
@@ -146,25 +188,23 @@ class OptionPanel(W.VBox):  # type: ignore[misc]
     def update(self, values: Mapping[str, Any]) -> None:
         """Set only the named options."""
         for name, value in values.items():
-            write_option(self.opts[name], self.fields[name], value)
+            if name in self.fields:
+                write_option(self.opts[name], self.fields[name], value)
 
-    def path_widgets(self, prefix: str) -> dict[str, W.Widget]:
-        """``{issue path: widget}`` for marking, e.g. ``ike_options.dh_group``."""
-        return {f"{prefix}.{n}": w for n, w in self.fields.items()}
+    def path_slots(self, prefix: str) -> dict[str, Slot]:
+        """``{issue path: slot}`` for messages, e.g. ``ike_options.dh_group``."""
+        return {f"{prefix}.{n}": s for n, s in self.slots.items()}
 
 
-def mark(widget: W.Widget, message: str | None) -> None:
-    """Mark a widget bad (CSS class + red border + the message as tooltip), or clear it."""
-    if not hasattr(widget, "_vpnkit_help"):
-        widget._vpnkit_help = getattr(widget, "tooltip", None)  # restored when cleared
-    if message:
-        widget.add_class(BAD_CLASS)
-        widget.layout.border = _BAD_BORDER
-        widget.tooltip = message
-    else:
+def mark(widget: W.Widget, bad: bool | str | None) -> None:
+    """Mark a widget bad (CSS class + red border), or clear the mark."""
+    if bad:
+        if BAD_CLASS not in widget._dom_classes:
+            widget.add_class(BAD_CLASS)
+            widget.layout.border = _BAD_BORDER
+    elif BAD_CLASS in widget._dom_classes:
         widget.remove_class(BAD_CLASS)
         widget.layout.border = None
-        widget.tooltip = getattr(widget, "_vpnkit_help", None)
 
 
 def parse_tags(text: str) -> tuple[Tag, ...]:

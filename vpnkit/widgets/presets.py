@@ -1,39 +1,69 @@
-"""Named IKE/IPsec profiles the form's "profile" dropdown applies (the one table of presets).
+"""Named security profiles for the form's profile picker.
 
-Each preset maps an options section (``ike``/``ipsec``) to ``{option name: value}``; every
-value must be one the options table allows (a test checks this). Algorithm and lifetime
-options a preset leaves out are reset to the API default, so applying a preset always gives
-the same crypto settings; identity settings (which describe the peers) are left alone.
+The profiles come from :mod:`vpnkit.options` (``options.PROFILES``) when it defines them, so the
+form, the CLI and batch share one table; until then the table below is used. A profile maps a
+section (``ike``, ``ipsec``, and ``spec`` for DPD) to ``{option name: value}``; every value must
+be one the options table allows (a test checks this). Algorithm and lifetime options a profile
+leaves out go back to the API default, so applying a profile always gives the same settings;
+identity settings (which describe the peers) are left alone.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
-__all__ = ["CUSTOM", "PRESETS"]
+from vpnkit import options
 
-#: Label of the "no preset" entry: the panels keep whatever the analyst set.
+__all__ = ["CUSTOM", "PRESETS", "default_profile", "profiles"]
+
+#: Label of the "no profile" entry: the advanced fields keep whatever the analyst set.
 CUSTOM = "(custom)"
 
-PRESETS: Mapping[str, Mapping[str, Mapping[str, str | int]]] = {
-    "API defaults": {"ike": {}, "ipsec": {}},
-    "modern: IKEv2 AES-CBC-256/SHA-256/GROUP14, IPsec AES-CBC-256/SHA-256/DH-GROUP14": {
+Profile = Mapping[str, Mapping[str, Any]]
+
+#: Used while ``options.PROFILES`` does not exist (issue 13 §1 names the strong profile).
+PRESETS: Mapping[str, Profile] = {
+    "strong (recommended)": {
         "ike": {"version": "IKEV2", "encryption_algorithm": "AES-CBC-256",
-                "authentication_algorithm": "SHA-256", "dh_group": "GROUP14"},
+                "authentication_algorithm": "SHA-256", "dh_group": "GROUP14",
+                "sa_lifetime_seconds": 86400},
         "ipsec": {"encryption_algorithm": "AES-CBC-256", "integrity_algorithm": "SHA-256",
-                  "pfs_dh_group": "DH-GROUP14"},
+                  "pfs_dh_group": "DH-GROUP14", "sa_lifetime_seconds": 3600},
+        "spec": {"dpd_enable": 1, "dpd_timeout": 30, "dpd_action": "restart"},
     },
-    "modern GCM (4.0 gateway): IKEv2 AES256GCM128/SHA-256/GROUP20": {
+    "strong GCM (4.0 gateway)": {
         "ike": {"version": "IKEV2", "encryption_algorithm": "AES256GCM128",
-                "authentication_algorithm": "SHA-256", "dh_group": "GROUP20"},
+                "authentication_algorithm": "SHA-256", "dh_group": "GROUP20",
+                "sa_lifetime_seconds": 86400},
         "ipsec": {"encryption_algorithm": "AES256GCM128", "integrity_algorithm": "SHA-256",
-                  "pfs_dh_group": "DH-GROUP20"},
+                  "pfs_dh_group": "DH-GROUP20", "sa_lifetime_seconds": 3600},
+        "spec": {"dpd_enable": 1, "dpd_timeout": 30, "dpd_action": "restart"},
     },
-    "typical on-prem peer: IKEv1 MAIN AES-CBC-128/SHA/GROUP2, IPsec AES-CBC-128/SHA1": {
-        "ike": {"version": "IKEV1", "exchange_mode": "MAIN",
-                "encryption_algorithm": "AES-CBC-128", "authentication_algorithm": "SHA",
-                "dh_group": "GROUP2", "sa_lifetime_seconds": 28800},
-        "ipsec": {"encryption_algorithm": "AES-CBC-128", "integrity_algorithm": "SHA1",
-                  "pfs_dh_group": "DH-GROUP2", "sa_lifetime_seconds": 3600},
-    },
+    "API defaults (legacy peers)": {"ike": {}, "ipsec": {}, "spec": {"dpd_enable": 0}},
 }
+
+
+def _normalise(entry: Any) -> Profile:
+    """A profile from ``options.PROFILES``: a mapping of sections, or an object with them."""
+    if isinstance(entry, Mapping):
+        return {k: dict(v) for k, v in entry.items() if isinstance(v, Mapping)}
+    out: dict[str, Mapping[str, Any]] = {}
+    for section in ("ike", "ipsec", "spec"):
+        part = getattr(entry, section, None)
+        if isinstance(part, Mapping):
+            out[section] = dict(part)
+    return out
+
+
+def profiles() -> dict[str, Profile]:
+    """``{label: profile}`` in picker order (the recommended one first)."""
+    table = getattr(options, "PROFILES", None)
+    if isinstance(table, Mapping) and table:
+        return {str(name): _normalise(entry) for name, entry in table.items()}
+    return dict(PRESETS)
+
+
+def default_profile() -> str:
+    """The profile a new form starts with: the first (recommended) one."""
+    return next(iter(profiles()))

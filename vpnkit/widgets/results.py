@@ -11,14 +11,19 @@ from typing import Any
 
 from vpnkit.models import VpnConnection
 from vpnkit.validate import Issue
+from vpnkit.widgets.wording import human_path
 
 __all__ = ["connection_frame", "error_html", "issues_html", "result_html"]
 
 _RED, _AMBER, _GREEN = "#d9534f", "#b35c00", "#2e7d32"
 
 
-def issues_html(found: Sequence[Issue], limit: int = 60) -> str:
-    """Every issue with its path (errors first), or a green "no problems" line."""
+def issues_html(found: Sequence[Issue], limit: int = 60, rule_rows: Sequence[int] = ()) -> str:
+    """Every issue where a person finds it (errors first), or a green "no problems" line.
+
+    Locations read ``SPD rule 2, IDC range 1`` (rows counted from 1); the machine path stays
+    in ``form.issues`` and in each line's tooltip.
+    """
     if not found:
         return f"<span style='color:{_GREEN}'>✔ No problems found.</span>"
     ordered = sorted(found, key=lambda i: i.severity != "error")
@@ -26,9 +31,9 @@ def issues_html(found: Sequence[Issue], limit: int = 60) -> str:
     head = (f"<b>{n_err} error{'s' if n_err != 1 else ''}, {len(found) - n_err} "
             f"warning{'s' if len(found) - n_err != 1 else ''}</b>")
     items = "".join(
-        f"<li class='vpnkit-issue vpnkit-{i.severity}' style='color:"
-        f"{_RED if i.severity == 'error' else _AMBER}'><code>{escape(i.path or '(request)')}"
-        f"</code>: {escape(i.message)} <small>({escape(i.code)})</small></li>"
+        f"<li class='vpnkit-issue vpnkit-{i.severity}' title='{escape(i.path)}' style='color:"
+        f"{_RED if i.severity == 'error' else _AMBER}'><b>{escape(human_path(i.path, rule_rows))}"
+        f"</b>: {escape(i.message)} <small>({escape(i.code)})</small></li>"
         for i in ordered[:limit])
     more = f"<li>… and {len(found) - limit} more</li>" if len(found) > limit else ""
     return f"<div class='vpnkit-issues'>{head}<ul style='margin:2px 0'>{items}{more}</ul></div>"
@@ -58,16 +63,34 @@ def connection_frame(conns: Sequence[VpnConnection]) -> Any:
     return connections_frame(list(conns))
 
 
-#: Columns shown first in the form (the full frame stays in ``form.results``).
-SUMMARY = ("vpn_connection_id", "vpn_connection_name", "state", "net_status", "vpn_gateway_id",
-           "customer_gateway_id", "vpc_id", "route_type", "spd_count",
-           "ike_encryption_algorithm", "ike_dh_group", "ipsec_encryption_algorithm",
-           "created_time")
+#: The key columns the form shows (the full frame is ``form.results`` / "All columns").
+SUMMARY = {"vpn_connection_id": "tunnel", "vpn_connection_name": "name", "state": "state",
+           "vpn_gateway_id": "gateway", "route_type": "route type", "spd_count": "SPD rules",
+           "ike_version": "IKE", "ike_encryption_algorithm": "IKE cipher",
+           "ipsec_encryption_algorithm": "IPsec cipher", "created_time": "created"}
+_TABLE_CSS = ("border-collapse:collapse;font-size:12px;line-height:1.35;"
+              "font-variant-numeric:tabular-nums")
 
 
-def result_html(frame: Any, title: str) -> str:
-    """The summary columns of a DataFrame under a title, as the notebook would render it."""
-    cols = [c for c in SUMMARY if c in frame.columns] or list(frame.columns)
+def _cell(value: Any) -> str:
+    text = "" if value is None or (isinstance(value, float) and value != value) else str(value)
+    return escape(text)
+
+
+def result_html(frame: Any, title: str, *, full: bool = False) -> str:
+    """A compact table of the key columns (or every column) under a title.
+
+    The table scrolls inside its own box (``overflow-x:auto``), never the form.
+    """
+    names = list(frame.columns) if full else [c for c in SUMMARY if c in frame.columns]
+    heads = "".join(f"<th style='text-align:left;padding:2px 8px;border-bottom:1px solid #999;"
+                    "white-space:nowrap'>"
+                    f"{escape(SUMMARY.get(c, c) if not full else c)}</th>" for c in names)
+    rows = "".join(
+        "<tr>" + "".join(f"<td style='padding:2px 8px;border-bottom:1px solid #eee;"
+                         f"white-space:nowrap'>{_cell(v)}</td>" for v in rec) + "</tr>"
+        for rec in frame[names].itertuples(index=False, name=None))
     return (f"<div class='vpnkit-result'><b>{escape(title)}</b>"
-            f"<div style='overflow-x:auto'>{frame[cols].to_html(index=False, na_rep='')}"
-            "</div></div>")
+            f"<div class='vpnkit-result-scroll' style='overflow-x:auto;max-width:100%'>"
+            f"<table class='dataframe vpnkit-table' style='{_TABLE_CSS}'><thead><tr>{heads}"
+            f"</tr></thead><tbody>{rows}</tbody></table></div></div>")

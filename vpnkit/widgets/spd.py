@@ -6,86 +6,41 @@ merged), so an issue path ``security_policy_databases[i]...`` points at exactly 
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import ipywidgets as W
 
-from vpnkit.models import SpdRule, spd_rules
-from vpnkit.widgets.fields import mark
+from vpnkit.models import SpdRule
+from vpnkit.widgets.fields import mark, message_html
+from vpnkit.widgets.spdtext import parse_spd_text, spd_pairs, split_cidrs
+from vpnkit.widgets.wording import spd_part
 
 __all__ = ["SpdEditor", "parse_spd_text", "spd_pairs", "split_cidrs"]
 
-_SPLIT = re.compile(r"[\s,;]+")
-_ARROWS = ("->", "→", "=>", "=", "\t")
 _PATH = re.compile(r"security_policy_databases\[(\d+)\](?:\.(local|remote))?")
 
 
-def split_cidrs(text: str) -> tuple[str, ...]:
-    """``"a, b; c d"`` -> ``("a", "b", "c", "d")``."""
-    return tuple(p for p in _SPLIT.split(text.strip()) if p)
+class _Row(W.VBox):  # type: ignore[misc]
+    """One visible row; shows data row ``self.i`` of the editor (rows are paged).
 
-
-def parse_spd_text(text: str) -> list[tuple[str, str]]:
-    """Lines like ``10.0.1.0/24 -> 192.168.0.0/24, 192.168.1.0/24`` or ``local=r1;r2``.
-
-    Also ``local<TAB>remote`` (a spreadsheet paste) and ``local remote1 remote2``. Blank
-    lines and ``#`` comments are skipped. Returns ``(local, "remote1, remote2")`` rows.
+    The message sits on its own line under the inputs, so a long one never squeezes them.
     """
-    rows = []
-    for number, raw in enumerate(text.splitlines(), 1):
-        line = raw.split("#", 1)[0].strip()
-        if not line:
-            continue
-        for arrow in _ARROWS:
-            if arrow in line:
-                local, _, rest = line.partition(arrow)
-                remotes = split_cidrs(rest)
-                break
-        else:
-            local, *more = split_cidrs(line)
-            remotes = tuple(more)
-        if not remotes:
-            raise ValueError(f"line {number}: {raw.strip()!r} has no IDC-side CIDR; "
-                             "write 'local -> remote1, remote2'")
-        rows.append((local.strip(), ", ".join(remotes)))
-    return rows
-
-
-def spd_pairs(source: Any) -> list[tuple[str, str]]:
-    """Rows from a DataFrame, CSV path, text block, mapping, pairs or ``SpdRule``s."""
-    if isinstance(source, str | os.PathLike):
-        if isinstance(source, os.PathLike) or (os.path.exists(source) and "\n" not in source):
-            import pandas as pd
-
-            source = pd.read_csv(source, dtype=str, skipinitialspace=True)
-        else:
-            return parse_spd_text(source)
-    rows = []
-    for rule in spd_rules(source):
-        remotes = [c for r in rule.remote_cidr_blocks for c in split_cidrs(str(r))]
-        rows.append((str(rule.local_cidr_block).strip(), ", ".join(remotes)))
-    return rows
-
-
-class _Row(W.HBox):  # type: ignore[misc]
-    """One visible row; shows data row ``self.i`` of the editor (rows are paged)."""
 
     def __init__(self, editor: SpdEditor) -> None:
         self.i = 0
         self.marks: tuple[str, str] = ("", "")
-        self.index = W.HTML(layout=W.Layout(width="3.5em"))
-        self.local = W.Text(placeholder="VPC side, e.g. 10.0.1.0/24",
-                            layout=W.Layout(width="10em"))
+        self.index = W.HTML(layout=W.Layout(width="3em", flex="0 0 auto"))
+        self.local = W.Text(placeholder="VPC side: 10.0.1.0/24",
+                            layout=W.Layout(width="14em", flex="0 0 auto"))
         self.remote = W.Text(placeholder="IDC side, e.g. 192.168.0.0/24, 192.168.1.0/24",
-                             layout=W.Layout(flex="1 1 auto", min_width="13em"))
+                             layout=W.Layout(width="auto", flex="1 1 auto", min_width="12em"))
         self.dup = W.Button(icon="copy", tooltip="Duplicate this row",
-                            layout=W.Layout(width="2.6em"))
+                            layout=W.Layout(width="2.6em", flex="0 0 auto"))
         self.remove = W.Button(icon="trash", tooltip="Remove this row",
-                               layout=W.Layout(width="2.6em"))
-        self.msg = W.HTML(layout=W.Layout(max_width="40%"))
+                               layout=W.Layout(width="2.6em", flex="0 0 auto"))
+        self.msg = W.HTML(layout=W.Layout(margin="0 0 2px 3em"))
         self.local.add_class("vpnkit-spd-local")
         self.remote.add_class("vpnkit-spd-remote")
         self.msg.add_class("vpnkit-spd-msg")
@@ -93,8 +48,9 @@ class _Row(W.HBox):  # type: ignore[misc]
         self.remote.observe(lambda c: editor.edit(self.i, 1, c["new"]), names="value")
         self.dup.on_click(lambda _b: editor.duplicate_row(self.i))
         self.remove.on_click(lambda _b: editor.remove_row(self.i))
-        super().__init__([self.index, self.local, self.remote, self.dup, self.remove,
-                          self.msg], layout=W.Layout(align_items="center"))
+        line = W.HBox([self.index, self.local, self.remote, self.dup, self.remove],
+                      layout=W.Layout(align_items="center", width="100%"))
+        super().__init__([line, self.msg], layout=W.Layout(width="100%"))
 
 
 class SpdEditor(W.VBox):  # type: ignore[misc]
@@ -111,10 +67,13 @@ class SpdEditor(W.VBox):  # type: ignore[misc]
         self.page = 0
         self.page_size = page_size
         self.row_marks: dict[int, tuple[str, str]] = {}  # data row -> (local msg, remote msg)
+        self.touched: set[int] = set()  # data rows whose messages may show
+        self.show_all = False  # Submit was pressed: every row's messages show
+        self._found: list[tuple[str, str, str]] = []
         self.rule_rows: list[int] = []  # rule index -> data row (blank rows are skipped)
         self.rows = [_Row(self) for _ in range(page_size)]
         self.vpc_label = W.HTML("VPC CIDR: <i>choose a VPC</i>")
-        add = W.Button(description="Add row", icon="plus")
+        add = W.Button(description="Add row", icon="plus", layout=W.Layout(width="auto"))
         add.on_click(lambda _b: self.add_row())
         self.prev_w = W.Button(icon="chevron-left", tooltip="Previous rows",
                                layout=W.Layout(width="3em"))
@@ -125,17 +84,22 @@ class SpdEditor(W.VBox):  # type: ignore[misc]
         self.pager = W.HTML()
         self.paste = W.Textarea(placeholder="Paste lines: 10.0.1.0/24 -> 192.168.0.0/24, "
                                 "192.168.1.0/24   (or local=remote1;remote2)",
-                                layout=W.Layout(width="98%", height="4.5em"))
-        paste_btn = W.Button(description="Add pasted rows", icon="paste")
+                                layout=W.Layout(width="auto", height="4.5em"))
+        paste_btn = W.Button(description="Add pasted rows", icon="paste",
+                             layout=W.Layout(width="auto"))
         paste_btn.on_click(lambda _b: self.apply_paste())
-        self.table_toggle = W.ToggleButton(description="Show as table", icon="table")
+        self.table_toggle = W.ToggleButton(description="Show as table", icon="table",
+                                           layout=W.Layout(width="auto"))
         self.table_toggle.observe(lambda _c: self._show_table(), names="value")
         self.table = W.HTML()
         self.message = W.HTML()
-        super().__init__([self.vpc_label, W.VBox(self.rows),
+        self.msg = W.HTML()  # issues of the SPD as a whole (e.g. required for Policy)
+        self.msg.add_class("vpnkit-msg")
+        super().__init__([self.vpc_label, self.msg, W.VBox(self.rows, layout=W.Layout(
+                              width="100%")),
                           W.HBox([add, self.prev_w, self.pager, self.next_w]),
                           self.paste, W.HBox([paste_btn, self.table_toggle]), self.message,
-                          self.table])
+                          self.table], layout=W.Layout(width="100%"))
         self._render()
 
     # --- editing ---------------------------------------------------------------------
@@ -150,6 +114,7 @@ class SpdEditor(W.VBox):  # type: ignore[misc]
         if self._rendering or i >= len(self.data):
             return
         self.data[i][column] = value
+        self.touched.add(i)
         self.changed()
 
     def set_cell(self, i: int, local: str | None = None, remote: str | None = None) -> None:
@@ -158,12 +123,14 @@ class SpdEditor(W.VBox):  # type: ignore[misc]
         for column, value in with_changes:
             if value is not None:
                 self.data[i][column] = value
+        self.touched.add(i)
         self._render()
         self.changed()
 
     def set_rows(self, pairs: Sequence[tuple[str, str]]) -> None:
         """Replace every row."""
         self.data = [[local, remote] for local, remote in pairs] or [["", ""]]
+        self.touched = {i for i, row in enumerate(self.data) if any(x.strip() for x in row)}
         self.page = min(self.page, (len(self.data) - 1) // self.page_size)
         self._render()
         self.changed()
@@ -174,11 +141,14 @@ class SpdEditor(W.VBox):  # type: ignore[misc]
 
     def add_row(self, local: str = "", remote: str = "") -> None:
         self.data.append([local, remote])
+        if local or remote:
+            self.touched.add(len(self.data) - 1)
         self.goto(len(self.data) - 1)
         self.changed()
 
     def duplicate_row(self, index: int) -> None:
         self.data.insert(index + 1, list(self.data[index]))
+        self.touched = {i + (i > index) for i in self.touched} | {index + 1}
         self._render()
         self.changed()
 
@@ -223,7 +193,7 @@ class SpdEditor(W.VBox):  # type: ignore[misc]
             for k, row in enumerate(self.rows):
                 row.i = i = start + k
                 if i < len(self.data):
-                    row.index.value = f"<code>[{i}]</code>"
+                    row.index.value = f"<b style='color:#555'>{i + 1}</b>"
                     row.local.value, row.remote.value = self.data[i]
                     row.layout.display = None
                 else:
@@ -234,9 +204,9 @@ class SpdEditor(W.VBox):  # type: ignore[misc]
         n = len(self.data)
         bad = sorted(self.row_marks)
         where = (f" · <span style='color:#d9534f'>problems in rows "
-                 f"{', '.join(map(str, bad[:8]))}{' …' if len(bad) > 8 else ''}</span>"
-                 if bad else "")
-        self.pager.value = f"rows {start}–{min(n, start + self.page_size) - 1} of {n}{where}"
+                 f"{', '.join(str(b + 1) for b in bad[:8])}{' …' if len(bad) > 8 else ''}"
+                 "</span>" if bad else "")
+        self.pager.value = f"rows {start + 1}–{min(n, start + self.page_size)} of {n}{where}"
         self.prev_w.disabled = self.page == 0
         self.next_w.disabled = start + self.page_size >= n
 
@@ -244,10 +214,9 @@ class SpdEditor(W.VBox):  # type: ignore[misc]
         want = self.row_marks.get(row.i, ("", "")) if row.i < len(self.data) else ("", "")
         if want != row.marks:
             row.marks = want
-            mark(row.local, want[0])
-            mark(row.remote, want[1])
-            text = " ".join(x for x in want if x)
-            row.msg.value = f"<span style='color:#d9534f'>{_esc(text)}</span>" if text else ""
+            mark(row.local, "✖" in want[0])
+            mark(row.remote, "✖" in want[1])
+            row.msg.value = "".join(x for x in want if x)
 
     # --- reading and marking ---------------------------------------------------------
 
@@ -265,16 +234,30 @@ class SpdEditor(W.VBox):  # type: ignore[misc]
                                 "it; the IDC side must not overlap it)" if cidr
                                 else "VPC CIDR: <i>unknown (choose a VPC)</i>")
 
-    def mark_issues(self, found: Iterable[tuple[str, str]]) -> None:
-        """Mark cells named by ``(path, message)`` issues; only on-screen rows are touched."""
-        per_row: dict[int, tuple[list[str], list[str]]] = {}
-        for path, message in found:
+    def mark_issues(self, found: Iterable[tuple[str, str, str]] | None = None) -> None:
+        """Show ``(path, severity, message)`` issues at their rows (touched rows only, unless
+        ``show_all``); the numbers people see count from 1 (``IDC range 1``)."""
+        if found is not None:
+            self._found = list(found)
+        per_row: dict[int, tuple[list[tuple[str, str]], list[tuple[str, str]]]] = {}
+        whole: list[tuple[str, str]] = []
+        for path, severity, message in self._found:
             m = _PATH.match(path)
-            if not m or int(m.group(1)) >= len(self.rule_rows):
+            if not m:
+                if path == "security_policy_databases":
+                    whole.append((severity, message))
                 continue
-            local, remote = per_row.setdefault(self.rule_rows[int(m.group(1))], ([], []))
-            (local if m.group(2) == "local" else remote).append(message)
-        marks = {i: ("; ".join(lo), "; ".join(re_)) for i, (lo, re_) in per_row.items()}
+            if int(m.group(1)) >= len(self.rule_rows):
+                continue
+            row = self.rule_rows[int(m.group(1))]
+            if not (self.show_all or row in self.touched):
+                continue
+            local, remote = per_row.setdefault(row, ([], []))
+            part = spd_part(path)
+            (local if m.group(2) == "local" else remote).append(
+                (severity, f"{part}: {message}" if part else message))
+        marks = {i: (message_html(lo), message_html(re_)) for i, (lo, re_) in per_row.items()}
+        self.msg.value = message_html(whole) if (self.show_all or self.touched) else ""
         if marks != self.row_marks:
             self.row_marks = marks
             self._render()

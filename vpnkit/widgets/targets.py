@@ -16,7 +16,7 @@ from typing import Any
 import ipywidgets as W
 import traitlets as T
 
-from vpnkit.widgets.fields import DESCRIPTION_WIDTH
+from vpnkit.widgets.fields import DESCRIPTION_WIDTH, Slot
 
 __all__ = ["TargetPicker", "cgw_label", "client_for_region", "gateway_label", "vpc_label"]
 
@@ -25,17 +25,20 @@ _ID = {"vpc": re.compile(r"vpc-[a-z0-9]{8}\Z"), "gw": re.compile(r"vpngw-[a-z0-9
 
 
 def vpc_label(v: dict[str, Any]) -> str:
-    return f"{v.get('VpcName') or '(no name)'} · {v['VpcId']} · {v.get('CidrBlock', '?')}"
+    """``name · CIDR · id``: what tells VPCs apart comes first."""
+    return f"{v.get('VpcName') or '(no name)'} · {v.get('CidrBlock', '?')} · {v['VpcId']}"
 
 
 def gateway_label(g: dict[str, Any]) -> str:
-    return (f"{g.get('VpnGatewayName') or '(no name)'} · {g['VpnGatewayId']} · "
-            f"{g.get('PublicIpAddress') or '-'} · {g.get('Type', '')} {g.get('Version', '')}")
+    """``name · public IP · id · type version``."""
+    return (f"{g.get('VpnGatewayName') or '(no name)'} · {g.get('PublicIpAddress') or '-'} · "
+            f"{g['VpnGatewayId']} · {g.get('Type', '')} {g.get('Version', '')}".rstrip())
 
 
 def cgw_label(c: dict[str, Any]) -> str:
-    return (f"{c.get('CustomerGatewayName') or '(no name)'} · {c['CustomerGatewayId']} · "
-            f"{c.get('IpAddress', '-')}")
+    """``name · IP · id``."""
+    return (f"{c.get('CustomerGatewayName') or '(no name)'} · {c.get('IpAddress', '-')} · "
+            f"{c['CustomerGatewayId']}")
 
 
 def client_for_region(client: Any, region: str) -> Any:
@@ -53,6 +56,7 @@ class TargetPicker(W.VBox):  # type: ignore[misc]
     gateway_version = T.Unicode("")
     customer_gateway_id = T.Unicode("")
     customer_gateway_ip = T.Unicode("")
+    gateway_ip = T.Unicode("")
 
     def __init__(self, client: Any = None) -> None:
         from vpnkit.endpoints import REGIONS
@@ -64,12 +68,14 @@ class TargetPicker(W.VBox):  # type: ignore[misc]
         self._known: dict[str, dict[str, Any] | None] = {}  # id -> looked-up object
         style = {"description_width": DESCRIPTION_WIDTH}
         def wide() -> W.Layout:
-            return W.Layout(flex="1 1 auto", width="auto", min_width="20em")
+            return W.Layout(flex="1 1 auto", width="auto", min_width="24em")
         region = getattr(client, "region", "") or "ap-guangzhou"
         self.region_w = W.Dropdown(options=sorted({*REGIONS, region}), value=region,
-                                   description="Region", style=style)
+                                   description="Region", style=style,
+                                   layout=W.Layout(width="26em"))
         self.refresh_w = W.Button(description="Refresh", icon="refresh",
-                                  tooltip="List VPCs and gateways again")
+                                  tooltip="List VPCs and gateways again",
+                                  layout=W.Layout(width="auto"))
         self.vpc_w = W.Dropdown(options=[("— choose a VPC —", _NONE)], description="VPC",
                                 style=style, layout=wide())
         self.gw_w = W.Dropdown(options=[("— choose a VPN gateway —", _NONE)],
@@ -77,7 +83,7 @@ class TargetPicker(W.VBox):  # type: ignore[misc]
         self.cgw_w = W.Dropdown(options=[("— choose a customer gateway —", _NONE)],
                                 description="Customer gateway", style=style, layout=wide())
         self.vpc_other, self.gw_other, self.cgw_other = (
-            W.Text(placeholder=f"or type {p}-…", layout=W.Layout(width="9.5em"))
+            W.Text(placeholder=f"or type {p}-…", layout=W.Layout(width="11em", flex="0 0 auto"))
             for p in ("vpc", "vpngw", "cgw"))
         self.message = W.HTML()
         self.region_w.observe(lambda _c: self._on_region(), names="value")
@@ -86,13 +92,14 @@ class TargetPicker(W.VBox):  # type: ignore[misc]
             w.observe(lambda _c: self._on_vpc(), names="value")
         for w in (self.gw_w, self.cgw_w, self.gw_other, self.cgw_other):
             w.observe(lambda _c: self._sync(), names="value")
-        super().__init__([
-            W.HBox([self.region_w, self.refresh_w]),
-            W.HBox([self.vpc_w, self.vpc_other]),
-            W.HBox([self.gw_w, self.gw_other]),
-            W.HBox([self.cgw_w, self.cgw_other]),
-            self.message,
-        ])
+        self.slots = {"vpc_id": Slot(self.vpc_w, self.vpc_other),
+                      "vpn_gateway_id": Slot(self.gw_w, self.gw_other),
+                      "customer_gateway_id": Slot(self.cgw_w, self.cgw_other)}
+        for slot, other in zip(self.slots.values(), (self.vpc_other, self.gw_other,
+                                                     self.cgw_other), strict=True):
+            other.observe(slot._touch, names="value")
+        super().__init__([W.HBox([self.region_w, self.refresh_w]), *self.slots.values(),
+                          self.message], layout=W.Layout(width="100%"))
         self.region = region
         if client is None:
             self.refresh_w.disabled = True
@@ -194,6 +201,7 @@ class TargetPicker(W.VBox):  # type: ignore[misc]
             self.vpc_cidr = (vpc or {}).get("CidrBlock", "")
             self.vpn_gateway_id = gw_id
             self.gateway_version = str((gw or {}).get("Version", ""))
+            self.gateway_ip = str((gw or {}).get("PublicIpAddress") or "")
             self.customer_gateway_id = cgw_id = self.cgw_other.value.strip() or self.cgw_w.value
             self.customer_gateway_ip = next((c.get("IpAddress", "") for c in self.cgws
                                              if c.get("CustomerGatewayId") == cgw_id), "")

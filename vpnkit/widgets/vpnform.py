@@ -1,105 +1,113 @@
-"""``VpnForm``: the CreateVpnConnection form. Assembles the parts, validates live, submits.
+"""``VpnForm``: the CreateVpnConnection form, in the order an analyst works.
 
-Every change rebuilds the spec from the widgets and runs :func:`vpnkit.validate.issues`
-against the chosen VPC's CIDR and gateway version; bad fields are marked and every issue
-is listed with its path. Submit stays disabled while there are errors. ``submit()`` is what
-the button does, so tests and scripts need no browser.
+Targets -> tunnel -> SPD -> security (a profile, the options in a collapsed part) -> review, with
+a bar (checks and Submit) that stays in view. Every change rebuilds the spec and runs
+:func:`vpnkit.validate.issues` plus the pre-flight against the gateway's existing tunnels
+(:mod:`vpnkit.widgets.preflight`); a field shows its message under it once touched, or every
+field on Submit. ``submit()`` is what the button does, so tests and scripts need no browser.
 """
 
 from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
-from html import escape
+from pathlib import Path
 from typing import Any
 
 import ipywidgets as W
 
 from vpnkit.models import VpnConnection, VpnConnectionSpec
 from vpnkit.validate import Issue, issues
-from vpnkit.widgets.fields import mark
+from vpnkit.widgets.fields import Slot
+from vpnkit.widgets.layout import CSS, bar_summary, section
+from vpnkit.widgets.peerconf import PeerConfigPart
+from vpnkit.widgets.preflight import gateway_tunnels, live_issues
 from vpnkit.widgets.preview import body_json, request_text, tccli_text
-from vpnkit.widgets.results import connection_frame, issues_html
-from vpnkit.widgets.sections import Basics, Crypto, Extras
+from vpnkit.widgets.results import connection_frame, issues_html, result_html
+from vpnkit.widgets.sections import Security, Tunnel
 from vpnkit.widgets.spd import SpdEditor
 from vpnkit.widgets.targets import TargetPicker
 
 __all__ = ["VpnForm", "form"]
 
-_CSS = ("<style>.vpnkit-bad input, .vpnkit-bad select, input.vpnkit-bad "
-        "{border-color:#d9534f !important; background:#fff5f5}</style>")
-
-
-def _section(title: str, body: W.Widget) -> W.VBox:
-    return W.VBox([W.HTML(f"<h4 style='margin:6px 0 2px'>{escape(title)}</h4>"), body])
+_LIVE = frozenset({"InvalidParameterValue.Duplicate", "UnsupportedOperation.VpnConnRouteTypeMixed",
+                   "InvalidParameterValue.VpnConnCidrConflict", "LookupFailed"})
 
 
 class VpnForm(W.VBox):  # type: ignore[misc]
     """A form that builds, checks and sends one ``CreateVpnConnection`` request."""
 
     def __init__(self, client: Any = None, *, spec: VpnConnectionSpec | None = None,
-                 wait: bool = True, wait_timeout: float = 300.0,
-                 poll_interval: float = 0.5) -> None:
+                 wait: bool = True, wait_timeout: float = 300.0, poll_interval: float = 0.5,
+                 key_dir: Path | None = None) -> None:
         self.wait_timeout = wait_timeout
         self.poll_interval = poll_interval
         self.result: VpnConnection | None = None
         self.results: Any = connection_frame([])
         self.issues: list[Issue] = []
+        self.live: list[Issue] = []  # from the gateway's existing tunnels
         self.validate_ms = 0.0
+        self.show_all = False  # Submit pressed: every message shows
         self._hold = 1  # no validation until every part exists
         self._lock = threading.Lock()
         self._created: dict[tuple[str, str], VpnConnection] = {}
+        self._existing: dict[str, list[VpnConnection] | Exception] = {}
+        self._session: list[VpnConnection] = []
         self._spec: VpnConnectionSpec | None = None
-        self._marked: dict[int, tuple[W.Widget, str]] = {}
         on_change = self._changed
         self.targets = TargetPicker(client)
-        self.basics = Basics(on_change)
+        self.tunnel = self.basics = Tunnel(on_change, key_dir)
         self.spd = SpdEditor(on_change)
-        self.crypto = Crypto(on_change)
-        self.extras = Extras(on_change, self.basics.route_type)
+        self.security = self.crypto = self.extras = Security(on_change)
         self.targets.observe(lambda c: self._peer_address(c["old"], c["new"]),
                              names="customer_gateway_ip")
         self.targets.observe(lambda _c: self._targets_changed(),
                              names=["vpc_id", "vpc_cidr", "vpn_gateway_id", "gateway_version",
                                     "customer_gateway_id", "region"])
-        self.issues_html = W.HTML()
-        self.preview = W.Textarea(layout=W.Layout(width="98%", height="16em"))
-        self.tccli = W.Textarea(layout=W.Layout(width="98%", height="16em"))
+        self.issues_html = W.HTML(layout=W.Layout(width="auto"))
+        self.preview = W.Textarea(layout=W.Layout(width="auto", height="16em"))
+        self.tccli = W.Textarea(layout=W.Layout(width="auto", height="16em"))
         self.preview_box = W.Accordion([W.VBox([self.preview]), W.VBox([self.tccli])],
-                                       titles=("Preview: request body (key masked)",
-                                               "Copy as tccli command / cli-input-json"))
+                                       titles=("Request body (key masked)",
+                                               "As a tccli command / cli-input-json"),
+                                       selected_index=None, layout=W.Layout(width="auto"))
         self._preview_stale = True
         self.preview_box.observe(lambda _c: self._show_preview(), names="selected_index")
         self.wait_box = W.Checkbox(value=wait, description="wait until AVAILABLE",
-                                   indent=False)
+                                   indent=False, layout=W.Layout(width="auto"))
         self.submit_button = W.Button(description="Submit", button_style="primary",
-                                      icon="paper-plane", disabled=True)
+                                      icon="paper-plane", layout=W.Layout(width="auto",
+                                                                          min_width="8em"))
         self.submit_button.on_click(lambda _b: self.submit())
-        self.progress = W.IntProgress(min=0, max=100, value=0,
-                                      layout=W.Layout(display="none", width="40%"))
+        self.checks = W.HTML(layout=W.Layout(flex="1 1 auto", width="auto"))
+        self.checks.add_class("vpnkit-checks")
+        self.progress = W.HTML()
         self.status = W.HTML()
-        self.output = W.HTML()
-        self.results_html = W.HTML()
-        left = W.VBox([_section("Where", self.targets), _section("Tunnel", self.basics),
-                       _section("Security policy (SPD): VPC side → IDC side", self.spd)],
-                      layout=W.Layout(width="56%"))
-        right = W.VBox([_section("Encryption", self.crypto), _section("Options", self.extras)],
-                       layout=W.Layout(width="44%"))
-        super().__init__([W.HTML(_CSS), W.HBox([left, right]),
-                          _section("Checks", self.issues_html), self.preview_box,
-                          W.HBox([self.submit_button, self.wait_box, self.progress,
-                                  self.status]), self.output, self.results_html])
+        self.output = W.HTML(layout=W.Layout(width="auto"))
+        self.results_html = W.HTML(layout=W.Layout(width="auto"))
+        self.full_toggle = W.ToggleButton(description="All columns", icon="table",
+                                          layout=W.Layout(width="auto", display="none"))
+        self.full_toggle.observe(lambda _c: self._show_results(), names="value")
+        self.peer = PeerConfigPart(lambda _c: (self.targets.gateway_ip,
+                                               self.targets.customer_gateway_ip))
+        bar = W.VBox([W.HBox([self.submit_button, self.wait_box, self.checks],
+                             layout=W.Layout(width="100%", align_items="center")),
+                      self.progress, self.status, self.output], layout=W.Layout(width="100%"))
+        bar.add_class("vpnkit-bar")
+        super().__init__([
+            W.HTML(CSS), section("1", "Where", self.targets),
+            section("2", "Tunnel", self.tunnel),
+            section("3", "Security policy (SPD): VPC side → IDC side", self.spd),
+            section("4", "Security", self.security),
+            section("5", "Review", W.VBox([self.issues_html, self.preview_box],
+                                          layout=W.Layout(width="100%"))),
+            bar, self.results_html, W.HBox([self.full_toggle]), self.peer,
+        ], layout=W.Layout(width="100%"))
         self.add_class("vpnkit-form")
-        self._paths = {"vpn_connection_name": self.basics.name,
-                       "pre_share_key": self.basics.psk, "tags": self.basics.tags,
-                       "route_type": self.basics.route_type,
-                       "negotiation_type": self.basics.negotiation_type,
-                       "vpn_gateway_id": self.targets.gw_w, "vpc_id": self.targets.vpc_w,
-                       "customer_gateway_id": self.targets.cgw_w,
-                       **self.crypto.ike.path_widgets("ike_options"),
-                       **self.crypto.ipsec.path_widgets("ipsec_options"),
-                       **self.extras.path_widgets()}
+        self.slots: dict[str, Slot] = {**self.targets.slots, **self.tunnel.path_slots(),
+                                       **self.security.path_slots()}
         self._hold = 0
         if spec is not None:
             self.load(spec)
@@ -109,7 +117,7 @@ class VpnForm(W.VBox):  # type: ignore[misc]
     # --- live state ------------------------------------------------------------------
 
     @contextmanager
-    def hold(self) -> Any:
+    def hold(self) -> Iterator[None]:
         """Batch many widget changes into one re-validation."""
         self._hold += 1
         try:
@@ -120,56 +128,119 @@ class VpnForm(W.VBox):  # type: ignore[misc]
 
     def _targets_changed(self) -> None:
         self.spd.set_vpc_cidr(self.targets.vpc_cidr)
+        gw = self.targets.vpn_gateway_id
+        if gw and gw not in self._existing and self.targets.client is not None:
+            self.refresh_live()
         self._changed()
+
+    def refresh_live(self) -> None:
+        """Look up the chosen gateway's tunnels again (for the pre-flight checks)."""
+        gw = self.targets.vpn_gateway_id
+        if not gw or self.targets.client is None:
+            return
+        try:
+            self._existing[gw] = gateway_tunnels(self.targets.client, gw)
+        except Exception as exc:  # shown as a warning; the API still enforces the rules
+            self._existing[gw] = exc
+
+    def remember(self, conn: VpnConnection) -> None:
+        """A tunnel this form created counts as existing for the next pre-flight."""
+        found = self._existing.get(conn.vpn_gateway_id)
+        if isinstance(found, list):
+            found.append(conn)
 
     def _peer_address(self, old: str, new: str) -> None:
         """Pre-fill the IKE remote identity address with the customer gateway's public IP."""
-        field = self.crypto.ike.fields["remote_address"]
+        field = self.security.ike.fields["remote_address"]
         if new and field.value.strip() in ("", old):
             field.value = new
 
     def build_spec(self) -> VpnConnectionSpec:
         """A new spec from the widgets' current values (pure reading, no validation)."""
-        b, t = self.basics, self.targets
+        b, t = self.tunnel, self.targets
         return VpnConnectionSpec(
             vpn_gateway_id=t.vpn_gateway_id, customer_gateway_id=t.customer_gateway_id,
-            vpn_connection_name=b.name.value, pre_share_key=b.psk.value,
+            vpn_connection_name=b.name.value, pre_share_key=b.key.value,
             vpc_id=t.vpc_id or None, security_policy_databases=self.spd.rules(),
-            ike_options=self.crypto.ike_options(), ipsec_options=self.crypto.ipsec_options(),
-            tags=b.tag_values(), route_type=b.route_type.value,
-            negotiation_type=b.negotiation_type.value, **self.extras.values())
+            ike_options=self.security.ike_options(),
+            ipsec_options=self.security.ipsec_options(), tags=b.tag_values(),
+            route_type=b.route_type.value, negotiation_type=b.negotiation_type.value,
+            bgp_config=b.bgp_config(), **self.security.values())
+
+    def _live_issues(self, spec: VpnConnectionSpec) -> list[Issue]:
+        found = self._existing.get(spec.vpn_gateway_id)
+        if isinstance(found, Exception):
+            return [Issue("vpn_gateway_id", "LookupFailed", "could not list this gateway's "
+                          f"tunnels, so names and SPDs were not checked against them: {found}",
+                          "warning")]
+        done = self._created.get((spec.vpn_gateway_id, spec.vpn_connection_name))
+        if done is not None:  # the tunnel just sent: Submit says "already created" instead
+            found = [t for t in found or () if t.vpn_connection_id != done.vpn_connection_id]
+        return live_issues(spec, found) if found else []
 
     def _changed(self) -> None:
         if self._hold:
             return
         started = time.perf_counter()
         self._spec = spec = self.build_spec()
+        self.live = self._live_issues(spec)
         self.issues = issues(spec, vpc_cidr=self.targets.vpc_cidr or None,
-                             gateway_version=self.targets.gateway_version or None)
+                             gateway_version=self.targets.gateway_version or None) + self.live
         self._show_issues()
         self._preview_stale = True
         if self.preview_box.selected_index is not None:  # rendered only while open
             self._show_preview()
         self.validate_ms = (time.perf_counter() - started) * 1000
 
+    def _slot(self, path: str) -> Slot | None:
+        return self.slots.get(path) or self.slots.get(path.split("[")[0])
+
+    def shown_issues(self) -> list[Issue]:
+        """The issues a person sees now: touched fields, live-state checks, or all on Submit."""
+        out = []
+        for i in self.issues:
+            slot = self._slot(i.path)
+            if path_is_spd(i.path):
+                seen = self.show_all or self._spd_row_touched(i.path)
+            else:
+                seen = self.show_all or i.code in _LIVE or slot is None or slot.touched
+            if seen:
+                out.append(i)
+        return out
+
+    def _spd_row_touched(self, path: str) -> bool:
+        rows = self.spd.rule_rows
+        if "[" not in path:
+            return bool(self.spd.touched)
+        i = int(path.split("[", 1)[1].split("]", 1)[0])
+        return i < len(rows) and rows[i] in self.spd.touched
+
     def _show_issues(self) -> None:
-        self.issues_html.value = issues_html(self.issues)
-        self.spd.mark_issues((i.path, i.message) for i in self.issues
-                             if i.path.startswith("security_policy_databases"))
-        want: dict[int, tuple[W.Widget, str]] = {}
-        for issue in self.issues:
-            widget = self._paths.get(issue.path) or self._paths.get(issue.path.split("[")[0])
-            if widget is not None:
-                old = want.get(id(widget), (widget, ""))[1]
-                want[id(widget)] = (widget, f"{old}; {issue.message}" if old else issue.message)
-        for key, (widget, _msg) in self._marked.items():
-            if key not in want:
-                mark(widget, None)
-        for key, (widget, msg) in want.items():
-            if self._marked.get(key, (None, ""))[1] != msg:
-                mark(widget, msg)
-        self._marked = want
-        self.submit_button.disabled = self.has_errors or self._lock.locked()
+        shown = self.shown_issues()
+        rows = self.spd.rule_rows
+        self.issues_html.value = issues_html(shown, rule_rows=rows) if shown or not \
+            self.has_errors else "<span style='color:#555'>Messages appear at each field as " \
+            "you fill it in.</span>"
+        self.spd.show_all = self.show_all
+        self.spd.mark_issues((i.path, i.severity, i.message) for i in shown
+                             if path_is_spd(i.path))
+        per: dict[int, tuple[Slot, list[tuple[str, str]]]] = {}
+        for i in shown:
+            slot = self._slot(i.path)
+            if slot is not None and not path_is_spd(i.path):
+                per.setdefault(id(slot), (slot, []))[1].append((i.severity, i.message))
+        for slot in {id(s): s for s in self.slots.values()}.values():
+            slot.show(per.get(id(slot), (slot, []))[1])
+        done = self._created.get((self.spec.vpn_gateway_id, self.spec.vpn_connection_name))
+        self.checks.value = bar_summary(self.issues, shown, rows, created=done.vpn_connection_id
+                                        if done is not None else "")
+
+    def open_errors(self) -> None:
+        """Open the collapsed advanced part when an error sits in it (after Submit)."""
+        advanced = set(self.security.path_slots())
+        if any(self._slot(i.path) is not None and (i.path in advanced or i.path.split("[")[0]
+               in advanced) for i in self.issues if i.severity == "error"):
+            self.security.advanced.selected_index = 0
 
     def _show_preview(self) -> None:
         if not self._preview_stale:
@@ -210,6 +281,23 @@ class VpnForm(W.VBox):  # type: ignore[misc]
     def widget(self) -> VpnForm:
         return self
 
+    # --- results ---------------------------------------------------------------------
+
+    def add_result(self, conn: VpnConnection) -> None:
+        """Record a created tunnel: one row in ``form.results``, shown once, compact."""
+        self._session.append(conn)
+        self.results = connection_frame(self._session)
+        self.full_toggle.layout.display = None
+        self._show_results()
+        self.peer.offer(conn)
+
+    def _show_results(self) -> None:
+        n = len(self.results)
+        if n:
+            self.results_html.value = result_html(
+                self.results, f"Created in this session: {n} tunnel{'s' if n != 1 else ''} "
+                "(form.results)", full=self.full_toggle.value)
+
     # --- filling ---------------------------------------------------------------------
 
     def load(self, source: VpnConnectionSpec | VpnConnection, *,
@@ -217,8 +305,10 @@ class VpnForm(W.VBox):  # type: ignore[misc]
         """Fill every field from a spec, or from an existing tunnel (to clone it).
 
         A tunnel's clone is named ``<name>-copy`` unless ``name`` is given (names are
-        unique per gateway); its pre-shared key is kept (masked) and can be regenerated.
+        unique per gateway); its pre-shared key is kept on the Python side (never in a
+        widget) and shown as "key set (kept from tunnel)"; generate a new one if needed.
         """
+        cloned = isinstance(source, VpnConnection)
         if isinstance(source, VpnConnection):
             spec = source.to_spec()
             name = name if name is not None else f"{spec.vpn_connection_name}-copy"
@@ -229,19 +319,18 @@ class VpnForm(W.VBox):  # type: ignore[misc]
         with self.hold():
             self.targets.select(vpc_id=spec.vpc_id or "", vpn_gateway_id=spec.vpn_gateway_id,
                                 customer_gateway_id=spec.customer_gateway_id)
-            b = self.basics
+            b = self.tunnel
             b.name.value = spec.vpn_connection_name
-            b.psk.value = spec.pre_share_key or ""
+            b.key.set(spec.pre_share_key or "", "kept from tunnel" if cloned else "from spec")
             for widget, value in ((b.route_type, spec.route_type),
                                   (b.negotiation_type, spec.negotiation_type)):
                 if value is not None:
-                    widget.value = value if value in widget.options else widget.value
+                    known = {v for _, v in widget.options}
+                    widget.value = value if value in known else widget.value
             b.set_tags(spec.tags)
+            b.bgp.set_values(spec.bgp_config)
             self.spd.load(spec.security_policy_databases)
-            self.crypto.profile.value = "(custom)"
-            self.crypto.ike.set_values(spec.ike_options)
-            self.crypto.ipsec.set_values(spec.ipsec_options)
-            self.extras.set_values(spec)
+            self.security.set_values(spec)
             # A spec that leaves the remote address to the API gets the peer's IP, as when
             # the customer gateway is picked (the form always sends the identity type).
             self._peer_address("", self.targets.customer_gateway_ip)
@@ -259,6 +348,11 @@ class VpnForm(W.VBox):  # type: ignore[misc]
         return run_submit(self)
 
 
+def path_is_spd(path: str) -> bool:
+    return path.startswith("security_policy_databases")
+
+
 def form(client: Any = None, **kwargs: Any) -> VpnForm:
     """A new :class:`VpnForm` talking through ``client`` (see ``VpnForm`` for options)."""
     return VpnForm(client, **kwargs)
+

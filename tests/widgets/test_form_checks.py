@@ -1,0 +1,191 @@
+"""Headless tests of what the form tells people: when messages show, in which words, and the
+pre-flight against the gateway's live tunnels (the emulator agrees with each refusal)."""
+
+from __future__ import annotations
+
+import pytest
+from form_helpers import PSK, fill
+
+from vpnkit import VpcClient, options
+from vpnkit.errors import ApiError
+from vpnkit.models import VpnConnection
+from vpnkit.widgets import VpnForm, form
+from vpnkit.widgets.peerconf import peer_module
+from vpnkit.widgets.preflight import live_issues
+from vpnkit.widgets.wording import human_path, label
+
+
+def _messages(f: VpnForm) -> str:
+    parts = [s.msg.value for s in f.slots.values()] + [r.msg.value for r in f.spd.rows]
+    return "".join(parts) + f.spd.msg.value
+
+
+def test_pristine_form_shows_no_errors(vform: VpnForm) -> None:
+    """A new form has errors to fix but shows none: no field message, no red summary."""
+    assert vform.has_errors  # name, key, gateway... are still missing
+    assert _messages(vform) == "" and vform.shown_issues() == []
+    assert "vpnkit-error" not in vform.issues_html.value
+    assert "Not ready" in vform.checks.value and "✖" not in vform.checks.value
+
+
+def test_touched_field_shows_its_message_inline(vform: VpnForm) -> None:
+    """Once a top-level field is touched, its message shows under that field only."""
+    vform.basics.name.value = "x" * 61
+    name_slot = vform.slots["vpn_connection_name"]
+    assert "is 61 characters" in name_slot.msg.value
+    others = [s.msg.value for p, s in vform.slots.items() if p != "vpn_connection_name"]
+    assert not any(others)  # the key is still untouched: no message yet
+    vform.basics.key.generate.click()
+    vform.basics.name.value = "ok-name"
+    assert not any(s.msg.value for s in vform.slots.values() if s.touched)
+
+
+def test_submit_shows_every_message_and_sends_nothing(vform: VpnForm,
+                                                      client: VpcClient) -> None:
+    """Submit on an unfinished form shows each message at its field and sends nothing."""
+    before = len(client.describe_vpn_connections())
+    assert vform.submit() is None
+    key_msg = vform.slots["pre_share_key"].msg.value
+    assert "vpnkit-error" in key_msg and "empty" in key_msg
+    assert "vpnkit-error" in vform.slots["vpn_connection_name"].msg.value
+    assert "vpnkit-error" in vform.slots["vpn_gateway_id"].msg.value
+    assert "Not sent" in vform.output.value and "✖" in vform.checks.value
+    assert len(client.describe_vpn_connections()) == before
+
+
+def test_labels_have_units_and_route_types_are_explained() -> None:
+    """Labels people read carry units; route types are in plain words."""
+    assert label(options.get("ipsec", "sa_lifetime_traffic")) == "SA lifetime traffic (KB)"
+    assert label(options.get("spec", "dpd_timeout")) == "DPD timeout (s)"
+    from vpnkit.widgets.fields import option_widget
+
+    route = option_widget(options.get("spec", "route_type"))
+    words = dict((v, k) for k, v in route.options)
+    assert words["Policy"] == "policy-based (SPD)"
+    assert words["StaticRoute"] == "route-based (static routes)"
+    assert words["Bgp"].startswith("BGP")
+
+
+def test_paths_are_numbered_from_one_for_people() -> None:
+    """Machine paths count from 0; what people read counts rows and ranges from 1."""
+    assert human_path("security_policy_databases[1].remote_cidr_blocks[0]") == \
+        "SPD rule 2, IDC range 1"
+    assert human_path("security_policy_databases[0].local_cidr_block", [3]) == \
+        "SPD rule 4, VPC side"
+    assert human_path("ike_options.dh_group") == "IKE: DH group"
+    assert human_path("ipsec_options.sa_lifetime_traffic") == "IPsec: SA lifetime traffic (KB)"
+    assert human_path("tags[0].key") == "Tag 1 key"
+
+
+def _conn(name: str, spd: dict[str, list[str]], route_type: str = "STATIC") -> VpnConnection:
+    from vpnkit.models import spd_rules
+
+    return VpnConnection(vpn_connection_id=f"vpnx-{name[:8]:0<8}", vpn_connection_name=name,
+                         vpn_gateway_id="vpngw-demo0001", route_type=route_type,
+                         security_policy_databases=spd_rules(spd))
+
+
+def test_spd_conflict_needs_both_sides_to_overlap(vform: VpnForm) -> None:
+    """The documented rule (ref §2.1): VPC side AND IDC side overlap; one IDC range reached
+    from two VPC ranges is valid; a route-based tunnel's any-any selectors never conflict."""
+    fill(vform)
+    spec = vform.spec
+    other = _conn("hq-a", {"10.0.1.0/25": ["192.168.1.128/25"]})
+    found = live_issues(spec, [other])
+    assert [i.path for i in found] == ["security_policy_databases[0].remote_cidr_blocks[1]"]
+    assert "'hq-a'" in found[0].message and "192.168.1.128/25" in found[0].message
+    assert live_issues(spec, [_conn("hq-b", {"10.0.9.0/24": ["192.168.1.0/24"]})]) == []
+    anyany = _conn("rb", {"0.0.0.0/0": ["0.0.0.0/0"]}, "StaticRoute")
+    assert live_issues(spec, [anyany]) == []
+    mixed = live_issues(spec, [_conn("bgp1", {}, "Bgp")])
+    assert [i.code for i in mixed] == ["UnsupportedOperation.VpnConnRouteTypeMixed"]
+
+
+def test_preflight_catches_what_the_api_refuses(vform: VpnForm, client: VpcClient) -> None:
+    """Duplicate name and SPD conflict with an existing tunnel: the form names the tunnel and
+    range before sending, sends nothing, and the emulator refuses the same request."""
+    fill(vform, name="first")
+    first = vform.submit()
+    assert first is not None
+    vform.basics.name.value = "second"  # same SPD as "first" on the same gateway
+    conflict = [i for i in vform.issues if i.code == "InvalidParameterValue.VpnConnCidrConflict"]
+    assert conflict and "'first'" in conflict[0].message
+    assert "10.0.1.0/24 → 192.168.0.0/24" in conflict[0].message
+    assert "overlaps tunnel" in vform.spd.row_widget(0).msg.value  # shown at the row
+    assert vform.submit() is None and "Not sent" in vform.output.value
+    with pytest.raises(ApiError) as refused:
+        client.create_vpn_connection(vform.spec)
+    assert refused.value.code == "InvalidParameterValue.VpnConnCidrConflict"
+    other = form(client)  # another form (or notebook) reusing the name
+    fill(other, name="first")
+    other.load_spd("10.0.7.0/24 -> 192.168.7.0/24")
+    dup = [i for i in other.issues if i.code == "InvalidParameterValue.Duplicate"]
+    assert dup and first.vpn_connection_id in dup[0].message
+    assert "vpnkit-error" in other.slots["vpn_connection_name"].msg.value
+    assert other.submit() is None
+    with pytest.raises(ApiError) as refused:
+        client.create_vpn_connection(other.spec)
+    assert refused.value.code == "InvalidParameterValue.Duplicate"
+    assert len(client.describe_vpn_connections(
+        filters={"vpn-gateway-id": "vpngw-demo0001"})) == 1
+
+
+def test_preflight_sees_tunnels_created_elsewhere(vform: VpnForm, client: VpcClient) -> None:
+    """Submit looks the gateway up again, so a tunnel created since the form opened counts."""
+    fill(vform, name="mine")
+    assert not vform.has_errors
+    client.create_vpn_connection(vform.spec.replace(vpn_connection_name="theirs",
+                                                    pre_share_key="other-key-123"))
+    assert vform.submit() is None
+    assert any("'theirs'" in i.message for i in vform.issues)
+
+
+def test_route_types_mixed_on_one_gateway(vform: VpnForm, client: VpcClient) -> None:
+    """A BGP tunnel on a gateway with static tunnels is refused before sending, as the API
+    does (UnsupportedOperation.VpnConnRouteTypeMixed)."""
+    fill(vform, name="static-one")
+    assert vform.submit() is not None
+    vform.basics.name.value = "bgp-one"
+    vform.basics.route_type.value = "Bgp"
+    mixed = [i for i in vform.issues if i.code == "UnsupportedOperation.VpnConnRouteTypeMixed"]
+    assert mixed and "'static-one'" in mixed[0].message
+    assert "vpnkit-error" in vform.slots["route_type"].msg.value  # live state: shown at once
+
+
+def test_progress_shows_states_and_elapsed_time(vform: VpnForm) -> None:
+    """While waiting the form shows each state with seconds since Submit, not a moving bar."""
+    import ipywidgets as W
+
+    fill(vform)
+    assert vform.submit() is not None
+    text = vform.progress.value
+    assert text.index("sending") < text.index("PENDING") < text.index("AVAILABLE")
+    assert text.count(" s)") >= 3
+    assert not any(isinstance(w, W.IntProgress) for w in vform.children)
+
+
+def test_peer_configuration_for_the_created_tunnel(vform: VpnForm) -> None:
+    """After a create, the IDC-side configuration is offered when vpnkit.peer exists (hidden
+    otherwise); it names both gateways' addresses and never holds the key."""
+    fill(vform)
+    conn = vform.submit()
+    assert conn is not None
+    if peer_module() is None:
+        assert vform.peer.layout.display == "none"
+        pytest.skip("vpnkit.peer is not installed yet")
+    assert vform.peer.layout.display is None
+    vform.peer.button.click()
+    text = vform.peer.text.value
+    assert text and vform.targets.gateway_ip in text and "198.51.100.10" in text
+    assert PSK not in text
+
+
+def test_after_a_create_the_form_is_quiet_until_changed(vform: VpnForm) -> None:
+    """Right after a create the bar says "Created <id>", not that the same request now
+    conflicts with itself; a new name brings the real conflicts back."""
+    fill(vform)
+    conn = vform.submit()
+    assert conn is not None and f"Created {conn.vpn_connection_id}" in vform.checks.value
+    assert not vform.has_errors and "vpnkit-error" not in _messages(vform)
+    vform.basics.name.value = "gz-to-hq-2"
+    assert any(i.code == "InvalidParameterValue.VpnConnCidrConflict" for i in vform.issues)
