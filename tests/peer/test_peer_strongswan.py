@@ -77,3 +77,40 @@ def test_charon_loads_the_rendered_config(tmp_path: Path, changes: dict[str, obj
         listing = swanctl_load(render(side, "strongswan").text, tmp_path / side.side)
         for i in range(1, len(side.selectors) + 1):
             assert f"{side.name}-{i}: TUNNEL" in listing, listing
+
+
+def _variants() -> list[tuple[str, dict[str, object]]]:
+    """One tunnel per Tencent algorithm value strongSwan can express (the whole token table)."""
+    from vpnkit import options
+    from vpnkit.peer.vendors import VENDORS
+
+    table = VENDORS["strongswan"]
+    out: list[tuple[str, dict[str, object]]] = []
+    for value in options.get("ike", "encryption_algorithm").choices:
+        if table.ike_encryption.get(str(value)):
+            out.append((f"ike-{value}", {"ike": {"PropoEncryAlgorithm": value}}))
+    for value in options.get("ike", "authentication_algorithm").choices:
+        out.append((f"ikeint-{value}", {"ike": {"PropoAuthenAlgorithm": value}}))
+    for value in options.get("ike", "dh_group").choices:
+        out.append((f"dh-{value}", {"ike": {"DhGroupName": value},
+                                    "ipsec": {"PfsDhGroup": f"DH-{value}"}}))
+    for value in options.get("ipsec", "encryption_algorithm").choices:
+        if table.esp_encryption.get(str(value)):
+            out.append((f"esp-{value}", {"ipsec": {"EncryptAlgorithm": value}}))
+    for value in options.get("ipsec", "integrity_algorithm").choices:
+        if table.esp_integrity.get(str(value)):
+            out.append((f"espint-{value}", {"ipsec": {"IntegrityAlgorith": value}}))
+    return out
+
+
+def test_charon_accepts_every_token_of_the_table(tmp_path: Path) -> None:
+    """Each strongSwan token in the vendor table is a proposal keyword charon accepts."""
+    blocks = []
+    variants = _variants()
+    for i, (label, changes) in enumerate(variants):
+        text = render(tunnel(VpnConnectionId=f"vpnx-tok{i:05d}", **changes), "strongswan",
+                      gateway_ip=GATEWAY_IP, customer_ip=CUSTOMER_IP).text
+        assert "UNSUPPORTED" not in text, label
+        blocks.append(text.split("connections {\n", 1)[1].split("\n}\nsecrets {", 1)[0])
+    listing = swanctl_load("connections {\n" + "\n".join(blocks) + "\n}\n", tmp_path)
+    assert f"successfully loaded {len(variants)} connections, 0 unloaded" in listing, listing

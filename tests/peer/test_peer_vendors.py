@@ -4,10 +4,11 @@ and Libreswan's own parsers accepting its file."""
 from __future__ import annotations
 
 import os
+import subprocess
 from pathlib import Path
 
 import pytest
-from peer_daemons import libreswan_algparse, libreswan_check
+from peer_daemons import libreswan_algparse, libreswan_check, need
 from peer_helpers import CUSTOMER_IP, GATEWAY_IP, SENTINEL_PSK, tunnel
 
 from vpnkit.peer import PSK_PLACEHOLDER, VENDORS, from_connection, render
@@ -119,3 +120,19 @@ def test_libreswan_parses_its_config(tmp_path: Path, case: str) -> None:
     esp = next(line.split("=", 1)[1] for line in conf.splitlines() if "esp=" in line)
     libreswan_algparse(version, "ike", ike, pfs=False)
     libreswan_algparse(version, "esp", esp, pfs=cfg.esp.pfs_group is not None)
+
+
+def test_libreswan_accepts_every_token_of_the_table() -> None:
+    """Each Libreswan token in the vendor table parses in Libreswan's own algparse."""
+    need("ipsec")
+    table = VENDORS["libreswan"]
+    props = [f"ike={t}-sha2_256-modp2048" for t in table.ike_encryption.values() if t]
+    props += [f"ike=aes128-{t}-modp2048" for t in table.ike_integrity.values() if t]
+    props += [f"ike=aes128-sha1-{t}" for t in table.dh.values() if t]
+    props += [f"esp={t}" if "gcm" in t else f"esp={t}-sha1"
+              for t in table.esp_encryption.values() if t]
+    props += [f"esp=aes128-{t}" for t in table.esp_integrity.values() if t]
+    run = subprocess.run(["ipsec", "algparse", "-v2", *props], capture_output=True, text=True,
+                         timeout=30, check=False)
+    assert run.returncode == 0 and "ERROR" not in run.stdout + run.stderr, run.stdout
+    assert run.stdout.count("algparse -v2") == len(props)
