@@ -107,3 +107,23 @@ def test_export_csv_and_parquet(emu: Emulator, client: VpcClient, tmp_path: Path
     assert KEY.encode() not in (tmp_path / "inv.parquet").read_bytes()
     with pytest.raises(ValueError, match=r"\.csv or \.parquet"):
         export(inv, tmp_path / "inv.xlsx")
+
+
+def test_rate_limits_are_per_region(emu: Emulator) -> None:
+    """One region's calls never spend another's budget (client buckets and emulator)."""
+    from vpnkit.emulator import serve
+    from vpnkit.errors import ApiError
+
+    with serve(seed="demo", rate_limit=1) as strict:
+        c = VpcClient("ap-guangzhou", endpoint=strict.url, credential=strict.credential,
+                      rate_limit=0, max_attempts=1)
+        c.describe_vpn_gateways()
+        c.for_region("ap-shanghai").describe_vpn_gateways()  # its own bucket: allowed
+        with pytest.raises(ApiError) as info:
+            c.describe_vpn_gateways()  # the same region again within the second
+        assert info.value.code == "RequestLimitExceeded"
+    limited = VpcClient("ap-guangzhou", endpoint=emu.url, credential=emu.credential)
+    limited.describe_vpn_gateways()
+    limited.for_region("ap-shanghai").describe_vpn_gateways()
+    assert {("ap-guangzhou", "DescribeVpnGateways"),
+            ("ap-shanghai", "DescribeVpnGateways")} <= set(limited.limiter._buckets)

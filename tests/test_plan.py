@@ -271,6 +271,41 @@ def test_many_modifies_each_sent_once(emu: Emulator, audited: VpcClient,
     assert vpnkit.plan(audited, want).empty
 
 
+def test_customer_gateway_modifies_on_4_0_replaces_before(emu: Emulator,
+                                                          audited: VpcClient) -> None:
+    """A new customer gateway is a Modify on a 4.0 gateway, a replace on a 2.0 one (§3.6)."""
+    v4 = {"vpn_gateway_id": "vpngw-demo0002", "vpc_id": "vpc-demo0002",
+          "spd": "172.16.1.0/24=192.168.1.0/24"}
+    applied(audited, [row(), row("v4", **v4)])
+    p = vpnkit.plan(audited, [row(customer_gateway_id="cgw-demo0002"),
+                              row("v4", customer_gateway_id="cgw-demo0002", **v4)])
+    actions = {c.name: c.action for c in p.changes}
+    assert actions == {"br-01": "replace", "v4": "modify"}
+    v4_change = next(c for c in p.changes if c.name == "v4")
+    assert [f.path for f in v4_change.fields] == ["customer_gateway_id"]
+
+
+def test_a_lost_modify_answer_is_reconciled_not_resent(emu: Emulator, audited: VpcClient) -> None:
+    """The connection drops after the Modify committed: read back, not sent twice."""
+    applied(audited, [row()])
+    sent: Counter[str] = Counter()
+    original = emu.backend.handle
+
+    def counting(action: str, region: str, params: Any, request_id: str,
+                 **kw: Any) -> dict[str, Any]:
+        sent[action] += 1
+        return original(action, region, params, request_id, **kw)
+
+    emu.backend.handle = counting  # type: ignore[method-assign]
+    emu.faults.update(drop_after_commit=1.0, actions="ModifyVpnConnectionAttribute")
+    want = [row(ike_dh_group="GROUP14")]
+    result = vpnkit.plan(audited, want).apply()
+    emu.faults.clear()
+    assert result.ok and result.counts == {"modified": 1}
+    assert sent["ModifyVpnConnectionAttribute"] == 1
+    assert vpnkit.plan(audited, want).empty
+
+
 # --- the CLI, as a subprocess -------------------------------------------------------------
 
 def cli_env(tmp_path: Path, emu: Emulator) -> dict[str, str]:

@@ -1,0 +1,304 @@
+"""Desired state vs live state: a plan of changes, reviewed, then applied in place.
+
+>>> p = vpnkit.plan(client, "branches.csv")          # doctest: +SKIP
+>>> p.frame                # one row per tunnel: create / modify / replace / unchanged / delete
+>>> p.details              # one row per changed field: before -> after (a key never shown)
+>>> p.apply()              # modifies in place, creates the rest; a second plan is empty
+
+Like ``terraform plan`` (and napalm's ``compliance_report``): the desired state is the batch
+layout (:mod:`vpnkit.batch.io`: CSV, JSON, DataFrame, records or specs); tunnels are matched
+with the live ones by (gateway, name), which the API keeps unique.
+
+What is compared (and why)
+--------------------------
+* **Only what the desired state sets.** An option left empty (``None``) is not managed: the
+  live value stands. vpnkit's own specs now carry every option of a named profile, so a row
+  built by vpnkit sets them all; a hand-written row with empty cells leaves them alone.
+* **Live placeholders are "not set", never a value.** Responses carry ``DpdEnable: -1`` and
+  ``""`` for unset NegotiationType, DpdAction and health-check IPs (ref §2.1 notes, §1.2). A
+  desired value against an unset live one is a change: vpnkit sends it, so what the gateway
+  runs no longer depends on which source's default is right (ref §2.3).
+* **SPDs are sets** of (VPC range, IDC range) pairs: the order the API returns is no change.
+  An empty desired SPD is not managed (route-based tunnels report any-any selectors, §2.1).
+* **The pre-shared key** is compared in constant time and shown only as ``changed`` or
+  ``unchanged``. A row without a key keeps the live one (``not managed``); creating needs one.
+* **Tags** are reported but not applied: ModifyVpnConnectionAttribute has no Tags (§3.6).
+
+Change kinds
+------------
+``modify``: everything ModifyVpnConnectionAttribute can change (§3.6), sent as one Modify per
+tunnel, in place: the tunnel keeps its id, addresses and (unless asked) its key. ``replace``:
+a difference Modify cannot make (VPC, route type; the customer gateway on a gateway older than
+4.0). The plan shows it; applying it deletes and re-creates the tunnel, so it needs
+``replace=True`` and the confirmation phrase. ``delete``: live tunnels on the planned gateways
+that the desired state does not list, only with ``prune=True``, behind the same phrase as
+:func:`vpnkit.batch.delete_many`'s runbook: ``delete N tunnels``.
+
+Before anything is sent, the desired state passes the batch pre-flight (references, every
+:func:`vpnkit.validate.issues` rule, conflicts between tunnels of a gateway) against the
+state it will produce; any error raises :class:`~vpnkit.batch.BatchInvalid`.
+
+The rooms: this module reads the desired and live states and holds :class:`Plan`;
+:mod:`vpnkit.plan.changes` compares one tunnel (pure); :mod:`vpnkit.plan.apply` sends the
+changes through the batch journal and executor (:mod:`vpnkit.batch.execute`).
+"""
+
+
+from __future__ import annotations
+
+import sys
+import types
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+from vpnkit.models import VpnConnection, VpnConnectionSpec
+from vpnkit.plan.changes import (
+    ACTIONS,
+    Change,
+    FieldChange,
+    PlanError,
+    diff,
+    spd_pairs,
+)
+from vpnkit.validate import Issue, errors
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from vpnkit.batch.io import RowInput
+    from vpnkit.batch.preflight import Targets
+    from vpnkit.client import VpcClient
+    from vpnkit.plan.apply import ApplyResult
+
+__all__ = ["ACTIONS", "Change", "FieldChange", "Plan", "PlanError", "compare", "diff", "plan",
+           "spd_pairs"]
+
+
+def plan(client: VpcClient, desired: Any, *, prune: bool = False,
+         workers: int = 8) -> Plan:
+    """Compare ``desired`` with the live tunnels of the gateways it names (see the module).
+
+    ``prune``: also plan to delete the live tunnels of those gateways that ``desired`` does
+    not list. Raises :class:`~vpnkit.batch.BatchInvalid` (nothing sent) when the desired
+    state fails validation or pre-flight, and :class:`PlanError` when the live state cannot
+    be read (a failed lookup is never taken for "no tunnels").
+    """
+    from vpnkit.batch.io import read_rows
+    from vpnkit.batch.preflight import lookup_targets
+
+    inputs, batch_issues = read_rows(desired, require_key=False)
+    gateways = sorted({r.vpn_gateway_id for r in inputs if r.vpn_gateway_id})
+    targets, lookup_issues = lookup_targets(client, gateways, workers)
+    if not targets.known:
+        raise PlanError("could not read the live state, so no plan was made: "
+                        + "; ".join(i.message for i in lookup_issues))
+    return compare(inputs, targets, client=client, prune=prune,
+                   batch_issues=[*batch_issues, *lookup_issues])
+
+
+def compare(inputs: Sequence[RowInput], targets: Targets, *, client: VpcClient | None = None,
+            prune: bool = False, batch_issues: Sequence[Issue] = ()) -> Plan:
+    """The plan for desired ``inputs`` (:func:`vpnkit.batch.io.read_rows`) against the live
+    ``targets`` (:func:`vpnkit.batch.preflight.lookup_targets`): no I/O, the CPU part of
+    :func:`plan`. Raises :class:`~vpnkit.batch.BatchInvalid` like :func:`plan`."""
+    from vpnkit.batch.preflight import Targets, check_rows
+    from vpnkit.wire import connection_from_wire
+
+    live = {gw: {name: connection_from_wire(raw) for name, raw in tunnels.items()}
+            for gw, tunnels in targets.tunnels.items()}
+    keyless = set()
+    for r in inputs:
+        if r.spec is not None and not r.spec.pre_share_key:
+            conn = live.get(r.vpn_gateway_id, {}).get(r.name)
+            if conn is not None and conn.pre_share_key:
+                r.spec = with_live_key(r.spec, conn)
+                keyless.add(r.key)
+            else:
+                r.issues.append(Issue("pre_share_key", "MissingParameter",
+                                      "is required to create a tunnel (set pre_share_key_env)"))
+    managed = {r.key for r in inputs}
+    # Pre-flight against the state the plan produces: the rows stand for the tunnels they
+    # manage (their new SPDs are what may conflict), pruned tunnels are gone.
+    final = Targets(targets.vpcs, targets.gateways, targets.customer_gateways,
+                    {gw: {n: t for n, t in tunnels.items()
+                          if (gw, n) not in managed and not prune}
+                     for gw, tunnels in targets.tunnels.items()}, known=True)
+    check_rows(inputs, final)
+    _refuse_invalid(inputs, batch_issues)
+    changes: list[Change] = []
+    for r in inputs:
+        assert r.spec is not None
+        conn = live.get(r.vpn_gateway_id, {}).get(r.name)
+        if conn is None:
+            changes.append(Change("create", r.vpn_gateway_id, r.name, row=r.row, key="new",
+                                  spec=r.spec))
+            continue
+        version = targets.gateways.get(r.vpn_gateway_id, {}).get("Version")
+        action, found, modify, key, notes = diff(r.spec, conn, gateway_version=(
+            str(version) if version is not None else None))
+        if r.key in keyless:
+            key = "not managed"
+        changes.append(Change(action, r.vpn_gateway_id, r.name, conn.vpn_connection_id,
+                              r.row, tuple(found), key, tuple(notes), r.spec, conn, modify))
+    if prune:
+        for gw, tunnels in live.items():
+            for name, conn in tunnels.items():
+                if (gw, name) not in managed:
+                    changes.append(Change("delete", gw, name, conn.vpn_connection_id,
+                                          live=conn))
+    versions = {gw: str(g["Version"]) for gw, g in targets.gateways.items() if "Version" in g}
+    return Plan(changes, client=client, prune=prune,
+                warnings=_warnings(inputs, batch_issues),
+                vpc_cidrs=targets.vpcs, gateway_versions=versions)
+
+
+def _refuse_invalid(inputs: Sequence[Any], batch_issues: Sequence[Issue]) -> None:
+    from vpnkit.batch.create import BatchInvalid, _issues_frame
+
+    bad = errors(batch_issues) + [Issue(f"row {r.row} ({r.name or '?'}) {i.path}", i.code,
+                                        i.message) for r in inputs for i in errors(r.issues)]
+    if bad:
+        frame = _issues_frame(inputs, batch_issues)
+        raise BatchInvalid(bad, frame[frame["severity"] == "error"].reset_index(drop=True))
+
+
+def _warnings(inputs: Sequence[Any], batch_issues: Sequence[Issue]) -> pd.DataFrame:
+    from vpnkit.batch.create import _issues_frame
+
+    frame = _issues_frame(inputs, batch_issues)
+    return frame[frame["severity"] == "warning"].reset_index(drop=True)
+
+
+class Plan:
+    """The changes that would bring the live tunnels to the desired state."""
+
+    def __init__(self, changes: Sequence[Change], *, client: VpcClient | None, prune: bool,
+                 warnings: pd.DataFrame | None = None,
+                 vpc_cidrs: Mapping[str, str] | None = None,
+                 gateway_versions: Mapping[str, str] | None = None) -> None:
+        self.changes = sorted(changes, key=lambda c: (c.vpn_gateway_id, c.name))
+        self.client = client
+        self.prune = prune
+        #: warning-level issues of the desired state (weak crypto, ...): never block
+        self.warnings = warnings
+        self.vpc_cidrs = dict(vpc_cidrs or {})
+        self.gateway_versions = dict(gateway_versions or {})
+
+    # --- reading it -------------------------------------------------------------------
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """Changes per action (every action listed, zeros included)."""
+        out = dict.fromkeys(ACTIONS, 0)
+        for c in self.changes:
+            out[c.action] += 1
+        return out
+
+    @property
+    def pending(self) -> list[Change]:
+        """The changes that would send something (everything but ``unchanged``)."""
+        return [c for c in self.changes if c.action != "unchanged"]
+
+    @property
+    def empty(self) -> bool:
+        """True when the live state already is the desired state."""
+        return not self.pending
+
+    @property
+    def confirmation(self) -> str | None:
+        """The phrase :meth:`apply` needs when the plan deletes tunnels, else None."""
+        doomed = sum(1 for c in self.changes if c.action in ("delete", "replace"))
+        return f"delete {doomed} tunnel{'s' if doomed != 1 else ''}" if doomed else None
+
+    def summary(self) -> str:
+        """One line: ``plan: 1 to create, 2 to modify, 0 to replace, 0 to delete, 5 unchanged``."""
+        n = self.counts
+        return (f"plan: {n['create']} to create, {n['modify']} to modify, {n['replace']} to "
+                f"replace, {n['delete']} to delete, {n['unchanged']} unchanged")
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        """One row per tunnel: action, gateway, name, id, number of fields, key, changes."""
+        import pandas as pd
+
+        cols = ["action", "vpn_gateway_id", "name", "vpn_connection_id", "fields", "key",
+                "changes", "notes"]
+        df = pd.DataFrame([{
+            "action": c.action, "vpn_gateway_id": c.vpn_gateway_id, "name": c.name,
+            "vpn_connection_id": c.vpn_connection_id, "fields": len(c.fields), "key": c.key,
+            "changes": c.describe(), "notes": "; ".join(c.notes)} for c in self.changes],
+            columns=cols)
+        df["action"] = pd.Categorical(df["action"], categories=list(ACTIONS))
+        df["fields"] = df["fields"].astype("int64")
+        for col in cols[1:4] + cols[5:]:
+            df[col] = df[col].astype("string")
+        return df
+
+    @property
+    def details(self) -> pd.DataFrame:
+        """One row per changed field: action, gateway, name, id, field, before, after."""
+        import pandas as pd
+
+        cols = ["action", "vpn_gateway_id", "name", "vpn_connection_id", "field", "before",
+                "after"]
+        df = pd.DataFrame([{
+            "action": c.action, "vpn_gateway_id": c.vpn_gateway_id, "name": c.name,
+            "vpn_connection_id": c.vpn_connection_id, "field": f.path, "before": f.before,
+            "after": f.after} for c in self.changes for f in c.fields], columns=cols)
+        return df.astype("string")
+
+    def records(self) -> list[dict[str, Any]]:
+        """The plan as JSON-ready records (one per tunnel, with its changed fields)."""
+        return [{"action": c.action, "vpn_gateway_id": c.vpn_gateway_id, "name": c.name,
+                 "vpn_connection_id": c.vpn_connection_id, "key": c.key,
+                 "fields": [{"field": f.path, "before": f.before, "after": f.after}
+                            for f in c.fields], "notes": list(c.notes)}
+                for c in self.changes]
+
+    def __repr__(self) -> str:
+        return f"Plan({self.summary()})"
+
+    def _repr_html_(self) -> str:
+        shown = self.frame.drop(columns=["notes"]) if not any(c.notes for c in self.changes) \
+            else self.frame
+        return f"<p><b>{self.summary()}</b></p>" + str(shown.to_html(index=False))
+
+    # --- applying it -------------------------------------------------------------------
+
+    def apply(self, *, confirm: str | None = None, replace: bool = False, workers: int = 8,
+              progress: bool = False, audit: Any = None, state: Any = None,
+              wait: bool = True, wait_timeout: float = 600.0) -> ApplyResult:
+        """Make the changes: Modify in place, then replace, create, and prune-delete.
+
+        Deleting (``delete`` rows, and ``replace`` rows with ``replace=True``) needs
+        ``confirm`` equal to :attr:`confirmation`; otherwise :class:`PlanError` is raised and
+        nothing is sent. Each change is journaled (intent before, outcome after; the batch
+        journal, ``state=`` or its default) and audited, at the client's rate limit, in a
+        pool of ``workers`` threads. Interrupted (even by ``kill -9``)? Plan again and apply:
+        the new plan holds only what is not done yet, so each change is made once.
+        ``wait``: wait until created tunnels are AVAILABLE and deleted ones gone.
+        """
+        from vpnkit.plan.apply import apply
+
+        return apply(self, confirm=confirm, replace=replace, workers=workers,
+                     progress=progress, audit=audit, state=state, wait=wait,
+                     wait_timeout=wait_timeout)
+
+
+def with_live_key(spec: VpnConnectionSpec, live: VpnConnection | None) -> VpnConnectionSpec:
+    """A keyless desired spec matched to a live tunnel keeps the live key (not managed)."""
+    if spec.pre_share_key or live is None or not live.pre_share_key:
+        return spec
+    return replace(spec, pre_share_key=live.pre_share_key)
+
+
+
+class _CallableModule(types.ModuleType):
+    """``vpnkit.plan`` is both this module and :func:`plan`: calling the module plans."""
+
+    def __call__(self, client: VpcClient, desired: Any, **kw: Any) -> Plan:
+        return plan(client, desired, **kw)
+
+
+sys.modules[__name__].__class__ = _CallableModule

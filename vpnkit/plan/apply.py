@@ -1,0 +1,223 @@
+"""Applying a plan: Modify in place, then replace, create and delete, each change once.
+
+The sending is :func:`vpnkit.batch.execute.run` (thread pool, journal intent and outcome,
+progress) with this module's Modify and Delete senders; creates use the batch's own.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from vpnkit.errors import ApiError, SpecError, TransportError, WaitTimeout
+from vpnkit.plan.changes import PlanError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from vpnkit.client import VpcClient
+    from vpnkit.plan import Plan
+
+__all__ = ["APPLY_COLUMNS", "ApplyResult", "apply"]
+
+APPLY_COLUMNS = ("action", "vpn_gateway_id", "name", "vpn_connection_id", "status",
+                 "error_code", "message", "request_id")
+_RATE_ROUNDS = 8  # extra rounds after the client's own RequestLimitExceeded retries
+
+
+@dataclass
+class ApplyResult:
+    """What :meth:`Plan.apply` did: one row per change (``.frame``), and the journal id."""
+
+    apply_id: str
+    rows: list[tuple[str, Any]]  # (action, vpnkit.batch.execute.BatchRow)
+    elapsed: float = 0.0
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        """action, gateway, name, id, status, error_code, message, request_id per change."""
+        import pandas as pd
+
+        df = pd.DataFrame([{**r.record(), "action": a} for a, r in self.rows],
+                          columns=list(APPLY_COLUMNS))
+        return df.astype("string")
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """Changes per final status."""
+        out: dict[str, int] = {}
+        for _, r in self.rows:
+            out[r.status] = out.get(r.status, 0) + 1
+        return out
+
+    @property
+    def ok(self) -> bool:
+        """True when every change was made."""
+        return all(r.status not in ("failed", "unknown", "pending", "skipped")
+                   for _, r in self.rows)
+
+    def summary(self) -> str:
+        """One line: the apply id, counts per status, time taken."""
+        counts = ", ".join(f"{n} {s}" for s, n in sorted(self.counts.items()))
+        return f"apply {self.apply_id}: {counts or 'nothing to do'} in {self.elapsed:.1f} s"
+
+    def __repr__(self) -> str:
+        return f"ApplyResult({self.summary()})"
+
+    def _repr_html_(self) -> str:
+        return f"<p><b>{self.summary()}</b></p>" + str(self.frame.to_html(index=False))
+
+
+def _sender(p: Plan, kind: str) -> Any:
+    """The per-row sender :func:`vpnkit.batch.execute.run` calls for a Modify or a Delete."""
+    by_key = {c.key_tuple: c for c in p.changes}
+
+    def send(client: VpcClient, row: Any, journaled_before: bool) -> None:
+        change = by_key[row.src.key]
+        assert change.vpn_connection_id is not None
+        if change.live is not None and change.live.state == "PENDING":
+            # A tunnel still being created takes no change yet (VpnConnInvalidState, §3.6)
+            try:
+                client.wait_vpn_connection(change.vpn_connection_id, timeout=300.0,
+                                           interval=0.5)
+            except (ApiError, TransportError, WaitTimeout) as exc:
+                row.status, row.error_code, row.message = "failed", type(exc).__name__, \
+                    f"not AVAILABLE, so not changed: {exc}"
+                return
+        rounds = 0
+        while True:
+            try:
+                if kind == "modify":
+                    live = change.live
+                    result = client.modify_vpn_connection(
+                        change.vpn_connection_id, current=live,
+                        vpc_cidr=p.vpc_cidrs.get(live.vpc_id) if live else None,
+                        gateway_version=p.gateway_versions.get(change.vpn_gateway_id),
+                        **change.modify)
+                    row.status, row.request_id = "modified", result.request_id
+                    if result.outcome == "reconciled":
+                        row.message = "the answer was lost; a read showed the change applied"
+                else:
+                    row.request_id = client.delete_vpn_connection(change.vpn_connection_id,
+                                                                  change.vpn_gateway_id)
+                    row.status = "deleting"
+                row.vpn_connection_id = change.vpn_connection_id
+                row.sent = True
+                return
+            except ApiError as exc:
+                row.error_code, row.message = exc.code, exc.message
+                row.request_id = exc.request_id or None
+                if exc.retryable and rounds < _RATE_ROUNDS:  # refused unexecuted: safe
+                    rounds += 1
+                    time.sleep(random.uniform(0.05, min(2.0, 0.1 * 2 ** rounds)))
+                    continue
+                row.status = "failed"
+                return
+            except SpecError as exc:
+                row.status, row.error_code = "failed", "InvalidParameter"
+                row.message = "; ".join(str(i) for i in exc.issues[:3])
+                return
+            except TransportError as exc:  # OutcomeUnknownError: the client could not tell
+                row.status, row.error_code = "unknown", "OutcomeUnknown"
+                row.message = f"{exc}; plan again to see whether it landed"
+                return
+
+    return send
+
+
+def _wait_gone(client: VpcClient, rows: list[Any], journal: Any, apply_id: str,
+               timeout: float) -> None:
+    """Wait until every ``deleting`` row's tunnel is gone; journal ``deleted`` (or failed)."""
+    for r in rows:
+        if r.status != "deleting":
+            continue
+        try:
+            client.wait_vpn_connection(str(r.vpn_connection_id), "DELETED", timeout=timeout,
+                                       interval=0.5)
+            r.status = "deleted"
+        except (ApiError, TransportError, WaitTimeout) as exc:
+            r.status, r.error_code = "failed", type(exc).__name__
+            r.message = f"delete sent, but the tunnel is not gone yet: {exc}"
+        journal.record(apply_id, r.src.key, r.src.row, r.status,
+                       vpn_connection_id=r.vpn_connection_id, request_id=r.request_id,
+                       error_code=r.error_code, message=r.message)
+
+
+def apply(p: Plan, *, confirm: str | None, replace: bool, workers: int, progress: bool,
+           audit: Any, state: Any, wait: bool, wait_timeout: float) -> ApplyResult:
+    """See :meth:`vpnkit.plan.Plan.apply`."""
+    from vpnkit.batch.create import new_batch_id
+    from vpnkit.batch.execute import BatchAudit, BatchRow, run, wait_available
+    from vpnkit.batch.io import RowInput
+    from vpnkit.batch.journal import Journal, default_state_path
+
+    started = time.monotonic()
+    if p.client is None:
+        raise PlanError("this plan has no client to apply it with")
+    replaces = [c for c in p.changes if c.action == "replace"]
+    if replaces and not replace:
+        raise PlanError(
+            f"{len(replaces)} tunnel(s) need a replace (Modify cannot change "
+            f"{replaces[0].describe()} of {replaces[0].name}): pass replace=True "
+            "(--replace) to delete and re-create them; nothing was sent")
+    if p.confirmation is not None and confirm != p.confirmation:
+        raise PlanError(f"this plan deletes tunnels: confirm with the phrase "
+                        f"{p.confirmation!r}; nothing was sent")
+    apply_id = "a" + new_batch_id()[1:]
+    sink = audit if audit is not None else p.client.audit
+    tagged = BatchAudit(sink, apply_id)
+    client = p.client.with_audit(tagged)
+    journal = Journal(state or default_state_path(sink))
+
+    def rows(action: str) -> list[Any]:
+        return [BatchRow(RowInput(c.row if c.row is not None else -1, c.name,
+                                  c.vpn_gateway_id, c.spec)) for c in p.changes
+                if c.action == action]
+
+    out: list[tuple[str, Any]] = []
+
+    def tag(batch: list[Any], action: str) -> list[Any]:
+        out.extend((action, r) for r in batch)
+        return batch
+
+    try:
+        done = [BatchRow(RowInput(c.row if c.row is not None else -1, c.name,
+                                  c.vpn_gateway_id, c.spec), status="unchanged",
+                         vpn_connection_id=c.vpn_connection_id)
+                for c in p.changes if c.action == "unchanged"]
+        tag(done, "unchanged")
+        modifies = tag(rows("modify"), "modify")
+        run(client, modifies, {}, journal, apply_id, workers, progress, tagged,
+            send=_sender(p, "modify"), desc="modify")
+        replaced = tag(rows("replace"), "replace")
+        if replaced:
+            run(client, replaced, {}, journal, apply_id, workers, progress, tagged,
+                send=_sender(p, "delete"), desc="delete (replace)")
+            _wait_gone(client, replaced, journal, apply_id, wait_timeout)
+            replaced = [r for r in replaced if r.status == "deleted"]
+            for r in replaced:
+                r.status, r.vpn_connection_id = "pending", None
+        creates = tag(rows("create"), "create")
+        run(client, [*creates, *replaced], {}, journal, apply_id, workers, progress, tagged)
+        for r in replaced:
+            r.status = "replaced" if r.status == "created" else r.status
+        if wait:
+            wait_available(client, [r for r in [*creates, *replaced]
+                                    if r.status in ("created", "replaced", "exists",
+                                                    "reconciled")],
+                           wait_timeout, 0.5, progress)
+        deletes = tag(rows("delete"), "delete")
+        run(client, deletes, {}, journal, apply_id, workers, progress, tagged,
+            send=_sender(p, "delete"), desc="delete")
+        if wait:
+            _wait_gone(client, deletes, journal, apply_id, wait_timeout)
+    except KeyboardInterrupt:
+        for _, r in out:
+            if r.status == "pending":
+                r.status, r.message = "skipped", "not sent: the apply was interrupted"
+        raise
+    finally:
+        journal.close()
+    return ApplyResult(apply_id, out, time.monotonic() - started)
