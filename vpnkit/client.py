@@ -37,18 +37,20 @@ from vpnkit.errors import (
     TransportError,
     WaitTimeout,
 )
-from vpnkit.models import VpnConnection, VpnConnectionSpec
+from vpnkit.models import GatewayRoute, VpnConnection, VpnConnectionSpec
 from vpnkit.modify import ModifyResult, change_errors, normalize, unapplied
 from vpnkit.ratelimit import RateLimiter
 from vpnkit.redact import redact
 from vpnkit.signing import Tc3Auth
-from vpnkit.validate import check
-from vpnkit.wire import connection_from_wire, modify_to_wire
+from vpnkit.validate import check, errors, route_issues
+from vpnkit.wire import connection_from_wire, modify_to_wire, route_to_wire
 
 __all__ = ["API_VERSION", "AuditSink", "VpcClient"]
 
 API_VERSION = "2017-03-12"
 PAGE = 100  # the documented maximum Limit (§3.4)
+#: Actions documented below the 100/s default (ref §3.10).
+ACTION_RATES: dict[str, float] = {"GenerateVpnConnectionDefaultHealthCheckIp": 20.0}
 Filters = Mapping[str, str | Sequence[str]]
 
 
@@ -112,6 +114,9 @@ class VpcClient:
         self.max_attempts = max(1, max_attempts)
         # burst rate/10: workers cannot front-load a second's worth into the API's window
         self.limiter = RateLimiter(rate_limit, burst=max(1.0, rate_limit / 10))
+        self._limiters = {a: RateLimiter(min(r, rate_limit), burst=max(1.0, min(r, rate_limit)
+                                                                     / 10))
+                          for a, r in ACTION_RATES.items() if rate_limit > 0}
         self._auth = Tc3Auth(credential, SERVICE, clock=clock)
         self._headers = {
             "Content-Type": "application/json",
@@ -450,6 +455,112 @@ class VpcClient:
                                                    "; read it again before modifying"),
                     action)
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def reset_vpn_connection(self, vpn_gateway_id: str, vpn_connection_id: str) -> str:
+        """Renegotiate a tunnel (ResetVpnConnection); returns the RequestId.
+
+        Not retried after a transport error (the outcome would be unknown; a reset is
+        harmless to repeat, so the caller decides).
+        """
+        response = self.call("ResetVpnConnection", {"VpnGatewayId": vpn_gateway_id,
+                                                    "VpnConnectionId": vpn_connection_id})
+        return str(response.get("RequestId", ""))
+
+    def generate_health_check_ips(self, vpn_gateway_id: str) -> tuple[str, str]:
+        """A free pair of probe IPs (GenerateVpnConnectionDefaultHealthCheckIp, 20 req/s):
+        ``(local, remote)`` for ``health_check_local_ip``/``health_check_remote_ip``."""
+        response = self.call("GenerateVpnConnectionDefaultHealthCheckIp",
+                             {"VpnGatewayId": vpn_gateway_id})
+        return str(response["HealthCheckLocalIp"]), str(response["HealthCheckRemoteIp"])
+
+    # --- destination routes of a route-based tunnel's gateway ----------------------------
+
+    def describe_vpn_gateway_routes(self, vpn_gateway_id: str, *,
+                                    filters: Filters | None = None) -> list[dict[str, Any]]:
+        """Every destination route of a gateway (filters: DestinationCidr, InstanceId,
+        InstanceType), all pages."""
+        params: dict[str, Any] = {"VpnGatewayId": vpn_gateway_id}
+        if filters:
+            params["Filters"] = _filters(filters)
+        return list(self._pages("DescribeVpnGatewayRoutes", params, "Routes"))
+
+    def create_vpn_gateway_routes(self, vpn_gateway_id: str,
+                                  routes: Sequence[GatewayRoute]) -> list[dict[str, Any]]:
+        """Add destination routes (CreateVpnGatewayRoutes); the created routes, with ids.
+
+        ``SpecError`` before sending if a route is invalid. Never created twice: after an
+        unknown outcome the gateway's routes are read; all present -> those are returned;
+        none present (a read that succeeded) -> sent once more; otherwise
+        :class:`OutcomeUnknownError`.
+        """
+        bad = errors(route_issues(list(routes)))
+        if bad:
+            raise SpecError(bad)
+        body = {"VpnGatewayId": vpn_gateway_id, "Routes": [route_to_wire(r) for r in routes]}
+        action = "CreateVpnGatewayRoutes"
+        with self._audited(action, body) as record:
+            for attempt in (1, 2):
+                try:
+                    response = self._send(action, body, idempotent=False)
+                    record.update(request_id=response.get("RequestId"))
+                    return list(response.get("Routes") or [])
+                except TransportError as exc:
+                    cause = exc.message
+                except ApiError as exc:
+                    if not exc.code.startswith("InternalError"):
+                        raise
+                    cause = str(exc)
+                found = self._routes_present(vpn_gateway_id, routes, cause)
+                if len(found) == len(routes):
+                    record.update(outcome="reconciled")
+                    return found
+                if found or attempt == 2:
+                    raise OutcomeUnknownError(
+                        f"{cause}; {len(found)} of {len(routes)} routes are on "
+                        f"{vpn_gateway_id}" + ("; sent twice" if attempt == 2 else ""), action)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _routes_present(self, vpn_gateway_id: str, routes: Sequence[GatewayRoute],
+                        cause: str) -> list[dict[str, Any]]:
+        try:
+            have = self.describe_vpn_gateway_routes(vpn_gateway_id)
+        except (ApiError, TransportError) as exc:
+            raise OutcomeUnknownError(
+                f"{cause}; and reading the routes of {vpn_gateway_id} failed too ({exc}); "
+                "read them before creating again", "CreateVpnGatewayRoutes") from exc
+        index = {(h.get("DestinationCidrBlock"), h.get("InstanceId")): h for h in have}
+        return [index[k] for k in ((r.destination_cidr_block, r.instance_id) for r in routes)
+                if k in index]
+
+    def delete_vpn_gateway_routes(self, vpn_gateway_id: str, route_ids: Sequence[str]) -> str:
+        """Delete destination routes by id (DeleteVpnGatewayRoutes); returns the RequestId."""
+        response = self.call("DeleteVpnGatewayRoutes", {"VpnGatewayId": vpn_gateway_id,
+                                                        "RouteIds": list(route_ids)})
+        return str(response.get("RequestId", ""))
+
+    # --- the customer gateway's side (issue 12) --------------------------------------------
+
+    def describe_customer_gateway_vendors(self) -> list[dict[str, str]]:
+        """The vendors DownloadCustomerGatewayConfiguration can render for
+        (``VendorName``, ``Platform``, ``SoftwareVersion``)."""
+        response = self.call("DescribeCustomerGatewayVendors", {})
+        return [dict(v) for v in response.get("CustomerGatewayVendorSet") or []]
+
+    def download_customer_gateway_configuration(
+        self, vpn_gateway_id: str, vpn_connection_id: str, vendor: Mapping[str, str],
+        interface_name: str,
+    ) -> str:
+        """Tencent's own configuration text for the customer gateway of a tunnel.
+
+        ``vendor`` is one of :meth:`describe_customer_gateway_vendors`; ``interface_name``
+        the device's physical interface. The text is returned, never logged or audited.
+        """
+        response = self.call("DownloadCustomerGatewayConfiguration", {
+            "VpnGatewayId": vpn_gateway_id, "VpnConnectionId": vpn_connection_id,
+            "CustomerGatewayVendor": {k: vendor[k] for k in
+                                      ("Platform", "SoftwareVersion", "VendorName")},
+            "InterfaceName": interface_name}, idempotent=True)
+        return str(response.get("CustomerGatewayConfiguration", ""))
 
     def wait_vpn_connection(self, vpn_connection_id: str, state: str = "AVAILABLE", *,
                             timeout: float = 300.0, interval: float = 1.0) -> VpnConnection:

@@ -18,6 +18,7 @@ from vpnkit.redact import remember
 
 __all__ = [
     "BgpConfig",
+    "GatewayRoute",
     "HealthCheckConfig",
     "IkeOptions",
     "IpsecOptions",
@@ -289,3 +290,17 @@ class VpnConnection:
         from vpnkit.display import connection_html
 
         return connection_html(self)
+
+
+@dataclass(frozen=True)
+class GatewayRoute:
+    """A destination route of a VPN gateway (CreateVpnGatewayRoutes): traffic for
+    ``destination_cidr_block`` goes to ``instance_id``, a route-based tunnel (``VPNCONN``) of
+    the gateway or its CCN (``CCN``)."""
+
+    destination_cidr_block: str
+    instance_id: str
+    instance_type: str = "VPNCONN"
+    priority: int = 0
+    status: str = "ENABLE"
+    description: str | None = None

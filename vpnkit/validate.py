@@ -21,7 +21,7 @@ from vpnkit import options
 from vpnkit.cidr import find_range_overlaps, parse_address, parse_block
 from vpnkit.redact import shown
 
-__all__ = ["Issue", "check", "issues"]
+__all__ = ["Issue", "check", "issues", "route_issues"]
 
 _ID = {
     "vpn_gateway_id": re.compile(r"vpngw-[a-z0-9]{8}\Z"),
@@ -494,3 +494,39 @@ def check(spec: Any, *, vpc_cidr: str | None = None, gateway_version: str | None
     bad = errors(issues(spec, vpc_cidr=vpc_cidr, gateway_version=gateway_version))
     if bad:
         raise SpecError(bad)
+
+
+_ROUTE_CHOICES = {"instance_type": ("VPNCONN", "CCN"), "priority": (0, 100),
+                  "status": ("ENABLE", "DISABLE")}
+
+
+def route_issues(routes: Any) -> list[Issue]:
+    """Problems with the routes of a CreateVpnGatewayRoutes request (PYSDK VpnGatewayRoute:
+    InstanceType VPNCONN/CCN, Priority 0/100, Status ENABLE/DISABLE; the destination is a
+    CIDR that is not all-0, all-255, multicast or loopback, Use Limits 1037/32682)."""
+    from vpnkit.models import GatewayRoute
+
+    checker = _Checker(None, None)
+    if not isinstance(routes, list | tuple) or not routes:
+        checker.add("routes", "MissingParameter", "give at least one GatewayRoute")
+        return checker.found
+    for i, route in enumerate(routes):
+        path = f"routes[{i}]"
+        if not isinstance(route, GatewayRoute):
+            checker.add(path, "InvalidParameter", f"must be a GatewayRoute, got {_show(route)}")
+            continue
+        block = checker.block(f"{path}.destination_cidr_block", route.destination_cidr_block)
+        if block is not None and _reserved(block):
+            checker.add(f"{path}.destination_cidr_block", "InvalidParameterValue",
+                        f"{route.destination_cidr_block} overlaps an all-0, all-255, "
+                        "multicast or loopback range")
+        for name, allowed in _ROUTE_CHOICES.items():
+            value = getattr(route, name)
+            if value not in allowed:
+                checker.add(f"{path}.{name}", "InvalidParameterValue",
+                            f"{_show(value)} is not one of {', '.join(map(str, allowed))}")
+        if route.instance_type == "VPNCONN" and not re.fullmatch(
+                r"vpnx-[a-z0-9]{8}", str(route.instance_id)):
+            checker.add(f"{path}.instance_id", "InvalidParameterValue.Malformed",
+                        f"{_show(route.instance_id)} is not a vpnx-xxxxxxxx id")
+    return checker.found

@@ -17,6 +17,7 @@ from vpnkit.errors import SpecError
 from vpnkit.integers import NotAnInteger, int_issue, strict_int
 from vpnkit.models import (
     BgpConfig,
+    GatewayRoute,
     HealthCheckConfig,
     IkeOptions,
     IpsecOptions,
@@ -31,9 +32,11 @@ from vpnkit.validate import Issue
 
 __all__ = [
     "MODIFY_FIELDS",
+    "ROUTE_FIELDS",
     "SPEC_FIELDS",
     "connection_from_wire",
     "modify_to_wire",
+    "route_to_wire",
     "spec_from_wire",
     "spec_to_wire",
 ]
@@ -155,6 +158,20 @@ def modify_to_wire(vpn_connection_id: str, changes: Mapping[str, Any]) -> dict[s
             value = str(value)  # §1.1 #16: a string on the wire
         body[wire] = value
     return body
+
+
+#: VpnGatewayRoute request fields (PYSDK models, APIJSON), wire name -> GatewayRoute attribute.
+ROUTE_FIELDS: dict[str, str] = {
+    "DestinationCidrBlock": "destination_cidr_block", "InstanceType": "instance_type",
+    "InstanceId": "instance_id", "Priority": "priority", "Status": "status",
+    "Description": "description",
+}
+
+
+def route_to_wire(route: GatewayRoute) -> dict[str, Any]:
+    """One ``VpnGatewayRoute`` of a CreateVpnGatewayRoutes body (``None`` fields omitted)."""
+    return {wire: getattr(route, attr) for wire, attr in ROUTE_FIELDS.items()
+            if getattr(route, attr) is not None}
 
 
 # --- wire -> spec (strict) -------------------------------------------------------------

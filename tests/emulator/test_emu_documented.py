@@ -66,6 +66,15 @@ BAD_CALLS: list[tuple[str, dict[str, Any]]] = [
     ("CreateCustomerGateway", {"CustomerGatewayName": "n", "IpAddress": "8.8.4"}),
     ("ResetVpnConnection", {"VpnGatewayId": "vpngw-demo0001", "VpnConnectionId": "vpnx-zzzzzzzz"}),
     ("GenerateVpnConnectionDefaultHealthCheckIp", {"VpnGatewayId": "vpngw-zzzzzzzz"}),
+    ("DescribeVpnGatewayRoutes", {"VpnGatewayId": "vpngw-demo0001", "Limit": 101}),
+    ("CreateVpnGatewayRoutes", {"VpnGatewayId": "vpngw-demo0001", "Routes": [{
+        "DestinationCidrBlock": "192.168.1.0/24", "InstanceType": "VPNCONN",
+        "InstanceId": "vpnx-zzzzzzzz", "Priority": 0, "Status": "ENABLE"}]}),
+    ("DeleteVpnGatewayRoutes", {"VpnGatewayId": "vpngw-demo0001", "RouteIds": ["vpnr-bad"]}),
+    ("DownloadCustomerGatewayConfiguration", {
+        "VpnGatewayId": "vpngw-demo0001", "VpnConnectionId": "vpnx-zzzzzzzz",
+        "InterfaceName": "eth0", "CustomerGatewayVendor": {
+            "VendorName": "cisco", "Platform": "ios", "SoftwareVersion": "V15.4"}}),
 ]
 
 
@@ -331,3 +340,48 @@ def test_finance_region_on_a_non_finance_host(emu: Emulator, host: str, region: 
     resp = port_signer.session.post(emu.url + "/", data=body, headers=headers, timeout=10)
     got = code(resp.json()["Response"])
     assert got == ("InvalidParameterValue" if refused else None), (host, region, got)
+
+
+# --- gateway routes and vendors ---------------------------------------------------------
+
+def _route(tid: str, **kw: Any) -> dict[str, Any]:
+    return {"DestinationCidrBlock": "192.168.60.0/24", "InstanceType": "VPNCONN",
+            "InstanceId": tid, "Priority": 0, "Status": "ENABLE", **kw}
+
+
+def test_route_rules(signer: Signer) -> None:
+    """Routes: all or none; duplicates, bad enums and reserved ranges refused; CCN checked."""
+    tid = available(signer, RouteType="StaticRoute", **{SPD: []})
+    gw = {"VpnGatewayId": "vpngw-demo0001"}
+    bad = [(_route(tid, Priority=5), "InvalidParameterValue"),
+           (_route(tid, Status="ON"), "InvalidParameterValue"),
+           (_route(tid, DestinationCidrBlock="127.0.0.0/8"), "InvalidParameterValue"),
+           (_route(tid, DestinationCidrBlock="192.168.60.0/33"),
+            "InvalidParameterValue.Malformed"),
+           (_route("ccn-demo0009", InstanceType="CCN"), "ResourceNotFound")]
+    for route, expected in bad:
+        inner = signer.call("CreateVpnGatewayRoutes", {**gw, "Routes": [_route(tid), route]})
+        assert code(inner) == expected, route
+    assert signer.call("DescribeVpnGatewayRoutes", gw)["TotalCount"] == 0  # none were added
+    assert code(signer.call("CreateVpnGatewayRoutes", {**gw, "Routes": [_route(tid)]})) is None
+    again = signer.call("CreateVpnGatewayRoutes", {**gw, "Routes": [_route(tid)]})
+    assert code(again) == "InvalidParameterValue"
+    ccn = signer.call("CreateVpnGatewayRoutes", {"VpnGatewayId": "vpngw-demo0003", "Routes": [
+        _route("ccn-demo0001", InstanceType="CCN")]})
+    assert code(ccn) is None
+    gone = signer.call("DeleteVpnGatewayRoutes", {**gw, "RouteIds": ["vpnr-zzzzzzzz"]})
+    assert code(gone) == "ResourceNotFound"
+
+
+def test_generate_is_limited_to_20_per_second() -> None:
+    """GenerateVpnConnectionDefaultHealthCheckIp has its own 20/s limit (ref §3.10)."""
+    from vpnkit.emulator import serve
+
+    with serve(rate_limit=100) as emu:
+        s = Signer(emu.url)
+        answers = [code(s.call("GenerateVpnConnectionDefaultHealthCheckIp",
+                               {"VpnGatewayId": "vpngw-demo0001"})) for _ in range(40)]
+        assert "RequestLimitExceeded" in answers
+        assert answers.count(None) < 40
+        describes = [code(s.call("DescribeVpcs", {})) for _ in range(40)]
+        assert describes.count(None) == 40

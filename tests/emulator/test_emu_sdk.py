@@ -71,3 +71,59 @@ def test_sdk_other_transports(emu: Emulator, method: str, sign: str) -> None:
     req.Filters[0].Name, req.Filters[0].Values = "vpc-id", ["vpc-demo0001"]
     resp = _client(emu, method=method, sign=sign).DescribeVpnGateways(req)
     assert [g.VpnGatewayId for g in resp.VpnGatewaySet] == ["vpngw-demo0001"]
+
+
+def _available_route_tunnel(client: vpc_client.VpcClient) -> str:
+    req = models.CreateVpnConnectionRequest()
+    body = tunnel_request(RouteType="StaticRoute", SecurityPolicyDatabases=[])
+    del body["IPSECOptionsSpecification"]
+    req.from_json_string(json.dumps(body))
+    tid = str(client.CreateVpnConnection(req).VpnConnection.VpnConnectionId)
+    describe = models.DescribeVpnConnectionsRequest()
+    describe.VpnConnectionIds = [tid]
+    deadline = time.monotonic() + 5
+    while client.DescribeVpnConnections(describe).VpnConnectionSet[0].State != "AVAILABLE":
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    return tid
+
+
+def test_sdk_day_two_actions(emu: Emulator) -> None:
+    """The unmodified SDK calls Modify, Reset, Generate, the gateway routes and the vendor
+    actions on the emulator and reads every answer into its models."""
+    client = _client(emu)
+    tid = _available_route_tunnel(client)
+    modify = models.ModifyVpnConnectionAttributeRequest()
+    modify.from_json_string(json.dumps({"VpnConnectionId": tid, "VpnConnectionName": "sdk-new",
+                                        "PreShareKey": "sdk-rotated-key", "DpdEnable": 1,
+                                        "DpdTimeout": "40"}))
+    assert client.ModifyVpnConnectionAttribute(modify).RequestId
+    reset = models.ResetVpnConnectionRequest()
+    reset.VpnGatewayId, reset.VpnConnectionId = "vpngw-demo0001", tid
+    assert client.ResetVpnConnection(reset).RequestId
+    gen = models.GenerateVpnConnectionDefaultHealthCheckIpRequest()
+    gen.VpnGatewayId = "vpngw-demo0001"
+    pair = client.GenerateVpnConnectionDefaultHealthCheckIp(gen)
+    assert pair.HealthCheckLocalIp != pair.HealthCheckRemoteIp
+    create = models.CreateVpnGatewayRoutesRequest()
+    create.from_json_string(json.dumps({"VpnGatewayId": "vpngw-demo0001", "Routes": [{
+        "DestinationCidrBlock": "172.0.0.0/16", "InstanceType": "VPNCONN", "InstanceId": tid,
+        "Priority": 0, "Status": "ENABLE"}]}))
+    [route] = client.CreateVpnGatewayRoutes(create).Routes
+    assert route.RouteId.startswith("vpnr-") and route.Type == "Static"
+    describe = models.DescribeVpnGatewayRoutesRequest()
+    describe.VpnGatewayId, describe.Offset, describe.Limit = "vpngw-demo0001", 0, 20
+    listed = client.DescribeVpnGatewayRoutes(describe)
+    assert listed.TotalCount == 1 and listed.Routes[0].InstanceId == tid
+    delete = models.DeleteVpnGatewayRoutesRequest()
+    delete.VpnGatewayId, delete.RouteIds = "vpngw-demo0001", [route.RouteId]
+    assert client.DeleteVpnGatewayRoutes(delete).RequestId
+    vendors = client.DescribeCustomerGatewayVendors(
+        models.DescribeCustomerGatewayVendorsRequest()).CustomerGatewayVendorSet
+    assert {v.VendorName for v in vendors} == {"cisco", "h3c"}
+    download = models.DownloadCustomerGatewayConfigurationRequest()
+    download.VpnGatewayId, download.VpnConnectionId, download.InterfaceName = (
+        "vpngw-demo0001", tid, "eth0")
+    download.CustomerGatewayVendor = vendors[1]
+    text = client.DownloadCustomerGatewayConfiguration(download).CustomerGatewayConfiguration
+    assert tid in text and "sdk-rotated-key" not in text

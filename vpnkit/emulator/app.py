@@ -34,6 +34,8 @@ if TYPE_CHECKING:
 __all__ = ["EmulatorApp", "build_app", "run_wsgi"]
 
 log = logging.getLogger("vpnkit.emulator")
+#: GenerateVpnConnectionDefaultHealthCheckIp: 20 requests/s (ref §3.10); others 100/s.
+ACTION_RATES: dict[str, float] = {"GenerateVpnConnectionDefaultHealthCheckIp": 20.0}
 
 
 class EmulatorApp:
@@ -45,6 +47,8 @@ class EmulatorApp:
         self.verifier = verifier
         self.limiter = limiter
         self.faults = faults
+        #: actions whose documented limit is below the default (ref §3.10)
+        self.slow = {a: RateLimiter(r) for a, r in ACTION_RATES.items()}
 
     def __call__(self, environ: WSGIEnvironment,
                  start_response: StartResponse) -> Iterable[bytes]:
@@ -82,8 +86,11 @@ class EmulatorApp:
     def _admit(self, call: Call) -> None:
         # Per action, region and account (the API's RequestLimitExceeded.UinLimitExceeded;
         # the GlobalRegionUinLimitExceeded variant, ref §6, is not modelled).
-        if not self.limiter.try_take((call.action, call.region, call.secret_id)):
-            raise EmulatorError("RequestLimitExceeded", f"More than {self.limiter.rate:g} "
+        limiter = self.limiter
+        if limiter.rate > 0 and call.action in self.slow:  # a lower documented rate
+            limiter = self.slow[call.action]
+        if not limiter.try_take((call.action, call.region, call.secret_id)):
+            raise EmulatorError("RequestLimitExceeded", f"More than {limiter.rate:g} "
                                 f"{call.action} requests per second in {call.region} for "
                                 "this SecretId.")
         self.faults.before(call.action)

@@ -36,6 +36,8 @@ from ipaddress import IPv4Address, IPv4Network
 from typing import Any
 
 from vpnkit.cidr import parse_address, parse_network
+from vpnkit.emulator import routes as gw_routes
+from vpnkit.emulator import vendors
 from vpnkit.emulator.codes import EmulatorError, for_action
 from vpnkit.emulator.query import Matcher, check_id, select
 from vpnkit.emulator.rules import (
@@ -124,6 +126,11 @@ class Backend:
             "CreateCustomerGateway": self.create_customer_gateway,
             "ResetVpnConnection": self.reset_vpn_connection,
             "GenerateVpnConnectionDefaultHealthCheckIp": self.generate_health_check_ip,
+            "DescribeVpnGatewayRoutes": self.describe_vpn_gateway_routes,
+            "CreateVpnGatewayRoutes": self.create_vpn_gateway_routes,
+            "DeleteVpnGatewayRoutes": self.delete_vpn_gateway_routes,
+            "DescribeCustomerGatewayVendors": self.describe_customer_gateway_vendors,
+            "DownloadCustomerGatewayConfiguration": self.download_customer_gateway_configuration,
         }
 
     # --- entry point ---------------------------------------------------------------------
@@ -166,7 +173,8 @@ class Backend:
 
     def _region(self, region: str) -> dict[str, dict[str, dict[str, Any]]]:
         r: dict[str, dict[str, dict[str, Any]]] = self.state["regions"].setdefault(region, {})
-        for kind in ("vpcs", "vpn_gateways", "customer_gateways", "vpn_connections"):
+        for kind in ("vpcs", "vpn_gateways", "customer_gateways", "vpn_connections",
+                     "vpn_gateway_routes"):
             r.setdefault(kind, {})
         now = self.clock()
         tunnels = r["vpn_connections"]
@@ -377,6 +385,62 @@ class Backend:
                 for k in ("HealthCheckLocalIp", "HealthCheckRemoteIp") if t.get(k)}
         local, remote = default_health_ips(self._rng, avoid=used)
         return {"HealthCheckLocalIp": str(local), "HealthCheckRemoteIp": str(remote)}
+
+    # --- VPN gateway routes (routes.py) ----------------------------------------------
+
+    def describe_vpn_gateway_routes(self, region: str, p: dict[str, Any],
+                                    rid: str) -> dict[str, Any]:
+        """DescribeVpnGatewayRoutes: the gateway's destination routes, paged."""
+        r = self._region(region)
+        gw = self._get(r, "vpn_gateways", "vpngw", p["VpnGatewayId"], "VpnGatewayId", region)
+        items = [gw_routes.view(x) for x in r["vpn_gateway_routes"].values()
+                 if x["VpnGatewayId"] == gw["VpnGatewayId"]]
+        total, page = select(items, p, ids_field="RouteIds", id_key="RouteId", prefix="vpnr",
+                             matchers=gw_routes.ROUTE_FILTERS)
+        return {"Routes": list(page), "TotalCount": total}
+
+    def create_vpn_gateway_routes(self, region: str, p: dict[str, Any],
+                                  rid: str) -> dict[str, Any]:
+        """CreateVpnGatewayRoutes: all the routes, or none."""
+        r = self._region(region)
+        gw = self._get(r, "vpn_gateways", "vpngw", p["VpnGatewayId"], "VpnGatewayId", region)
+        self._gateway_ready(gw)
+        created = gw_routes.create_routes(
+            r["vpn_gateway_routes"], gw, r["vpn_connections"], p["Routes"],
+            lambda: self._new_id("vpnr", "vpn_gateway_routes"), _fmt(self.clock()))
+        return {"Routes": created}
+
+    def delete_vpn_gateway_routes(self, region: str, p: dict[str, Any],
+                                  rid: str) -> dict[str, Any]:
+        """DeleteVpnGatewayRoutes: all the RouteIds, or none."""
+        r = self._region(region)
+        gw = self._get(r, "vpn_gateways", "vpngw", p["VpnGatewayId"], "VpnGatewayId", region)
+        gw_routes.delete_routes(r["vpn_gateway_routes"], gw, p["RouteIds"])
+        return {}
+
+    # --- customer gateway vendors (vendors.py) -----------------------------------------
+
+    def describe_customer_gateway_vendors(self, region: str, p: dict[str, Any],
+                                          rid: str) -> dict[str, Any]:
+        """DescribeCustomerGatewayVendors: the documented example's vendors."""
+        return {"CustomerGatewayVendorSet": [dict(v) for v in vendors.VENDORS]}
+
+    def download_customer_gateway_configuration(self, region: str, p: dict[str, Any],
+                                                rid: str) -> dict[str, Any]:
+        """DownloadCustomerGatewayConfiguration: a text in the example's shape, no key."""
+        r = self._region(region)
+        gw = self._get(r, "vpn_gateways", "vpngw", p["VpnGatewayId"], "VpnGatewayId", region)
+        tunnel = self._tunnel(r, p["VpnConnectionId"], region)
+        if tunnel["VpnGatewayId"] != gw["VpnGatewayId"]:
+            raise _not_found("vpn connection", p["VpnConnectionId"], region)
+        vendor = vendors.find_vendor(p["CustomerGatewayVendor"])
+        if not p["InterfaceName"].strip():
+            raise EmulatorError("InvalidParameterValue.Empty",
+                                "`InterfaceName` must not be empty.")
+        cgw = r["customer_gateways"].get(tunnel["CustomerGatewayId"], {
+            "CustomerGatewayId": tunnel["CustomerGatewayId"]})
+        text = vendors.configuration(vendor, p["InterfaceName"], self._view(tunnel), gw, cgw)
+        return {"CustomerGatewayConfiguration": text}
 
     # --- other resources -----------------------------------------------------------------
 

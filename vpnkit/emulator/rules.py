@@ -35,7 +35,7 @@ from vpnkit.cidr import parse_address, parse_network
 from vpnkit.emulator.codes import EmulatorError
 
 __all__ = ["ANY_ANY", "MAX_GATEWAY_MAPPINGS", "ROUTE_BASED", "Context", "check_name", "check_tags",
-           "default_health_ips", "is_any_any", "tunnel_config"]
+           "default_health_ips", "is_any_any", "reserved_range", "tunnel_config"]
 
 MAX_NAME = 60  # §1.1 #3
 _HEALTH_POOL = IPv4Network("169.254.128.0/17")  # §1.1 #11-12 default probe IPs
@@ -222,11 +222,15 @@ def is_any_any(rules: Sequence[Mapping[str, Any]]) -> bool:
         list(rules[0]["RemoteCidrBlock"]) == ["0.0.0.0/0"]
 
 
+def reserved_range(net: IPv4Network) -> bool:
+    """True if ``net`` overlaps an all-0, all-255, multicast or loopback range (1037/32682)."""
+    return any(net.overlaps(bad) for bad in _RESERVED)
+
+
 def _reserved(net: IPv4Network, path: str) -> None:
-    for bad in _RESERVED:
-        if net.overlaps(bad):
-            raise _err("InvalidParameterValue", f"`{path}`={net} overlaps {bad}, which an SPD "
-                       "range cannot use (all-0, all-255, multicast, loopback).")
+    if reserved_range(net):
+        raise _err("InvalidParameterValue", f"`{path}`={net} overlaps an all-0, all-255, "
+                   "multicast or loopback range, which an SPD range cannot use.")
 
 
 def _mappings(rules: Sequence[Mapping[str, Any]], where: str) -> list[Mapping_]:

@@ -177,6 +177,22 @@ SCHEMAS: dict[str, Obj] = {
     "DescribeVpnGateways": _describe("VpnGatewayIds"),
     "DescribeCustomerGateways": _describe("CustomerGatewayIds"),
     "DescribeVpcTaskResult": _all_required({"TaskId": STR}),
+    # PYSDK VpnGatewayRoute / APIJSON required flags; RouteId, Type and the times are
+    # output fields of the same model, accepted on input and ignored.
+    "DescribeVpnGatewayRoutes": Obj({"VpnGatewayId": STR, "Filters": ListOf(FILTER),
+                                     "Offset": INT, "Limit": INT}, frozenset({"VpnGatewayId"})),
+    "CreateVpnGatewayRoutes": _all_required({"VpnGatewayId": STR, "Routes": ListOf(Obj(
+        {"DestinationCidrBlock": STR, "InstanceType": STR, "InstanceId": STR, "Priority": INT,
+         "Status": STR, "RouteId": STR, "Type": STR, "CreateTime": STR, "UpdateTime": STR,
+         "Description": STR},
+        frozenset({"DestinationCidrBlock", "InstanceType", "InstanceId", "Priority",
+                   "Status"})))}),
+    "DeleteVpnGatewayRoutes": _all_required({"VpnGatewayId": STR, "RouteIds": ListOf(STR)}),
+    "DescribeCustomerGatewayVendors": Obj({}),
+    "DownloadCustomerGatewayConfiguration": _all_required({
+        "VpnGatewayId": STR, "VpnConnectionId": STR, "InterfaceName": STR,
+        "CustomerGatewayVendor": _all_required({"Platform": STR, "SoftwareVersion": STR,
+                                                "VendorName": STR})}),
     # ref §3.10 and tccli examples.json: the gateway and the tunnel, both required.
     "ResetVpnConnection": _all_required({"VpnGatewayId": STR, "VpnConnectionId": STR}),
     "GenerateVpnConnectionDefaultHealthCheckIp": _all_required({"VpnGatewayId": STR}),
