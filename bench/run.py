@@ -33,7 +33,7 @@ RESULTS = HERE / "RESULTS.md"
 MARKER = "<!-- notes: kept by bench/run.py -->"
 SCRIPTS = ("bench_import", "bench_cli", "bench_client", "bench_signing", "bench_validate",
            "bench_frames", "bench_emulator", "bench_form", "bench_batch", "bench_plan",
-           "bench_peer")
+           "bench_peer", "bench_rehearse")
 PACKAGES = ("tencent-vpnkit", "requests", "pandas", "ipywidgets",
             "tencentcloud-sdk-python-common", "tencentcloud-sdk-python-vpc", "tccli")
 _SHOWN = {"figure", "value", "unit", "reference", "ref_value", "ratio", "target", "ok"}
