@@ -141,3 +141,48 @@ def test_modify_audit_rows_hide_the_new_key(emu: Emulator, tmp_path: Any) -> Non
     raw = (tmp_path / "audit.db").read_bytes()
     assert new_key not in dump and new_key.encode() not in raw
     audit.close()
+
+
+def test_customer_gateway_change_needs_a_4_0_gateway(emu: Emulator) -> None:
+    """With the gateway version known, a customer-gateway change on 2.0 is refused locally."""
+    adapter = Recorder()
+    c = recording_client(emu, adapter)
+    with pytest.raises(SpecError, match="customer_gateway_id"):
+        c.modify_vpn_connection("vpnx-abcdefgh", customer_gateway_id="cgw-demo0002",
+                                gateway_version="2.0")
+    assert adapter.sent == []
+
+
+MODIFY_CASES: dict[str, dict[str, Any]] = {
+    "valid rename": {"vpn_connection_name": "agree-renamed"},
+    "name too long": {"vpn_connection_name": "x" * 61},
+    "dpd timeout range": {"dpd_enable": 1, "dpd_timeout": 61},
+    "dh group": {"ike_options": IkeOptions(dh_group="GROUP3")},
+    "remote inside VPC": {"security_policy_databases": {"10.0.1.0/24": ["10.0.2.0/24"]}},
+    "one IDC range from two VPC ranges (accepted)": {"security_policy_databases": {
+        "10.0.1.0/24": ["192.168.2.0/24"], "10.0.2.0/24": ["192.168.2.0/24"]}},
+    "probe ip inside VPC": {"enable_health_check": True, "health_check_local_ip": "10.0.0.9"},
+    "customer gateway on a 2.0 gateway": {"customer_gateway_id": "cgw-demo0002"},
+}
+
+
+@pytest.mark.parametrize("case", list(MODIFY_CASES))
+def test_modify_client_and_emulator_agree(case: str, client: VpcClient) -> None:
+    """Local change checks and the emulator's Modify agree; the emulator answers Modify's own
+    code (the listed parent of a create-only code, emulator/codes.py)."""
+    from vpnkit.emulator.codes import for_action
+    from vpnkit.modify import change_errors, normalize
+
+    conn = ready(client, name=f"agree-{abs(hash(case)) % 10_000}")
+    changes = normalize(MODIFY_CASES[case])
+    local = {for_action(ACTION, i.code) for i in change_errors(
+        changes, conn, vpc_cidr="10.0.0.0/16", gateway_version="2.0")}
+    try:
+        client.call(ACTION, modify_to_wire(conn.vpn_connection_id, changes))
+        remote = None
+    except ApiError as exc:
+        remote = exc.code
+    if remote is None:
+        assert local == set(), f"emulator accepted what vpnkit rejects: {local}"
+    else:
+        assert remote in local, f"emulator said {remote}, vpnkit said {local or 'OK'}"
