@@ -497,3 +497,19 @@ def test_demo_keeps_out_of_the_real_audit_log(tmp_path: Path, env: dict[str, str
     assert str(rehearsal) in proc.stdout
     assert len(AuditLog(rehearsal).frame()) >= 13
     assert not real.exists() or AuditLog(real).frame().empty
+
+
+@pytest.mark.parametrize("value", ["²", "--30", "9" * 5000], ids=["superscript", "double-minus",
+                                                                "5000-digits"])
+def test_bad_integers_are_one_line_naming_field_and_value(tmp_path: Path, env: dict[str, str],
+                                                         emu: Emulator, value: str) -> None:
+    """An integer field like "²", "--30" or 5,000 digits: exit 1, one line naming the field
+    and the value, nothing sent; --workers with such a value is a usage error naming it."""
+    proc = vpnkit(env, "create", "--spec", str(request_file(tmp_path, DpdTimeout=value)))
+    assert proc.returncode == 1
+    line = one_error_line(proc)
+    assert "DpdTimeout" in line and value[:20] in line and len(line) < 400
+    assert tunnels(emu) == []
+    workers = vpnkit(env, "batch", str(SAMPLE), f"--workers={value}")
+    assert workers.returncode == 2 and value[:20] in workers.stderr
+    assert "invalid literal" not in workers.stderr

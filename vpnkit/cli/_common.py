@@ -87,13 +87,14 @@ def error_line(exc: BaseException, endpoint: str | None = None) -> str:
 
 
 def integer(text: str) -> int:
-    """An argparse ``type``: a plain decimal integer (ASCII digits, optional sign), the
-    message naming the value; never ``int()``'s ``'²'``/``'٣'``/4,300-digit surprises."""
-    stripped = text.strip()
-    digits = stripped[1:] if stripped[:1] in "+-" else stripped
-    if not digits.isascii() or not digits.isdigit() or len(digits) > 18:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number")
-    return int(stripped)
+    """An argparse ``type``: a plain decimal integer (:func:`vpnkit.integers.strict_int`:
+    ASCII digits, optional sign), never ``int()``'s ``'²'``/``'٣'``/4,300-digit surprises."""
+    from vpnkit.integers import NotAnInteger, strict_int
+
+    try:
+        return strict_int(text)
+    except NotAnInteger as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def resource_id(prefix: str) -> Any:
