@@ -306,6 +306,26 @@ def test_a_lost_modify_answer_is_reconciled_not_resent(emu: Emulator, audited: V
     assert vpnkit.plan(audited, want).empty
 
 
+def test_desired_as_json_or_specs(emu: Emulator, audited: VpcClient, tmp_path: Path) -> None:
+    """A tccli-shaped JSON file and a list of specs plan like the CSV layout."""
+    applied(audited, [row()])
+    body = {"VpnGatewayId": GW, "CustomerGatewayId": CGW, "VpnConnectionName": "br-01",
+            "VpcId": VPC, "RouteType": "Policy",
+            "SecurityPolicyDatabases": [{"LocalCidrBlock": "10.0.1.0/24", "RemoteCidrBlock": [
+                "192.168.2.0/24", "192.168.1.0/24"]}],
+            "IKEOptionsSpecification": {"PropoEncryAlgorithm": "AES-CBC-256"}}
+    path = tmp_path / "desired.json"
+    path.write_text(json.dumps([body]))
+    as_json = vpnkit.plan(audited, path)
+    assert as_json.empty and as_json.changes[0].key == "not managed"
+    spec = vpnkit.VpnConnectionSpec(GW, CGW, "br-01", KEY2, vpc_id=VPC,
+                                    ike_options=vpnkit.IkeOptions(dh_group="GROUP14"))
+    as_specs = vpnkit.plan(audited, [spec])
+    c = as_specs.changes[0]
+    assert c.key == "changed" and {f.path for f in c.fields} == {
+        "ike_options.dh_group", "pre_share_key"}
+
+
 # --- the CLI, as a subprocess -------------------------------------------------------------
 
 def cli_env(tmp_path: Path, emu: Emulator) -> dict[str, str]:
