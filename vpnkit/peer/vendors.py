@@ -145,7 +145,8 @@ VENDORS: dict[str, Vendor] = {v.name: v for v in (
                         "AES-CBC-192": "aes-192-cbc", "AES-CBC-256": "aes-256-cbc",
                         "DES-CBC": "des-cbc", "SM4": None, "AES128GCM128": "aes-128-gcm",
                         "AES192GCM128": None, "AES256GCM128": "aes-256-gcm"},
-        ike_integrity={"MD5": "md5", "SHA": "sha1", "SHA-256": "sha-256", "SHA-512": None},
+        # Junos CLI reference, proposal (Security IKE): md5 | sha1 | sha-256 | sha-384 | sha-512
+        ike_integrity={"MD5": "md5", "SHA": "sha1", "SHA-256": "sha-256", "SHA-512": "sha-512"},
         esp_encryption={"3DES-CBC": "3des-cbc", "AES-CBC-128": "aes-128-cbc",
                         "AES-CBC-192": "aes-192-cbc", "AES-CBC-256": "aes-256-cbc",
                         "DES-CBC": "des-cbc", "SM4": None, "NULL": None,
@@ -154,8 +155,9 @@ VENDORS: dict[str, Vendor] = {v.name: v for v in (
         esp_integrity={"MD5": "hmac-md5-96", "SHA1": "hmac-sha1-96",
                        "SHA-256": "hmac-sha-256-128", "SHA-384": "hmac-sha-384",
                        "SHA-512": "hmac-sha-512", "SM3": None},
-        dh=_dh(prefix="group", skip=("GROUP15", "GROUP16", "GROUP21")),
-        prf={"MD5": "md5", "SHA": "sha1", "SHA-256": "sha-256", "SHA-512": None},
+        # dh-group: group1 | 2 | 5 | 14 | 15 | 16 | 19 | 20 | 21 | 24 (same reference)
+        dh=_dh(prefix="group"),
+        prf={"MD5": "md5", "SHA": "sha1", "SHA-256": "sha-256", "SHA-512": "sha-512"},
         # lifetime-seconds: 180 through 86,400 (Junos security ike/ipsec proposal)
         ike_lifetime=(180, 86400), ipsec_lifetime=(180, 86400), ipsec_kb=(64, 4294967294)),
     Vendor(
@@ -189,30 +191,34 @@ VENDORS: dict[str, Vendor] = {v.name: v for v in (
                         "AES256GCM128": "aes-256-gcm"},
         esp_integrity={"MD5": "md5", "SHA1": "sha1", "SHA-256": "sha256",
                        "SHA-384": "sha384", "SHA-512": "sha512", "SM3": None},
-        dh=_dh(prefix="group", skip=("GROUP15", "GROUP16", "GROUP24")),
+        # PAN-OS "IKE Phase 1": groups 1, 2, 5, 14, 19, 20, and 15, 16, 21 from PAN-OS 10.2
+        dh=_dh(prefix="group", skip=("GROUP24",)),
         prf={"MD5": "md5", "SHA": "sha1", "SHA-256": "sha256", "SHA-512": "sha512"},
         # lifetime: seconds 180-65535 or minutes/hours/days; lifesize 1-65535 kb/mb/gb/tb
         ike_lifetime=(180, 65535 * 86400), ipsec_lifetime=(180, 65535 * 86400),
         ipsec_kb=(1, 65535 * 1024**3)),
     Vendor(
-        "huawei", "Huawei / H3C (VRP / Comware)", ("config",),
-        ike_encryption={"3DES-CBC": "3des-cbc", "AES-CBC-128": "aes-cbc-128",
-                        "AES-CBC-192": "aes-cbc-192", "AES-CBC-256": "aes-cbc-256",
-                        "DES-CBC": "des-cbc", "SM4": "sm4-cbc", "AES128GCM128": None,
-                        "AES192GCM128": None, "AES256GCM128": None},
+        "huawei", "Huawei (VRP)", ("config",),
+        # Huawei USG/AR "Configuring an IKE Proposal" / "Configuring an IPSec Proposal":
+        # encryption-algorithm { des | 3des | aes-128 | aes-192 | aes-256 | sm4 }, ESP also
+        # aes-128-gcm-128 | aes-192-gcm-128 | aes-256-gcm-128; authentication-algorithm
+        # { md5 | sha1 | sha2-256 | sha2-384 | sha2-512 | sm3 }. H3C Comware spells some
+        # differently (aes-cbc-128, sm4-cbc): check before pasting on an H3C device.
+        ike_encryption={"3DES-CBC": "3des", "AES-CBC-128": "aes-128", "AES-CBC-192": "aes-192",
+                        "AES-CBC-256": "aes-256", "DES-CBC": "des", "SM4": "sm4",
+                        "AES128GCM128": None, "AES192GCM128": None, "AES256GCM128": None},
         ike_integrity={"MD5": "md5", "SHA": "sha1", "SHA-256": "sha2-256",
                        "SHA-512": "sha2-512"},
-        esp_encryption={"3DES-CBC": "3des-cbc", "AES-CBC-128": "aes-cbc-128",
-                        "AES-CBC-192": "aes-cbc-192", "AES-CBC-256": "aes-cbc-256",
-                        "DES-CBC": "des-cbc", "SM4": "sm4-cbc", "NULL": "null",
-                        "AES128GCM128": "aes-gcm-128", "AES192GCM128": "aes-gcm-192",
-                        "AES256GCM128": "aes-gcm-256"},
+        esp_encryption={"3DES-CBC": "3des", "AES-CBC-128": "aes-128", "AES-CBC-192": "aes-192",
+                        "AES-CBC-256": "aes-256", "DES-CBC": "des", "SM4": "sm4", "NULL": None,
+                        "AES128GCM128": "aes-128-gcm-128", "AES192GCM128": "aes-192-gcm-128",
+                        "AES256GCM128": "aes-256-gcm-128"},
         esp_integrity={"MD5": "md5", "SHA1": "sha1", "SHA-256": "sha2-256",
                        "SHA-384": "sha2-384", "SHA-512": "sha2-512", "SM3": "sm3"},
         dh=_dh(prefix="group"), prf={"MD5": "hmac-md5", "SHA": "hmac-sha1",
                                      "SHA-256": "hmac-sha2-256", "SHA-512": "hmac-sha2-512"},
-        # H3C/Huawei: IKE sa duration 60-604800; IPsec time-based 180-604800,
-        # traffic-based 2560-4294967295 KB
+        # sa duration: IKE 60-604800 s; IPsec time-based 180-604800 s, traffic-based
+        # 2560-4294967295 KB (H3C MSR command reference; Huawei's ranges are model-specific)
         ike_lifetime=(60, 604800), ipsec_lifetime=(180, 604800), ipsec_kb=(2560, 4294967295),
         sm=True),
 )}

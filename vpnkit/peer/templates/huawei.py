@@ -1,4 +1,4 @@
-"""Huawei / H3C: ``ike proposal``, ``ike peer``, ``ipsec proposal``, an advanced ACL with one
+"""Huawei VRP: ``ike proposal``, ``ike peer``, ``ipsec proposal``, an advanced ACL with one
 rule per SPD pair and an ``ipsec policy`` (the device negotiates one SA per ACL rule);
 route-based tunnels use ``interface Tunnel`` with ``tunnel-protocol ipsec`` and an
 ``ipsec profile``.
@@ -6,7 +6,8 @@ route-based tunnels use ``interface Tunnel`` with ``tunnel-protocol ipsec`` and 
 Keywords: Huawei AR/USG "IPSec Configuration" (ike proposal encryption-algorithm/
 authentication-algorithm/dh/sa duration, ike peer exchange-mode/local-id-type/remote-address,
 ipsec proposal esp ..., ipsec policy pfs / sa duration time-based/traffic-based) and the H3C
-MSR command reference (sa duration 180-604800 s, 2560-4294967295 KB).
+MSR command reference (sa duration 180-604800 s, 2560-4294967295 KB). H3C Comware is close
+but spells some tokens differently (``aes-cbc-128``, ``sm4-cbc``).
 """
 
 from __future__ import annotations
@@ -30,8 +31,9 @@ def render(cfg: PeerConfig, tok: Tokens, psk: str, head: list[str]) -> dict[str,
             f" dh {tok.dh}",
             f" sa duration {tok.ike_lifetime}"]
     if cfg.ike_version == "IKEV2":
-        out += [f" integrity-algorithm hmac-{tok.ike_integrity}",
-                f" prf hmac-{tok.ike_integrity}"]
+        v2_int = {"md5": "hmac-md5-96", "sha1": "hmac-sha1-96"}.get(
+            tok.ike_integrity, f"hmac-{tok.ike_integrity}")
+        out += [f" integrity-algorithm {v2_int}", f" prf hmac-{tok.ike_integrity}"]
     out += ["#", f"ike peer {n}",
             f" version {1 if cfg.ike_version == 'IKEV1' else 2}"]
     if cfg.ike_version == "IKEV1":
