@@ -87,3 +87,109 @@ def test_client_and_emulator_agree(case: str, emu: Emulator, client: VpcClient) 
         assert local == set(), f"emulator accepted what vpnkit rejects: {local}"
     else:
         assert remote in local, f"emulator said {remote}, vpnkit said {local or 'OK'}"
+
+
+# --- batch level: the rules between the tunnels of one gateway (issue 11 §4) ---------------
+#
+# Each case is some tunnels already on the gateway (created first, one by one) and the rows of
+# a batch. The batch's dry run must refuse exactly the rows the emulator refuses when the rows
+# are sent one by one in row order, with the emulator's code among the row's codes.
+
+PSK = "agree-psk-123"
+
+
+def _row(name: str, spd: str = "", gw: str = GATEWAY, cgw: str = CGW, vpc: str = VPC,
+         **extra: str) -> dict[str, str]:
+    return {"name": name, "vpn_gateway_id": gw, "customer_gateway_id": cgw, "vpc_id": vpc,
+            "pre_share_key": PSK, "spd": spd, **extra}
+
+
+def _bgp(name: str, cidr: str = "169.254.128.0/30", cgw: str = CGW) -> dict[str, str]:
+    first = cidr.rsplit(".", 1)[0] + "." + str(int(cidr.split("/")[0].rsplit(".", 1)[1]) + 1)
+    second = cidr.rsplit(".", 1)[0] + "." + str(int(cidr.split("/")[0].rsplit(".", 1)[1]) + 2)
+    return _row(name, cgw=cgw, route_type="Bgp", bgp_tunnel_cidr=cidr, bgp_local_bgp_ip=first,
+                bgp_remote_bgp_ip=second)
+
+
+def _many(prefix: str, n: int) -> str:
+    return ";".join(f"{prefix}.{k}.0/24" for k in range(n))
+
+
+# name -> (tunnels on the gateway before the batch, the batch's rows)
+BATCH_CASES: dict[str, tuple[list[dict[str, str]], list[dict[str, str]]]] = {
+    "valid rows": ([], [_row("a", "10.0.1.0/24=192.168.1.0/24"),
+                        _row("b", "10.0.2.0/24=192.168.2.0/24"),
+                        _row("c", "10.0.3.0/24=192.168.3.0/24")]),
+    "same name twice": ([], [_row("a", "10.0.1.0/24=192.168.1.0/24"),
+                             _row("a", "10.0.2.0/24=192.168.2.0/24")]),
+    "same BGP tunnel CIDR in two rows": ([], [_bgp("a"), _bgp("b")]),
+    "BGP tunnel CIDR of an existing tunnel": ([_bgp("old")], [_bgp("a"),
+                                                             _bgp("b", "169.254.128.4/30")]),
+    "route types mixed in the batch": ([], [_row("a", "10.0.1.0/24=192.168.1.0/24",
+                                                 route_type="Policy"), _bgp("b")]),
+    "route types mixed with the gateway": ([_bgp("old")], [
+        _row("a", "10.0.1.0/24=192.168.1.0/24", route_type="Policy")]),
+    "static and policy tunnels mix": ([], [
+        _row("a", "10.0.1.0/24=192.168.1.0/24", route_type="Policy"),
+        _row("b", route_type="StaticRoute")]),
+    "SPD overlaps on both sides between rows": ([], [
+        _row("a", "10.0.1.0/24=192.168.1.0/24"), _row("b", "10.0.1.0/25=192.168.1.128/25")]),
+    "SPD overlaps on both sides with an existing tunnel": (
+        [_row("old", "10.0.0.0/16=192.168.0.0/16")], [_row("a", "10.0.5.0/24=192.168.5.0/24")]),
+    "one IDC range from two VPC ranges (documented example)": ([], [
+        _row("a", "10.0.1.0/24=192.168.2.0/24"), _row("b", "10.0.2.0/24=192.168.2.0/24")]),
+    "route-based tunnels are not compared": ([], [
+        _row("a", "10.0.1.0/24=192.168.1.0/24", route_type="StaticRoute"),
+        _row("b", "10.0.1.0/24=192.168.1.0/24", route_type="StaticRoute")]),
+    "a refused row does not block the next": ([], [
+        _bgp("a", cgw="cgw-demo0003"), _bgp("b")]),
+    "BGP on a customer gateway without ASN": ([], [_bgp("a", cgw="cgw-demo0003")]),
+    "more than 200 SPD mappings on a gateway": ([_row("old", "10.0.0.0/24=" + _many(
+        "198.18", 150))], [_row("a", "10.0.1.0/24=" + _many("198.19", 40)),
+                           _row("b", "10.0.2.0/24=" + _many("198.18", 20).replace(
+                               "198.18", "192.168"))]),
+    "more tunnels than MaxConnection (not a tunnel quota)": ([], [
+        _row(f"t{i}", f"10.0.{i}.0/24=192.168.{i}.0/24") for i in range(21)]),
+}
+
+
+def _codes_of_dry_run(client: VpcClient, rows: list[dict[str, str]]) -> dict[int, set[str]]:
+    from vpnkit.batch import BatchInvalid, create_many
+
+    try:
+        create_many(client, rows, progress=False, dry_run=True)
+    except BatchInvalid as exc:
+        out: dict[int, set[str]] = {}
+        for row, code in zip(exc.frame["row"], exc.frame["code"], strict=True):
+            out.setdefault(int(row), set()).add(str(code))
+        return out
+    return {}
+
+
+def _codes_one_by_one(client: VpcClient, rows: list[dict[str, str]]) -> dict[int, str]:
+    from vpnkit.batch.io import read_rows
+
+    inputs, problems = read_rows(rows)
+    assert problems == [] and all(r.spec is not None for r in inputs)
+    out = {}
+    for r in inputs:
+        assert r.spec is not None
+        try:
+            client.call("CreateVpnConnection", r.spec.to_wire())
+        except ApiError as exc:
+            out[r.row] = exc.code
+    return out
+
+
+@pytest.mark.parametrize("case", list(BATCH_CASES))
+def test_batch_dry_run_and_emulator_agree(case: str, emu: Emulator, client: VpcClient,
+                                          tmp_path: Any, monkeypatch: Any) -> None:
+    """A batch's dry run refuses exactly the rows the emulator refuses one by one, same code."""
+    monkeypatch.setenv("VPNKIT_BATCH_STATE", str(tmp_path / "journal.sqlite3"))
+    before, rows = BATCH_CASES[case]
+    assert _codes_one_by_one(client, before) == {}, "the case's existing tunnels are valid"
+    local = _codes_of_dry_run(client, rows)
+    remote = _codes_one_by_one(client, rows)
+    assert set(local) == set(remote), f"dry run refuses rows {local}, emulator {remote}"
+    for row, code in remote.items():
+        assert code in local[row], f"row {row}: emulator said {code}, dry run {local[row]}"

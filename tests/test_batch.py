@@ -96,16 +96,25 @@ def test_skip_invalid_creates_the_valid_rows_only(emu: Emulator, client: VpcClie
     assert len(tunnels(emu)) == 2
 
 
-def test_cross_row_spd_overlap_and_quota_are_caught(client: VpcClient) -> None:
-    """Two rows whose IDC ranges overlap on one gateway, and a gateway over quota, are issues."""
+def test_cross_row_spd_conflicts_and_mapping_limit_are_caught(client: VpcClient) -> None:
+    """Rows overlapping on both SPD sides conflict; 201 mappings on a gateway exceed its limit."""
     df = rows(2)
-    df.loc[1, "spd"] = "10.0.1.0/24=192.168.0.0/25"
+    df.loc[1, "spd"] = "10.0.0.0/25=192.168.0.0/25"  # both sides overlap row 0's
     with pytest.raises(BatchInvalid) as info:
         create_many(client, df, progress=False)
-    assert "InvalidParameterValue.VpnConnCidrConflict" in set(info.value.frame["code"])
+    assert list(info.value.frame["code"]) == ["InvalidParameterValue.VpnConnCidrConflict"]
+    df.loc[1, "spd"] = "10.0.1.0/24=192.168.0.0/25"  # same IDC range, other VPC range: valid
+    result = create_many(client, df, progress=False, dry_run=True)
+    assert list(result.frame["status"]) == ["dry-run", "dry-run"]
+    assert list(result.issues["severity"]) == ["warning"]
+    df = rows(2)
+    df.loc[0, "spd"] = "10.0.0.0/24=" + ";".join(f"198.18.{k}.0/24" for k in range(150))
+    df.loc[1, "spd"] = "10.0.1.0/24=" + ";".join(f"198.19.{k}.0/24" for k in range(51))
     with pytest.raises(BatchInvalid) as info:
-        create_many(client, rows(21), progress=False)
-    assert "LimitExceeded" in set(info.value.frame["code"])
+        create_many(client, df, progress=False)
+    assert list(zip(info.value.frame["row"], info.value.frame["code"], strict=True)) == [
+        (1, "LimitExceeded")]
+    assert create_many(client, rows(21), progress=False, dry_run=True).ok  # not a tunnel quota
 
 
 def test_spd_pair_layout_groups_rows_by_tunnel() -> None:

@@ -2,11 +2,11 @@
 
 Per row: :func:`vpnkit.validate.issues` with the VPC's CIDR and the gateway's version, plus
 references (gateway, customer gateway and VPC exist; the gateway belongs to that VPC; a CCN
-gateway takes no VPC). Across rows: a (gateway, name) pair given twice, IDC-side SPD ranges
-that overlap another tunnel's on the same gateway (rows or existing tunnels), and gateways
-whose tunnel quota the batch would exceed. The lookup also lists the tunnels that already
-exist on every involved gateway (paged describes filtered by up to 5 gateways each),
-which resume relies on.
+gateway takes no VPC; the gateway is AVAILABLE; a BGP tunnel's gateways have BGP ASNs).
+Across rows: a (gateway, name) pair given twice, and every rule the API applies between the
+tunnels of one gateway, between the rows and with the gateway's existing tunnels
+(:mod:`vpnkit.batch.siblings`). The lookup also lists the tunnels that already exist on every
+involved gateway (paged describes filtered by up to 5 gateways each), which resume relies on.
 """
 
 from __future__ import annotations
@@ -18,10 +18,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from vpnkit.batch.io import RowInput
-from vpnkit.cidr import find_range_overlaps, parse_block
+from vpnkit.batch.siblings import check_gateway
 from vpnkit.client import VpcClient
 from vpnkit.errors import ApiError, TransportError
-from vpnkit.validate import Issue, issues
+from vpnkit.validate import Issue, errors, issues
 
 __all__ = ["Targets", "check_rows", "lookup_targets"]
 
@@ -32,7 +32,8 @@ class Targets:
 
     vpcs: dict[str, str] = field(default_factory=dict)
     gateways: dict[str, Mapping[str, Any]] = field(default_factory=dict)
-    customer_gateways: set[str] = field(default_factory=set)
+    #: customer gateway id -> the customer gateway as DescribeCustomerGateways returns it
+    customer_gateways: dict[str, Mapping[str, Any]] = field(default_factory=dict)
     #: gateway -> tunnel name -> the tunnel as DescribeVpnConnections returns it
     tunnels: dict[str, dict[str, Mapping[str, Any]]] = field(default_factory=dict)
     known: bool = False  # False: no client, or the lookups failed (references unchecked)
@@ -47,7 +48,7 @@ def lookup_targets(client: VpcClient | None, gateway_ids: Sequence[str],
     try:
         t.vpcs = {str(v["VpcId"]): str(v.get("CidrBlock", "")) for v in client.describe_vpcs()}
         t.gateways = {str(g["VpnGatewayId"]): g for g in client.describe_vpn_gateways()}
-        t.customer_gateways = {str(c["CustomerGatewayId"])
+        t.customer_gateways = {str(c["CustomerGatewayId"]): c
                                for c in client.describe_customer_gateways()}
         involved = sorted(set(gateway_ids) & t.gateways.keys())
         chunks = [involved[i:i + 5] for i in range(0, len(involved), 5)]  # <= 5 values (§3.4)
@@ -84,6 +85,21 @@ def _references(r: RowInput, t: Targets) -> list[Issue]:
     if spec.vpc_id and spec.vpc_id not in t.vpcs:
         out.append(Issue("vpc_id", "ResourceNotFound",
                          f"{spec.vpc_id} does not exist in this region"))
+    if gw is not None and gw.get("State", "AVAILABLE") != "AVAILABLE":
+        # §3.2: only an AVAILABLE gateway's tunnels change (code: create's list, ref §6)
+        out.append(Issue("vpn_gateway_id", "UnsupportedOperation.InvalidState",
+                         f"{spec.vpn_gateway_id} is {gw.get('State')}, not AVAILABLE"))
+    if spec.route_type == "Bgp":
+        cgw = t.customer_gateways.get(spec.customer_gateway_id)
+        if gw is not None and not gw.get("BgpAsn"):
+            out.append(Issue("route_type", "UnsupportedOperation.VpnUnsupportedNotExistBgpAsn",
+                             f"gateway {spec.vpn_gateway_id} has no BGP ASN"))
+        if cgw is not None and not cgw.get("BgpAsn"):
+            # the SDK's ...VpnUnsupportedUsrGwNotExistBgpAsn is listed for no action (ref §6):
+            # create answers the listed parent
+            out.append(Issue("customer_gateway_id", "UnsupportedOperation",
+                             f"customer gateway {spec.customer_gateway_id} has no BGP ASN, "
+                             "which a BGP tunnel needs"))
     if gw is not None:
         ccn = str(gw.get("Type", "")) in ("CCN", "SSL_CCN")
         if ccn and spec.vpc_id:
@@ -100,21 +116,8 @@ def _references(r: RowInput, t: Targets) -> list[Issue]:
     return out
 
 
-def _remote_blocks(spd: Any, tag: Any, path: str) -> list[tuple[int, int, Any]]:
-    out = []
-    for i, rule in enumerate(spd):
-        remotes = rule.remote_cidr_blocks if hasattr(rule, "remote_cidr_blocks") \
-            else rule.get("RemoteCidrBlock") or ()
-        for j, text in enumerate(remotes):
-            try:
-                first, last = parse_block(text)
-            except ValueError:
-                continue
-            out.append((first, last, (tag, f"{path}[{i}].remote_cidr_blocks[{j}]", text)))
-    return out
-
-
 def _cross_rows(rows: Sequence[RowInput], t: Targets) -> dict[int, list[Issue]]:
+    """A (gateway, name) given twice, then the rules between the tunnels of each gateway."""
     found: dict[int, list[Issue]] = defaultdict(list)
     first_of: dict[tuple[str, str], RowInput] = {}
     by_gateway: dict[str, list[RowInput]] = defaultdict(list)
@@ -129,38 +132,15 @@ def _cross_rows(rows: Sequence[RowInput], t: Targets) -> dict[int, list[Issue]]:
             by_gateway[r.vpn_gateway_id].append(r)
     for gw, members in by_gateway.items():
         existing = t.tunnels.get(gw, {})
-        new = [r for r in members if r.name not in existing]
-        blocks: list[tuple[int, int, Any]] = []
-        for r in new:
-            assert r.spec is not None
-            blocks += _remote_blocks(r.spec.security_policy_databases, r,
-                                     "security_policy_databases")
-        for name, tunnel in existing.items():
-            blocks += _remote_blocks(tunnel.get("SecurityPolicyDatabaseSet") or (),
-                                     f"tunnel {tunnel.get('VpnConnectionId')} ({name})", "spd")
-        for a, b in find_range_overlaps(blocks):
-            if a[0] is b[0]:
-                continue  # within one tunnel: validate.issues reports it
-            mine, other = (b, a) if isinstance(b[0], RowInput) else (a, b)
-            if not isinstance(mine[0], RowInput):
-                continue
-            where = f"row {other[0].row} ({other[0].name})" if isinstance(other[0], RowInput) \
-                else other[0]
-            found[mine[0].row].append(Issue(
-                mine[1], "InvalidParameterValue.VpnConnCidrConflict",
-                f"IDC-side {mine[2]} overlaps {other[2]} of {where} on the same gateway {gw}"))
-        quota = t.gateways.get(gw, {}).get("MaxConnection")
-        if isinstance(quota, int) and len(existing) + len(new) > quota:
-            for r in new[max(0, quota - len(existing)):]:
-                found[r.row].append(Issue("vpn_gateway_id", "LimitExceeded",
-                                          f"{gw} allows {quota} tunnels; it has "
-                                          f"{len(existing)} and this batch adds {len(new)}"))
+        new = [r for r in members if r.name not in existing]  # the rest are not sent
+        refused = {r.row for r in new if errors(r.issues)}
+        for row, problems in check_gateway(gw, new, existing, refused).items():
+            found[row] += problems
     return found
 
 
 def check_rows(rows: Sequence[RowInput], t: Targets) -> None:
-    """Add every row's issues to ``row.issues`` (in place)."""
-    cross = _cross_rows(rows, t)
+    """Add every row's issues to ``row.issues`` (in place): its own, then the batch's."""
     for r in rows:
         if r.spec is not None:
             gw = t.gateways.get(r.spec.vpn_gateway_id, {})
@@ -168,4 +148,6 @@ def check_rows(rows: Sequence[RowInput], t: Targets) -> None:
             r.issues += issues(r.spec, vpc_cidr=vpc_cidr,
                                gateway_version=str(gw["Version"]) if "Version" in gw else None)
             r.issues += _references(r, t)
+    cross = _cross_rows(rows, t)
+    for r in rows:
         r.issues += cross.get(r.row, [])
