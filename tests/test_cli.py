@@ -513,3 +513,22 @@ def test_bad_integers_are_one_line_naming_field_and_value(tmp_path: Path, env: d
     workers = vpnkit(env, "batch", str(SAMPLE), f"--workers={value}")
     assert workers.returncode == 2 and value[:20] in workers.stderr
     assert "invalid literal" not in workers.stderr
+
+
+def test_readme_tells_a_newcomer_the_facts() -> None:
+    """README names the sample CSV's PSK variables, the vpnkit path after make demo, the
+    emulator's credentials, the emulator audit log and what --endpoint does with keys."""
+    import csv
+
+    root = Path(__file__).resolve().parents[1]
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    with SAMPLE.open(encoding="utf-8", newline="") as fh:
+        needed = {row["pre_share_key_env"] for row in csv.DictReader(fh)}
+    assert needed and all(f"`{var}`" in readme for var in needed), needed
+    makefile = (root / "Makefile").read_text(encoding="utf-8")
+    assert "VENV   ?= .venv" in makefile and "$(BIN)/vpnkit demo" in makefile
+    assert "`.venv/bin/vpnkit`" in readme
+    assert "make demo" in readme and "make test" in readme
+    assert "emulator-audit.sqlite3" in readme
+    assert "**The emulator's credentials.**" in readme
+    assert "**An explicit endpoint with keys configured.**" in readme
