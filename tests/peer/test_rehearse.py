@@ -184,3 +184,24 @@ def test_ctrl_c_or_sigterm_stops_the_daemons_and_removes_the_namespaces(sig: str
     names = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True,
                            check=True).stdout
     assert tag not in names
+
+
+def test_the_daemons_logs_never_hold_the_key_and_the_work_dir_goes() -> None:
+    """Both charons' logs and swanctl's answer hold no key; the lab's files are removed."""
+    from vpnkit.peer.netns import Lab
+    from vpnkit.peer.rehearse import prepare
+
+    sentinel = "SENTINEL-rehearse-log-5e7a"
+    conn = one_pair()
+    setup = prepare(conn, gateway_ip=GATEWAY_IP, customer_ip=CUSTOMER_IP, psk=sentinel)
+    with Lab(["198.18.0.0/24"], ["198.19.1.0/24"], tencent_ip=GATEWAY_IP,
+             idc_ip=CUSTOMER_IP) as lab:
+        loaded = lab.tencent.load(setup.tencent_conf) + lab.idc.load(setup.idc_conf)
+        code, out = lab.tencent.swanctl("--initiate", "--child",
+                                        f"{conn.vpn_connection_id}-1", "--timeout", "5")
+        assert code == 0, out
+        logs = lab.tencent.log() + lab.idc.log()
+        work = lab.workdir
+        assert work is not None and oct(work.stat().st_mode)[-3:] == "700"
+    assert sentinel not in logs + out + loaded and "loaded ike secret" in loaded.lower()
+    assert not work.exists()

@@ -74,19 +74,22 @@ t: #1, ESTABLISHED, IKEv1, e319daaab3e80a24_i e17476d5cad5348c_r*
   local  '203.0.113.1' @ 203.0.113.1[4500]
   spd0: #1, reqid 1, INSTALLED, TUNNEL-in-UDP, ESP:AES_CBC-128/HMAC_SHA1_96
     installed 0s ago, rekeying in 3576s, expires in 3960s
+    in  343d08b9,    338 bytes,     6 packets,     0s ago
+    out 3b93c847,    286 bytes,     5 packets,     0s ago
     local  198.18.1.0/24
     remote 198.19.1.0/24
 """
 
 
 def test_listings_parse_children_and_traffic_selectors() -> None:
-    """--list-conns and --list-sas give each child's name, state and selectors."""
+    """--list-conns and --list-sas give each child's name, state, selectors and ESP bytes."""
     (child,) = parse_conns(LIST_CONNS)
     assert (child.conn, child.name) == ("vpnx-1", "vpnx-1-1")
     assert child.remote_ts == {"198.19.1.0/24", "198.19.2.0/24"}
     (sa,) = parse_sas(LIST_SAS)
     assert (sa.conn, sa.name, sa.state, sa.local_ts) == ("t", "spd0", "INSTALLED",
                                                          {"198.18.1.0/24"})
+    assert (sa.bytes_in, sa.bytes_out) == (338, 286)
 
 
 def test_setup_never_starts_by_itself_and_keeps_the_key_out_of_its_repr() -> None:

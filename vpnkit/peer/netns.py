@@ -134,6 +134,16 @@ def _run(argv: Sequence[str], *, timeout: float = 10.0, check: bool = True,
     return proc
 
 
+def _batch(ns: str | None, commands: Sequence[str]) -> None:
+    """Run ``ip`` commands in one process (in namespace ``ns``); stops at the first error."""
+    argv = ["ip", *(["-n", ns] if ns else []), "-batch", "-"]
+    proc = subprocess.run(argv, input="\n".join(commands) + "\n", capture_output=True,
+                          text=True, timeout=10.0, check=False)
+    if proc.returncode != 0:
+        raise RuntimeError(f"ip -batch{' in ' + ns if ns else ''} failed: "
+                           f"{(proc.stderr or proc.stdout).strip()[:300]}")
+
+
 def _pid_alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -318,8 +328,7 @@ class Lab:
         for letter, name, ip, addrs in (("t", "tencent", self.tencent_ip, tencent_addrs),
                                         ("i", "idc", self.idc_ip, idc_addrs)):
             ns = f"{self.tag}-{letter}"
-            _run(["ip", "netns", "add", ns])
-            self._namespaces.append(ns)
+            self._namespaces.append(ns)  # before it exists: close() deletes what is there
             wd = self.workdir / name
             wd.mkdir(mode=0o700)
             self.sides.append(Side(name, ns, ip, addrs, wd))
@@ -327,22 +336,22 @@ class Lab:
         # veth names live briefly in the host namespace: short, unique per lab
         base = f"vk{os.getpid() % 100000}x{self.seq}"[:14]
         ta, ia = f"{base}t", f"{base}i"
-        _run(["ip", "link", "add", ta, "type", "veth", "peer", "name", ia])
         self._links.append(ta)
-        for side, link in ((t, ta), (i, ia)):
-            _run(["ip", "link", "set", link, "netns", side.ns])
-            nsip = ["ip", "-n", side.ns]
-            _run([*nsip, "link", "set", "lo", "up"])
-            # /32 plus a host route: the two gateway addresses need not share a subnet
-            _run([*nsip, "addr", "add", f"{side.gateway_ip}/32", "dev", link])
-            _run([*nsip, "link", "set", link, "up"])
-            peer_ip = i.gateway_ip if side is t else t.gateway_ip
-            _run([*nsip, "route", "add", f"{peer_ip}/32", "dev", link])
-            # the protected ranges live on a bridge (this kernel has no dummy link type)
-            _run([*nsip, "link", "add", "lan", "type", "bridge"])
-            for addr in dict.fromkeys(side.addresses.values()):
-                _run([*nsip, "addr", "add", f"{addr}/32", "dev", "lan"])
-            _run([*nsip, "link", "set", "lan", "up"])
+        # one `ip -batch` per namespace instead of ~26 processes (half the lab's start time)
+        _batch(None, [f"netns add {t.ns}", f"netns add {i.ns}",
+                      f"link add {ta} type veth peer name {ia}",
+                      f"link set {ta} netns {t.ns}", f"link set {ia} netns {i.ns}"])
+        self._links.clear()  # both ends moved: they go with the namespaces
+        for side, link, peer in ((t, ta, i), (i, ia, t)):
+            _batch(side.ns, [
+                "link set lo up",
+                # /32 plus a host route: the two gateway addresses need not share a subnet
+                f"addr add {side.gateway_ip}/32 dev {link}", f"link set {link} up",
+                f"route add {peer.gateway_ip}/32 dev {link}",
+                # the protected ranges live on a bridge (this kernel has no dummy link type)
+                "link add lan type bridge",
+                *(f"addr add {a}/32 dev lan" for a in dict.fromkeys(side.addresses.values())),
+                "link set lan up"])
         for side in self.sides:
             self._start(side)
         deadline = time.monotonic() + self.start_timeout

@@ -28,6 +28,7 @@ from vpnkit.peer.rehearse_result import PairResult, RehearsalResult
 __all__ = ["Setup", "parse_conns", "parse_sas", "run"]
 
 _PORT = 9000
+_COUNTER = re.compile(r"^(in|out)\s+[0-9a-f]+(?:_i|_o)?(?:\s*\([^)]*\))?,\s+(\d+) bytes")
 _ESTABLISHED = re.compile(r"IKE_SA \S+ established between|state change: CONNECTING => "
                           r"ESTABLISHED")
 
@@ -61,6 +62,8 @@ class _Child:
     local_ts: frozenset[str]
     remote_ts: frozenset[str]
     state: str = ""
+    bytes_in: int = 0
+    bytes_out: int = 0
 
 
 def _net(text: str) -> str:
@@ -105,7 +108,7 @@ def parse_sas(text: str) -> list[_Child]:
     def flush() -> None:
         if cur is not None:
             out.append(_Child(conn, cur["name"], frozenset(cur["local"]),
-                              frozenset(cur["remote"]), cur["state"]))
+                              frozenset(cur["remote"]), cur["state"], cur["in"], cur["out"]))
 
     for line in text.splitlines():
         indent = len(line) - len(line.lstrip())
@@ -116,10 +119,13 @@ def parse_sas(text: str) -> list[_Child]:
             cur, conn = None, m.group(1)
         elif indent == 2 and m:
             flush()
-            cur = {"name": m.group(1), "state": m.group(2), "local": [], "remote": []}
+            cur = {"name": m.group(1), "state": m.group(2), "local": [], "remote": [],
+                   "in": 0, "out": 0}
         elif indent == 4 and cur is not None and body.startswith(("local ", "remote ")):
             key, _, value = body.partition(" ")
             cur[key].extend(_net(v) for v in value.split())
+        elif indent == 4 and cur is not None and (c := _COUNTER.match(body)):
+            cur[c.group(1)] = int(c.group(2))
     flush()
     return out
 
@@ -161,7 +167,7 @@ print(json.dumps(ok))
 """
 
 
-def _traffic(lab: Lab, flows: list[tuple[str, str]], attempts: int = 5) -> list[bool]:
+def _traffic(lab: Lab, flows: list[tuple[str, str]], attempts: int = 8) -> list[bool]:
     """UDP echo from the IDC address to the VPC address of each (idc, vpc) flow, in parallel."""
     if not flows:
         return []
@@ -322,9 +328,18 @@ def _check_traffic(lab: Lab, setup: Setup, outcome: dict[int, Diagnosis]) -> Non
             todo.remove(i)
     flows = [(lab.idc.addresses[setup.pairs[i][1]], lab.tencent.addresses[setup.pairs[i][0]])
              for i in todo]
-    for i, ok in zip(todo, _traffic(lab, flows), strict=True):
+    echoed = _traffic(lab, flows)
+    # the echo must have crossed the pair's own SA: its ESP counters moved both ways
+    after = parse_sas(lab.tencent.swanctl("--list-sas")[1])
+    for n, (i, ok) in enumerate(zip(todo, echoed, strict=True)):
+        local, remote = setup.pairs[i]
+        src, dst = flows[n]
         if not ok:
-            local, remote = setup.pairs[i]
             outcome[i] = Diagnosis(Status.NO_TRAFFIC, "NO_TRAFFIC",
-                                   f"the SAs are up but no UDP echo came back between "
-                                   f"{flows[todo.index(i)][0]} and {flows[todo.index(i)][1]}")
+                                   f"the SAs are up but no UDP echo came back between {src} "
+                                   f"and {dst}")
+        elif not any(c.bytes_in and c.bytes_out and _covers(c, local, remote, mirrored=False)
+                     for c in after):
+            outcome[i] = Diagnosis(Status.NO_TRAFFIC, "NOT_THROUGH_THE_SA",
+                                   f"the echo between {src} and {dst} came back, but not "
+                                   "through this pair's SA (its ESP counters did not move)")
