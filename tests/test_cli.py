@@ -392,6 +392,13 @@ def test_batch_issue_table_honours_format(tmp_path: Path, env: dict[str, str],
     assert any("ROT13" in i["message"] for i in issues)
     csv = vpnkit(env, "batch", str(bad), "--format", "csv")
     assert csv.stdout.startswith("row,name,path,code,message,severity")
+    import csv as csvlib
+    import io
+
+    dry = vpnkit(env, "batch", str(SAMPLE), "--dry-run", "--format", "csv")
+    assert dry.returncode == 0, dry.stderr
+    rows = list(csvlib.DictReader(io.StringIO(dry.stdout)))  # nothing but CSV on stdout
+    assert len(rows) == 12 and {r["status"] for r in rows} == {"dry-run"}
     table = vpnkit(env, "batch", str(bad))
     assert "ROT13" in table.stdout and "<NA>" not in table.stdout
     assert tunnels(emu) == []

@@ -82,7 +82,7 @@ def run_batch(client: VpcClient, source: Any, args: argparse.Namespace,
             print(json.dumps(result.requests, ensure_ascii=False, indent=2))
         else:
             emit(result.frame, args.format)
-            for req in result.requests:
+            for req in result.requests if args.format == "table" else ():  # CSV stays CSV
                 print(f"# row {req['row']}: {req['action']} -> {req['endpoint']}")
                 print(json.dumps(req["body"], ensure_ascii=False))
     else:
