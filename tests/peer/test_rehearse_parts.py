@@ -179,3 +179,16 @@ def test_result_table_frame_and_verdict() -> None:
     assert good.ok and not bad.ok and not RehearsalResult("x", (), "idc", "IKEV1", 0).ok
     assert list(bad.frame()["reason"]) == ["", "TS_UNACCEPTABLE"]
     assert "TS_UNACCEPTABLE" in bad.table() and "1/2 pairs up" in bad.table()
+
+
+def test_the_lab_gate_skips_here_but_fails_under_ci(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Missing root/strongSwan: a skip naming what to install, a failure under CI=true."""
+    import rehearse_lab
+
+    monkeypatch.setattr(rehearse_lab, "requirements", lambda: ["the rehearsal needs root"])
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception, match=r"apt-get install .*strongswan-charon"):
+        rehearse_lab.need_lab()
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="CI=true"):
+        rehearse_lab.need_lab()
