@@ -136,3 +136,28 @@ def test_libreswan_accepts_every_token_of_the_table() -> None:
                          timeout=30, check=False)
     assert run.returncode == 0 and "ERROR" not in run.stdout + run.stderr, run.stdout
     assert run.stdout.count("algparse -v2") == len(props)
+
+
+def test_key_with_a_newline_is_refused_without_showing_it() -> None:
+    """A key with a control character could inject a config line: refused, key not shown."""
+    bad = SENTINEL_PSK + "\nend"
+    with pytest.raises(ValueError, match="control character") as err:
+        render(tunnel(), "cisco-ios", gateway_ip=GATEWAY_IP, customer_ip=CUSTOMER_IP, psk=bad)
+    assert SENTINEL_PSK not in str(err.value)
+
+
+@pytest.mark.parametrize("vendor", ["cisco-ios", "cisco-asa", "huawei"])
+def test_one_word_vendors_refuse_a_key_with_a_space(vendor: str) -> None:
+    """Where the key is one bare word, a key with a space or '?' is an issue, not written."""
+    for key in (SENTINEL_PSK + " x", SENTINEL_PSK + "?"):
+        out = render(tunnel(), vendor, gateway_ip=GATEWAY_IP, customer_ip=CUSTOMER_IP, psk=key)
+        assert SENTINEL_PSK not in out.text and PSK_PLACEHOLDER in out.text
+        assert [i.path for i in out.issues] == ["pre_share_key"] and not out.has_key
+
+
+@pytest.mark.parametrize("vendor", ["junos", "fortios", "panos"])
+def test_quoting_vendors_escape_quotes_in_the_key(vendor: str) -> None:
+    """Where the key is a quoted string, a quote or backslash in it is escaped."""
+    key = SENTINEL_PSK + ' a"b\\c'
+    out = render(tunnel(), vendor, gateway_ip=GATEWAY_IP, customer_ip=CUSTOMER_IP, psk=key)
+    assert '"' + SENTINEL_PSK + ' a\\"b\\\\c"' in out.text and out.has_key and out.ok

@@ -77,6 +77,25 @@ def _head(cfg: PeerConfig, vendor: Vendor, issues: list[Issue]) -> list[str]:
     return lines
 
 
+def _psk_text(psk: str | None, vendor: Vendor, found: list[Issue]) -> tuple[str, bool]:
+    """The key (or the placeholder) as the vendor's template writes it, and whether it is
+    the key. Messages never show the key."""
+    key, is_key = (PSK_PLACEHOLDER, False) if psk is None else (psk, True)
+    if any(not c.isprintable() for c in key):
+        # a newline would start a new configuration line: refuse, never write it
+        raise ValueError("psk contains a control character (newline, tab, ...); no IKE peer "
+                         "can share it")
+    if vendor.psk_style == "word" and (any(c.isspace() for c in key) or "?" in key):
+        found.append(Issue("pre_share_key", "UnsupportedByVendor",
+                           f"{vendor.title} takes the pre-shared key as one word: this key has "
+                           "a space or '?'; the placeholder is written instead (change the key "
+                           "on the tunnel, or type it on the device)"))
+        key, is_key = PSK_PLACEHOLDER, False
+    elif vendor.psk_style == "quoted":
+        key = '"' + key.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return key, is_key
+
+
 def render(conn: VpnConnection | PeerConfig, vendor: str, *, gateway_ip: str | None = None,
            customer_ip: str | None = None, psk: str | None = None) -> Rendered:
     """Render the IDC side of ``conn`` for ``vendor`` (a key of :data:`VENDORS`).
@@ -98,9 +117,9 @@ def render(conn: VpnConnection | PeerConfig, vendor: str, *, gateway_ip: str | N
         cfg = from_connection(conn, gateway_ip=gateway_ip, customer_ip=customer_ip)
     spec = VENDORS[vendor]
     tok, found = resolve(cfg, spec)
+    key, has_key = _psk_text(psk, spec, found)
     issues = [*cfg.notes, *found]
     template: _Template = importlib.import_module(
         f"vpnkit.peer.templates.{vendor.replace('-', '_')}").render
-    files = template(cfg, tok, PSK_PLACEHOLDER if psk is None else psk,
-                     _head(cfg, spec, issues))
-    return Rendered(vendor, files, tuple(issues), has_key=psk is not None)
+    files = template(cfg, tok, key, _head(cfg, spec, issues))
+    return Rendered(vendor, files, tuple(issues), has_key=has_key)

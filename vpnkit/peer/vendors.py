@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Literal
 
 from vpnkit.peer.model import Issue, PeerConfig
 
@@ -50,6 +51,10 @@ class Vendor:
     sm: bool = False
     #: how a comment line starts in this vendor's configuration
     comment: str = "#"
+    #: how the pre-shared key is written: by the template itself (``own``), in double quotes
+    #: with ``\\`` and ``"`` escaped (``quoted``), or as one bare word (``word``: no
+    #: whitespace, no ``?``, which Cisco's CLI reads as a help request)
+    psk_style: Literal["own", "quoted", "word"] = "own"
 
 
 def _dh(tokens: Mapping[str, str | None] | None = None, prefix: str = "",
@@ -113,7 +118,7 @@ VENDORS: dict[str, Vendor] = {v.name: v for v in (
                        "SHA-512": "esp-sha512-hmac", "SM3": None},
         dh=_dh(), prf={"MD5": "md5", "SHA": "sha1", "SHA-256": "sha256", "SHA-512": "sha512"},
         ike_lifetime=(120, 86400), ipsec_lifetime=(120, 86400),
-        ipsec_kb=(2560, 4294967295), comment="!"),
+        ipsec_kb=(2560, 4294967295), comment="!", psk_style="word"),
     Vendor(
         "cisco-asa", "Cisco ASA", ("running-config",),
         ike_encryption={"3DES-CBC": "3des", "AES-CBC-128": "aes", "AES-CBC-192": "aes-192",
@@ -138,7 +143,7 @@ VENDORS: dict[str, Vendor] = {v.name: v for v in (
         dh=_dh(),
         prf={"MD5": "md5", "SHA": "sha", "SHA-256": "sha256", "SHA-512": "sha512"},
         ike_lifetime=(120, 2147483647), ipsec_lifetime=(120, 2147483647),
-        ipsec_kb=(10, 2147483647), comment="!"),
+        ipsec_kb=(10, 2147483647), comment="!", psk_style="word"),
     Vendor(
         "junos", "Juniper SRX (Junos set commands)", ("set-commands",),
         ike_encryption={"3DES-CBC": "3des-cbc", "AES-CBC-128": "aes-128-cbc",
@@ -159,7 +164,8 @@ VENDORS: dict[str, Vendor] = {v.name: v for v in (
         dh=_dh(prefix="group"),
         prf={"MD5": "md5", "SHA": "sha1", "SHA-256": "sha-256", "SHA-512": "sha-512"},
         # lifetime-seconds: 180 through 86,400 (Junos security ike/ipsec proposal)
-        ike_lifetime=(180, 86400), ipsec_lifetime=(180, 86400), ipsec_kb=(64, 4294967294)),
+        ike_lifetime=(180, 86400), ipsec_lifetime=(180, 86400), ipsec_kb=(64, 4294967294),
+        psk_style="quoted"),
     Vendor(
         "fortios", "FortiGate (FortiOS CLI)", ("cli",),
         ike_encryption={"3DES-CBC": "3des", "AES-CBC-128": "aes128", "AES-CBC-192": "aes192",
@@ -176,7 +182,8 @@ VENDORS: dict[str, Vendor] = {v.name: v for v in (
         dh=_dh(), prf={"MD5": "prfmd5", "SHA": "prfsha1", "SHA-256": "prfsha256",
                        "SHA-512": "prfsha512"},
         # keylife 120-172800 s; keylifekbs 5120-4294967295
-        ike_lifetime=(120, 172800), ipsec_lifetime=(120, 172800), ipsec_kb=(5120, 4294967295)),
+        ike_lifetime=(120, 172800), ipsec_lifetime=(120, 172800), ipsec_kb=(5120, 4294967295),
+        psk_style="quoted"),
     Vendor(
         "panos", "Palo Alto PAN-OS (set commands)", ("set-commands",),
         ike_encryption={"3DES-CBC": "3des", "AES-CBC-128": "aes-128-cbc",
@@ -196,7 +203,7 @@ VENDORS: dict[str, Vendor] = {v.name: v for v in (
         prf={"MD5": "md5", "SHA": "sha1", "SHA-256": "sha256", "SHA-512": "sha512"},
         # lifetime: seconds 180-65535 or minutes/hours/days; lifesize 1-65535 kb/mb/gb/tb
         ike_lifetime=(180, 65535 * 86400), ipsec_lifetime=(180, 65535 * 86400),
-        ipsec_kb=(1, 65535 * 1024**3)),
+        ipsec_kb=(1, 65535 * 1024**3), psk_style="quoted"),
     Vendor(
         "huawei", "Huawei (VRP)", ("config",),
         # Huawei USG/AR "Configuring an IKE Proposal" / "Configuring an IPSec Proposal":
@@ -220,6 +227,7 @@ VENDORS: dict[str, Vendor] = {v.name: v for v in (
         # sa duration: IKE 60-604800 s; IPsec time-based 180-604800 s, traffic-based
         # 2560-4294967295 KB (H3C MSR command reference; Huawei's ranges are model-specific)
         ike_lifetime=(60, 604800), ipsec_lifetime=(180, 604800), ipsec_kb=(2560, 4294967295),
+        psk_style="word",
         sm=True),
 )}
 

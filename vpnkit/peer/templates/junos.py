@@ -32,7 +32,7 @@ def render(cfg: PeerConfig, tok: Tokens, psk: str, head: list[str]) -> dict[str,
         out.append(f"{ike} proposal {n} authentication-algorithm {tok.ike_integrity}")
     out += [f"{ike} proposal {n} lifetime-seconds {tok.ike_lifetime}",
             f"{ike} policy {n} proposals {n}",
-            f'{ike} policy {n} pre-shared-key ascii-text "{psk}"']
+            f"{ike} policy {n} pre-shared-key ascii-text {psk}"]
     if cfg.ike_version == "IKEV1":
         out.append(f"{ike} policy {n} mode {cfg.exchange_mode.lower()}")
     out += [f"{ike} gateway {n} ike-policy {n}",
