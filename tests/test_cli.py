@@ -539,3 +539,17 @@ def test_readme_tells_a_newcomer_the_facts() -> None:
     assert "emulator-audit.sqlite3" in readme
     assert "**The emulator's credentials.**" in readme
     assert "**An explicit endpoint with keys configured.**" in readme
+
+
+def test_rehearsal_batches_keep_their_own_journal(tmp_path: Path, env: dict[str, str],
+                                                  emu: Emulator) -> None:
+    """A batch against the emulator journals into emulator-batches.sqlite3 beside its log;
+    the real journal beside the real audit log is not created."""
+    del env["VPNKIT_BATCH_STATE"]
+    run = vpnkit(env, "batch", str(SAMPLE), "--no-progress", "--no-wait")
+    assert run.returncode == 0, run.stderr
+    assert (tmp_path / "emulator-batches.sqlite3").is_file()
+    assert not (tmp_path / "batches.sqlite3").exists()
+    batch_id = run.stderr.split("batch ", 1)[1].split(":", 1)[0]
+    again = vpnkit(env, "batch", str(SAMPLE), "--resume", batch_id, "--no-progress")
+    assert again.returncode == 0 and "12 exist " in again.stderr

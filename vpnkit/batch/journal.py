@@ -15,7 +15,9 @@ The file is private: created ``0600`` (its ``-wal``/``-shm`` companions inherit 
 folder created ``0700``, as the emulator's state file and the audit database are.
 
 Default location: ``$VPNKIT_BATCH_STATE``, else ``batches.sqlite3`` beside the audit
-database when the audit log has a ``path``, else ``~/.vpnkit/batches.sqlite3``.
+database when the audit log has a ``path`` (``emulator-batches.sqlite3`` beside the emulator's
+``emulator-audit.sqlite3``, so rehearsals keep their own journal), else
+``~/.vpnkit/batches.sqlite3``.
 """
 
 from __future__ import annotations
@@ -79,7 +81,8 @@ def default_state_path(audit: Any = None) -> Path:
         return Path(env)
     audit_path = getattr(audit, "path", None)
     if isinstance(audit_path, str | os.PathLike) and str(audit_path) != ":memory:":
-        return Path(audit_path).with_name("batches.sqlite3")
+        rehearsal = Path(audit_path).name.startswith("emulator-")  # vpnkit.session's log
+        return Path(audit_path).with_name(("emulator-" if rehearsal else "") + "batches.sqlite3")
     return Path.home() / ".vpnkit" / "batches.sqlite3"
 
 

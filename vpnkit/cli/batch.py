@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -156,11 +155,6 @@ def cmd_batch(args: argparse.Namespace) -> int:
                          "not both")
     check_file(path)
     client = client_from_args(args)
-    if not args.state and not os.environ.get("VPNKIT_BATCH_STATE") \
-            and client.mode == "emulator":
-        from vpnkit.session import emulator_audit_path  # rehearsals keep their own journal
-
-        args.state = str(emulator_audit_path().with_name("emulator-batches.sqlite3"))
     if args.resume:
         _check_resume(args, client)
     return run_batch(client, path, args)
