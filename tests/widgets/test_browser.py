@@ -264,6 +264,7 @@ def test_form_in_jupyterlab(lab: str, page: Any, emulator: Emulator, tmp_path: P
     assert note["x"] <= cell["x"] + cell["width"] and note["x"] + note["width"] >= cell["x"]
     assert cell["width"] >= 150  # the message does not squeeze the inputs
     assert _in_viewport(page, submit), "Submit scrolled out of view while filling the SPD"
+    assert _in_viewport(page, page.locator(".vpnkit-checks")), "the checks are out of view"
     _check_layout(form, "bad CIDR")
     _shot(page, "form-2-bad-cidr.png")
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from vpnkit import options
 
-__all__ = ["CUSTOM", "PRESETS", "default_profile", "profiles"]
+__all__ = ["CUSTOM", "PRESETS", "default_profile", "profile_choices", "profiles"]
 
 #: Label of the "no profile" entry: the advanced fields keep whatever the analyst set.
 CUSTOM = "(custom)"
@@ -24,7 +24,7 @@ Profile = Mapping[str, Mapping[str, Any]]
 
 #: Used while ``options.PROFILES`` does not exist (issue 13 §1 names the strong profile).
 PRESETS: Mapping[str, Profile] = {
-    "strong (recommended)": {
+    "strong": {
         "ike": {"version": "IKEV2", "encryption_algorithm": "AES-CBC-256",
                 "authentication_algorithm": "SHA-256", "dh_group": "GROUP14",
                 "sa_lifetime_seconds": 86400},
@@ -32,7 +32,7 @@ PRESETS: Mapping[str, Profile] = {
                   "pfs_dh_group": "DH-GROUP14", "sa_lifetime_seconds": 3600},
         "spec": {"dpd_enable": 1, "dpd_timeout": 30, "dpd_action": "restart"},
     },
-    "strong GCM (4.0 gateway)": {
+    "strong-gcm": {
         "ike": {"version": "IKEV2", "encryption_algorithm": "AES256GCM128",
                 "authentication_algorithm": "SHA-256", "dh_group": "GROUP20",
                 "sa_lifetime_seconds": 86400},
@@ -40,7 +40,7 @@ PRESETS: Mapping[str, Profile] = {
                   "pfs_dh_group": "DH-GROUP20", "sa_lifetime_seconds": 3600},
         "spec": {"dpd_enable": 1, "dpd_timeout": 30, "dpd_action": "restart"},
     },
-    "API defaults (legacy peers)": {"ike": {}, "ipsec": {}, "spec": {"dpd_enable": 0}},
+    "api-defaults": {"ike": {}, "ipsec": {}, "spec": {"dpd_enable": 0}},
 }
 
 
@@ -56,14 +56,27 @@ def _normalise(entry: Any) -> Profile:
     return out
 
 
+#: What the picker shows for a profile name (other names show as they are).
+LABELS = {"strong": "strong (recommended)", "strong-gcm": "strong GCM (4.0 gateways)",
+          "api-defaults": "API defaults (legacy peers; weak)"}
+
+
 def profiles() -> dict[str, Profile]:
-    """``{label: profile}`` in picker order (the recommended one first)."""
+    """``{name: profile}`` (the recommended one first)."""
     table = getattr(options, "PROFILES", None)
-    if isinstance(table, Mapping) and table:
-        return {str(name): _normalise(entry) for name, entry in table.items()}
-    return dict(PRESETS)
+    found = ({str(name): _normalise(entry) for name, entry in table.items()}
+             if isinstance(table, Mapping) and table else dict(PRESETS))
+    first = default_profile(found)
+    return {first: found[first], **{k: v for k, v in found.items() if k != first}}
 
 
-def default_profile() -> str:
-    """The profile a new form starts with: the first (recommended) one."""
-    return next(iter(profiles()))
+def default_profile(found: Mapping[str, Profile] | None = None) -> str:
+    """The profile a new form starts with (``options.DEFAULT_PROFILE``, else the first)."""
+    names = list(found if found is not None else profiles())
+    named = getattr(options, "DEFAULT_PROFILE", None)
+    return named if named in names else names[0]
+
+
+def profile_choices() -> list[tuple[str, str]]:
+    """``(label, name)`` pairs for the picker, ``(custom)`` last."""
+    return [(LABELS.get(n, n), n) for n in profiles()] + [(CUSTOM, CUSTOM)]

@@ -29,7 +29,7 @@ from vpnkit.widgets.fields import (
     write_option,
 )
 from vpnkit.widgets.keys import KeyField
-from vpnkit.widgets.presets import CUSTOM, default_profile, profiles
+from vpnkit.widgets.presets import CUSTOM, default_profile, profile_choices, profiles
 
 __all__ = ["NAME_MAX", "Security", "Tunnel"]
 
@@ -112,11 +112,13 @@ class Security(W.VBox):  # type: ignore[misc]
     def __init__(self, on_change: Callable[[], None]) -> None:
         self.profiles = profiles()
         self._applying = False
-        self.profile = W.Dropdown(options=[*self.profiles, CUSTOM], value=default_profile(),
+        self.profile = W.Dropdown(options=profile_choices(), value=default_profile(),
                                   description="Security profile", style=_STYLE,
                                   layout=W.Layout(width="auto"),
                                   tooltip="Sets every IKE/IPsec/DPD option; each stays editable")
         self.summary = W.HTML(layout=W.Layout(margin="0 0 2px 174px"))
+        self.weak = W.HTML(layout=W.Layout(margin="0 0 2px 174px"))  # weak choices, any panel
+        self.weak.add_class("vpnkit-msg")
         self.ike = OptionPanel("ike", on_change)
         self.ipsec = OptionPanel("ipsec", on_change)
         self.dpd_enable = option_widget(_spec_opt("dpd_enable"))
@@ -152,7 +154,7 @@ class Security(W.VBox):  # type: ignore[misc]
                   self.dpd_timeout, self.dpd_action):
             w.observe(lambda _c: self._follow(), names="value")
         self.profile.observe(lambda c: self.apply(c["new"]), names="value")
-        super().__init__([self.profile, self.summary, self.advanced],
+        super().__init__([self.profile, self.summary, self.weak, self.advanced],
                          layout=W.Layout(width="100%"))
         self.apply(self.profile.value)
         self._visibility()

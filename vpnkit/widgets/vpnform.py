@@ -20,7 +20,7 @@ import ipywidgets as W
 
 from vpnkit.models import VpnConnection, VpnConnectionSpec
 from vpnkit.validate import Issue, issues
-from vpnkit.widgets.fields import Slot
+from vpnkit.widgets.fields import Slot, message_html
 from vpnkit.widgets.layout import CSS, bar_summary, section
 from vpnkit.widgets.peerconf import PeerConfigPart
 from vpnkit.widgets.preflight import gateway_tunnels, live_issues
@@ -29,6 +29,7 @@ from vpnkit.widgets.results import connection_frame, issues_html, result_html
 from vpnkit.widgets.sections import Security, Tunnel
 from vpnkit.widgets.spd import SpdEditor
 from vpnkit.widgets.targets import TargetPicker
+from vpnkit.widgets.wording import human_path
 
 __all__ = ["VpnForm", "form"]
 
@@ -231,6 +232,10 @@ class VpnForm(W.VBox):  # type: ignore[misc]
                 per.setdefault(id(slot), (slot, []))[1].append((i.severity, i.message))
         for slot in {id(s): s for s in self.slots.values()}.values():
             slot.show(per.get(id(slot), (slot, []))[1])
+        security = self.security.path_slots()
+        weak = [("warning", f"{human_path(i.path)}: {i.message}") for i in self.issues
+                if i.severity == "warning" and i.path in security]
+        self.security.weak.value = message_html(weak)  # weak choices show at the picker
         done = self._created.get((self.spec.vpn_gateway_id, self.spec.vpn_connection_name))
         self.checks.value = bar_summary(self.issues, shown, rows, created=done.vpn_connection_id
                                         if done is not None else "")
