@@ -64,8 +64,8 @@ def test_weak_crypto_comes_from_validate(emu: Emulator, client: VpcClient) -> No
     inv = vpnkit.inventory(client, ["ap-guangzhou"])
     conn = client.describe_vpn_connections()[0]
     expected = [f"{i.path}: {i.message} ({i.code})" for i in issues(conn.to_spec(
-        pre_share_key="")) if i.severity == "warning" and i.path.startswith(
-        ("ike_options", "ipsec_options"))]
+        pre_share_key="")) if i.severity == "warning" and (
+        i.code == "WeakCrypto" or i.path.startswith(("ike_options", "ipsec_options")))]
     assert inv.iloc[0]["weak_crypto"] == "; ".join(expected)
     assert inv.iloc[0]["weak_crypto_count"] == len(expected)
 

@@ -22,6 +22,12 @@ KEY = "SENTINEL-plan-key-7c1e"
 KEY2 = "SENTINEL-plan-key-9d2f"
 
 
+#: a spec that sends only what it is given (vpnkit's named profile off), where supported
+NO_PROFILE: dict[str, Any] = (
+    {"profile": None} if "profile" in {f.name for f in __import__("dataclasses").fields(
+        vpnkit.VpnConnectionSpec)} else {})
+
+
 def row(name: str = "br-01", **over: Any) -> dict[str, Any]:
     """One desired tunnel in the batch layout."""
     base = {"name": name, "vpn_gateway_id": GW, "customer_gateway_id": CGW, "vpc_id": VPC,
@@ -138,18 +144,23 @@ def test_a_keyless_row_cannot_create(emu: Emulator, audited: VpcClient) -> None:
 
 
 def test_placeholders_are_not_set(emu: Emulator, audited: VpcClient) -> None:
-    """DpdEnable -1 and '' placeholders read as unset: unmanaged unless the row sets them."""
-    applied(audited, [row()])
+    """DpdEnable -1 and '' placeholders read as unset: a change if the row sets them, else
+    unmanaged."""
+    applied(audited, [row(dpd_enable="0")])
     tid = live(emu, "br-01")["VpnConnectionId"]
     state = emu.backend.dump()
     t = state["regions"][REGION]["vpn_connections"][tid]
     t.update(DpdEnable=-1, NegotiationType="", DpdAction="")
     emu.backend.reset(state)
-    assert vpnkit.plan(audited, [row()]).empty
+    p = vpnkit.plan(audited, [row(dpd_enable="0")])
+    shown = {f.path: (f.before, f.after) for f in p.changes[0].fields}
+    assert shown == {"dpd_enable": ("(not set)", "0")}  # NegotiationType "": not managed
     p = vpnkit.plan(audited, [row(dpd_enable="0", negotiation_type="active")])
     shown = {f.path: (f.before, f.after) for f in p.changes[0].fields}
     assert shown == {"dpd_enable": ("(not set)", "0"),
                      "negotiation_type": ("(not set)", "active")}
+    assert p.apply().ok
+    assert vpnkit.plan(audited, [row(dpd_enable="0", negotiation_type="active")]).empty
 
 
 def test_diff_reads_string_integers_and_sets() -> None:
@@ -164,7 +175,7 @@ def test_diff_reads_string_integers_and_sets() -> None:
     spec = vpnkit.VpnConnectionSpec(
         GW, CGW, "x", KEY, vpc_id=VPC, route_type="Policy", security_policy_databases=[
             ("10.0.1.0/24", "a/24"), ("10.0.1.0/24", "b/24")],
-        ike_options=vpnkit.IkeOptions(sa_lifetime_seconds=86400))
+        ike_options=vpnkit.IkeOptions(sa_lifetime_seconds=86400), **NO_PROFILE)
     assert diff(spec, conn)[0] == "unchanged"
     assert spd_pairs(spec.security_policy_databases) == {("10.0.1.0/24", "a/24"),
                                                           ("10.0.1.0/24", "b/24")}

@@ -91,7 +91,7 @@ def _weak_crypto(raw: Mapping[str, Any]) -> list[str]:
     conn = connection_from_wire(raw)
     spec = conn.to_spec(pre_share_key="")
     return [f"{i.path}: {i.message} ({i.code})" for i in issues(spec)
-            if i.severity == "warning" and i.path.startswith(_CRYPTO)]
+            if i.severity == "warning" and (i.code == "WeakCrypto" or i.path.startswith(_CRYPTO))]
 
 
 def _spd_pairs(raw: Mapping[str, Any]) -> str:

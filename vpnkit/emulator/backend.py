@@ -562,10 +562,14 @@ def _public_ip(text: str) -> IPv4Address:
 
 def _merge(view: Mapping[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]:
     """A create-shaped request: the tunnel as it is, overlaid by a Modify request."""
+    # A placeholder the API reports for an unset field (DpdEnable -1, "" for NegotiationType,
+    # DpdAction, health-check IPs; ref §2.1 notes) is not a value to re-validate: a Modify
+    # that leaves such a field alone must not fail on it.
     base: dict[str, Any] = {k: copy.deepcopy(view[k]) for k in (
         "VpnConnectionName", "PreShareKey", "RouteType", "NegotiationType", "DpdEnable",
         "DpdTimeout", "DpdAction", "EnableHealthCheck", "HealthCheckLocalIp",
-        "HealthCheckRemoteIp", "IKEOptionsSpecification", "IPSECOptionsSpecification")}
+        "HealthCheckRemoteIp", "IKEOptionsSpecification", "IPSECOptionsSpecification")
+        if k in view and view[k] != "" and not (k == "DpdEnable" and view[k] == -1)}
     base["SecurityPolicyDatabases"] = copy.deepcopy(view["SecurityPolicyDatabaseSet"])
     if "BgpConfig" in view:
         base["BgpConfig"] = {k: view["BgpConfig"][k]
