@@ -7,6 +7,8 @@ retransmissions, about 2.5 s). Skipped without root or strongSwan, except under 
 from __future__ import annotations
 
 import subprocess
+import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -205,3 +207,40 @@ def test_the_daemons_logs_never_hold_the_key_and_the_work_dir_goes() -> None:
         assert work is not None and oct(work.stat().st_mode)[-3:] == "700"
     assert sentinel not in logs + out + loaded and "loaded ike secret" in loaded.lower()
     assert not work.exists()
+
+
+def test_after_kill_9_the_next_lab_sweeps_what_was_left() -> None:
+    """kill -9 of a rehearsal leaves charons and namespaces; sweep_stale() removes them all."""
+    import signal
+    import sys
+
+    from vpnkit.peer.netns import sweep_stale
+
+    proc = subprocess.Popen([sys.executable, "-c", HOLD], stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None
+        tag, *pids = proc.stdout.readline().split()
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=10)
+    finally:
+        if proc.stdout is not None:
+            proc.stdout.close()
+    assert all(Path(f"/proc/{p}").exists() for p in pids)  # orphans: what kill -9 leaves
+    removed = sweep_stale()
+    assert f"{tag}-t" in removed and f"{tag}-i" in removed
+    for pid in pids:  # SIGKILLed by PID; gone once reaped by init (bounded wait)
+        for _ in range(100):
+            if not alive(pid):
+                break
+            time.sleep(0.05)
+        else:
+            raise AssertionError(f"charon {pid} survived the sweep")
+    assert not list(Path(tempfile.gettempdir()).glob(f"{tag}-*"))
+
+
+def alive(pid: str) -> bool:
+    """True while ``pid`` runs (a zombie waiting for its parent counts as gone)."""
+    try:
+        return "zombie" not in Path(f"/proc/{pid}/status").read_text().lower()
+    except OSError:
+        return False

@@ -29,6 +29,7 @@ import contextlib
 import ipaddress
 import itertools
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -155,9 +156,14 @@ def _pid_alive(pid: int) -> bool:
 
 
 def sweep_stale() -> list[str]:
-    """Delete ``vkr-<pid>-*`` namespaces left by a rehearsal process that no longer exists."""
-    out = _run(["ip", "netns", "list"], check=False).stdout
+    """Clean up after a rehearsal process that was killed outright (``kill -9``).
+
+    Its namespaces (``vkr-<pid>-*``), its charons (found by the ``STRONGSWAN_CONF`` in their
+    environment, which names the lab, and stopped by PID) and its work directory are removed,
+    but only when that process ``<pid>`` no longer exists. Returns what was removed.
+    """
     removed = []
+    out = _run(["ip", "netns", "list"], check=False).stdout
     for line in out.splitlines():
         name = line.split()[0] if line.split() else ""
         parts = name.split("-")
@@ -165,6 +171,23 @@ def sweep_stale() -> list[str]:
                 and not _pid_alive(int(parts[1])):
             _run(["ip", "netns", "del", name], check=False)
             removed.append(name)
+    tmp = Path(tempfile.gettempdir())
+    stale = re.compile(rb"STRONGSWAN_CONF=" + re.escape(str(tmp).encode())
+                       + rb"/vkr-(\d+)-\d+-")
+    for environ in Path("/proc").glob("[0-9]*/environ"):
+        try:
+            m = stale.search(environ.read_bytes())
+        except OSError:
+            continue
+        if m and not _pid_alive(int(m.group(1))):
+            with contextlib.suppress(OSError):
+                os.kill(int(environ.parent.name), signal.SIGKILL)
+                removed.append(f"charon {environ.parent.name}")
+    for work in tmp.glob("vkr-*-*-*"):
+        parts = work.name.split("-")
+        if work.is_dir() and parts[1].isdigit() and not _pid_alive(int(parts[1])):
+            shutil.rmtree(work, ignore_errors=True)
+            removed.append(str(work))
     return removed
 
 
@@ -398,7 +421,11 @@ class Lab:
 
     # -- teardown ---------------------------------------------------------------------------
     def close(self) -> None:
-        """Stop every process by PID (TERM, then KILL), delete namespaces and the work dir."""
+        """Stop every process by PID (TERM, then KILL), delete namespaces and the work dir.
+
+        A second Ctrl-C, SIGTERM or SIGHUP while this runs is ignored: cleanup finishes.
+        """
+        held = self._hold_signals()
         try:
             for proc in reversed(self._procs):
                 if proc.poll() is None:
@@ -427,6 +454,8 @@ class Lab:
                 shutil.rmtree(self.workdir, ignore_errors=True)
                 self.workdir = None
         finally:
+            for sig, handler in held.items():
+                signal.signal(sig, handler)
             self._restore_signals()
 
     def _trap_signals(self) -> None:
@@ -443,6 +472,16 @@ class Lab:
 
         for sig in (signal.SIGTERM, signal.SIGHUP):
             self._old_handlers[sig] = signal.signal(sig, raise_exit)
+
+    @staticmethod
+    def _hold_signals() -> dict[int, Any]:
+        """Ignore SIGINT/SIGTERM/SIGHUP (main thread only); the previous handlers."""
+        import threading
+
+        if threading.current_thread() is not threading.main_thread():
+            return {}
+        return {sig: signal.signal(sig, signal.SIG_IGN)
+                for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
 
     def _restore_signals(self) -> None:
         for sig, handler in self._old_handlers.items():
