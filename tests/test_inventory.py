@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pandas as pd
@@ -127,3 +128,34 @@ def test_rate_limits_are_per_region(emu: Emulator) -> None:
     limited.for_region("ap-shanghai").describe_vpn_gateways()
     assert {("ap-guangzhou", "DescribeVpnGateways"),
             ("ap-shanghai", "DescribeVpnGateways")} <= set(limited.limiter._buckets)
+
+
+def test_cli_inventory(emu: Emulator, client: VpcClient, tmp_path: Path) -> None:
+    """vpnkit inventory: table/csv/json on stdout, --output file; a bad region exits 1."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    seed(client, per_region=1)
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("TENCENTCLOUD_", "TCCLI_", "VPNKIT_"))}
+    env.update(VPNKIT_ENDPOINT=emu.url, VPNKIT_AUDIT=str(tmp_path / "audit.sqlite3"),
+               HOME=str(tmp_path))
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        proc = subprocess.run([sys.executable, "-m", "vpnkit", "inventory", *args], env=env,
+                              capture_output=True, text=True, timeout=120, check=False)
+        assert "Traceback" not in proc.stderr and KEY not in proc.stdout + proc.stderr
+        return proc
+
+    table = run("--regions", "ap-guangzhou,ap-shanghai")
+    assert table.returncode == 0 and "ap-shanghai-0" in table.stdout
+    assert "3 tunnels" not in table.stderr and "2 tunnels in 2 regions" in table.stderr
+    as_json = run("--format", "json", "--output", str(tmp_path / "all.csv"))
+    assert as_json.returncode == 0
+    assert len(json.loads(as_json.stdout)) == 3
+    assert len(pd.read_csv(tmp_path / "all.csv")) == 3
+    bad = run("--regions", "ap-guangzhou,xx-nowhere", "--format", "csv")
+    assert bad.returncode == 1 and "xx-nowhere" in bad.stderr
+    assert len(pd.read_csv(io.StringIO(bad.stdout))) == 1
