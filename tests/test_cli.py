@@ -553,3 +553,12 @@ def test_rehearsal_batches_keep_their_own_journal(tmp_path: Path, env: dict[str,
     batch_id = run.stderr.split("batch ", 1)[1].split(":", 1)[0]
     again = vpnkit(env, "batch", str(SAMPLE), "--resume", batch_id, "--no-progress")
     assert again.returncode == 0 and "12 exist " in again.stderr
+
+
+def test_create_prints_each_warning(tmp_path: Path, env: dict[str, str], emu: Emulator) -> None:
+    """create sends an accepted-but-risky request and names each warning on stderr."""
+    proc = vpnkit(env, "create", "--spec", str(request_file(tmp_path, DpdEnable=0)))
+    assert proc.returncode == 0, proc.stderr
+    warnings = [ln for ln in proc.stderr.splitlines() if ln.startswith("warning: ")]
+    assert any(ln.startswith("warning: dpd_timeout: ") for ln in warnings), proc.stderr
+    assert len(tunnels(emu)) == 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from typing import Any
 
 from vpnkit.cli._common import client_from_args, read_json, seconds
@@ -34,7 +35,7 @@ def register(sub: Any) -> None:
 def cmd_create(args: argparse.Namespace) -> int:
     """create --spec FILE: one tunnel from a tccli/SDK-shaped request body."""
     from vpnkit.redact import remember
-    from vpnkit.validate import check
+    from vpnkit.validate import check, issues
     from vpnkit.wire import spec_from_wire
 
     body = read_json(args.spec, want_object=True)  # names the file; never echoes its content
@@ -42,6 +43,9 @@ def cmd_create(args: argparse.Namespace) -> int:
     remember(psk if isinstance(psk, str) else None)  # masked in any message that quotes it
     spec = spec_from_wire(body)
     check(spec)  # before connecting: a bad file never reaches the API
+    for w in issues(spec):  # accepted but risky (weak crypto, options without effect)
+        if w.severity == "warning":
+            print(f"warning: {w.path}: {w.message} ({w.code})", file=sys.stderr)
     client = client_from_args(args)
     conn = client.create_vpn_connection(spec, wait=args.wait, timeout=args.timeout)
     out = {"VpnConnectionId": conn.vpn_connection_id,
