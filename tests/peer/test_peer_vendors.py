@@ -161,3 +161,10 @@ def test_quoting_vendors_escape_quotes_in_the_key(vendor: str) -> None:
     key = SENTINEL_PSK + ' a"b\\c'
     out = render(tunnel(), vendor, gateway_ip=GATEWAY_IP, customer_ip=CUSTOMER_IP, psk=key)
     assert '"' + SENTINEL_PSK + ' a\\"b\\\\c"' in out.text and out.has_key and out.ok
+
+
+def test_identity_that_is_not_one_word_is_refused() -> None:
+    """An FQDN with a space or newline would break or inject a line: refused, named."""
+    conn = tunnel(ike={"LocalIdentity": "FQDN", "LocalFqdnName": "tc.example.com\nend"})
+    with pytest.raises(ValueError, match="remote identity"):
+        render(conn, "junos", gateway_ip=GATEWAY_IP, customer_ip=CUSTOMER_IP)

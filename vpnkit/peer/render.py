@@ -77,6 +77,19 @@ def _head(cfg: PeerConfig, vendor: Vendor, issues: list[Issue]) -> list[str]:
     return lines
 
 
+def _check_words(cfg: PeerConfig) -> None:
+    """Every value written bare into a config line must be one printable word."""
+    values = {"local address": cfg.local.address, "local identity": cfg.local.id_value,
+              "remote address": cfg.remote.address, "remote identity": cfg.remote.id_value,
+              "name": cfg.name}
+    values.update({f"selector {i}": f"{s.local}{s.remote}"
+                   for i, s in enumerate(cfg.selectors, 1)})
+    for what, value in values.items():
+        if not value or not all(33 <= ord(c) < 127 for c in value):
+            raise ValueError(f"the {what} {value!r} is empty or not one printable word; it "
+                             "cannot be written into a device configuration")
+
+
 def _psk_text(psk: str | None, vendor: Vendor, found: list[Issue]) -> tuple[str, bool]:
     """The key (or the placeholder) as the vendor's template writes it, and whether it is
     the key. Messages never show the key."""
@@ -115,6 +128,7 @@ def render(conn: VpnConnection | PeerConfig, vendor: str, *, gateway_ip: str | N
             raise ValueError("gateway_ip (the VPN gateway's PublicIpAddress) and customer_ip "
                              "(the customer gateway's IpAddress) are required")
         cfg = from_connection(conn, gateway_ip=gateway_ip, customer_ip=customer_ip)
+    _check_words(cfg)
     spec = VENDORS[vendor]
     tok, found = resolve(cfg, spec)
     key, has_key = _psk_text(psk, spec, found)
