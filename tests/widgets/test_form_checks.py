@@ -201,3 +201,15 @@ def test_weak_choices_warn_at_the_profile_picker(vform: VpnForm) -> None:
         pytest.skip("validation gives no weak-crypto warnings yet (issue 13 §1)")
     assert "IKE: DH group" in vform.security.weak.value and not vform.has_errors
     assert "vpnkit-warning" in vform.security.weak.value
+
+
+def test_submit_opens_the_advanced_part_for_an_error_in_it(vform: VpnForm) -> None:
+    """An error in a collapsed option (FQDN identity without a name) opens that part on
+    Submit, so the message under the field can be seen."""
+    fill(vform)
+    vform.security.ike.fields["remote_identity"].value = "FQDN"
+    assert vform.security.advanced.selected_index is None
+    assert vform.submit() is None
+    assert vform.security.advanced.selected_index == 0
+    slot = vform.security.ike.slots["remote_fqdn_name"]
+    assert "vpnkit-error" in slot.msg.value

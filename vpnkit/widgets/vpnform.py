@@ -20,22 +20,18 @@ import ipywidgets as W
 
 from vpnkit.models import VpnConnection, VpnConnectionSpec
 from vpnkit.validate import Issue, issues
-from vpnkit.widgets.fields import Slot, message_html
-from vpnkit.widgets.layout import CSS, bar_summary, section
+from vpnkit.widgets import messages
+from vpnkit.widgets.fields import Slot
+from vpnkit.widgets.layout import CSS, section
 from vpnkit.widgets.peerconf import PeerConfigPart
 from vpnkit.widgets.preflight import gateway_tunnels, live_issues
 from vpnkit.widgets.preview import body_json, request_text, tccli_text
-from vpnkit.widgets.results import connection_frame, issues_html, result_html
+from vpnkit.widgets.results import connection_frame, result_html
 from vpnkit.widgets.sections import Security, Tunnel
 from vpnkit.widgets.spd import SpdEditor
 from vpnkit.widgets.targets import TargetPicker
-from vpnkit.widgets.wording import human_path
 
 __all__ = ["VpnForm", "form"]
-
-_LIVE = frozenset({"InvalidParameterValue.Duplicate", "UnsupportedOperation.VpnConnRouteTypeMixed",
-                   "InvalidParameterValue.VpnConnCidrConflict", "LookupFailed"})
-
 
 class VpnForm(W.VBox):  # type: ignore[misc]
     """A form that builds, checks and sends one ``CreateVpnConnection`` request."""
@@ -193,59 +189,16 @@ class VpnForm(W.VBox):  # type: ignore[misc]
             self._show_preview()
         self.validate_ms = (time.perf_counter() - started) * 1000
 
-    def _slot(self, path: str) -> Slot | None:
-        return self.slots.get(path) or self.slots.get(path.split("[")[0])
-
     def shown_issues(self) -> list[Issue]:
         """The issues a person sees now: touched fields, live-state checks, or all on Submit."""
-        out = []
-        for i in self.issues:
-            slot = self._slot(i.path)
-            if path_is_spd(i.path):
-                seen = self.show_all or self._spd_row_touched(i.path)
-            else:
-                seen = self.show_all or i.code in _LIVE or slot is None or slot.touched
-            if seen:
-                out.append(i)
-        return out
-
-    def _spd_row_touched(self, path: str) -> bool:
-        rows = self.spd.rule_rows
-        if "[" not in path:
-            return bool(self.spd.touched)
-        i = int(path.split("[", 1)[1].split("]", 1)[0])
-        return i < len(rows) and rows[i] in self.spd.touched
+        return messages.shown_issues(self)
 
     def _show_issues(self) -> None:
-        shown = self.shown_issues()
-        rows = self.spd.rule_rows
-        self.issues_html.value = issues_html(shown, rule_rows=rows) if shown or not \
-            self.has_errors else "<span style='color:#555'>Messages appear at each field as " \
-            "you fill it in.</span>"
-        self.spd.show_all = self.show_all
-        self.spd.mark_issues((i.path, i.severity, i.message) for i in shown
-                             if path_is_spd(i.path))
-        per: dict[int, tuple[Slot, list[tuple[str, str]]]] = {}
-        for i in shown:
-            slot = self._slot(i.path)
-            if slot is not None and not path_is_spd(i.path):
-                per.setdefault(id(slot), (slot, []))[1].append((i.severity, i.message))
-        for slot in {id(s): s for s in self.slots.values()}.values():
-            slot.show(per.get(id(slot), (slot, []))[1])
-        security = self.security.path_slots()
-        weak = [("warning", f"{human_path(i.path)}: {i.message}") for i in self.issues
-                if i.severity == "warning" and i.path in security]
-        self.security.weak.value = message_html(weak)  # weak choices show at the picker
-        done = self._created.get((self.spec.vpn_gateway_id, self.spec.vpn_connection_name))
-        self.checks.value = bar_summary(self.issues, shown, rows, created=done.vpn_connection_id
-                                        if done is not None else "")
+        messages.show_issues(self)
 
     def open_errors(self) -> None:
         """Open the collapsed advanced part when an error sits in it (after Submit)."""
-        advanced = set(self.security.path_slots())
-        if any(self._slot(i.path) is not None and (i.path in advanced or i.path.split("[")[0]
-               in advanced) for i in self.issues if i.severity == "error"):
-            self.security.advanced.selected_index = 0
+        messages.open_errors(self)
 
     def _show_preview(self) -> None:
         if not self._preview_stale:
@@ -351,10 +304,6 @@ class VpnForm(W.VBox):  # type: ignore[misc]
         from vpnkit.widgets.submit import run_submit
 
         return run_submit(self)
-
-
-def path_is_spd(path: str) -> bool:
-    return path.startswith("security_policy_databases")
 
 
 def form(client: Any = None, **kwargs: Any) -> VpnForm:
