@@ -173,6 +173,13 @@ def test_journal_never_overwrites_a_known_tunnel_id(tmp_path: Path) -> None:
     j.record("b", ("gw", "m"), 1, "sending")
     j.record("b", ("gw", "m"), 1, "unknown", error_code="OutcomeUnknown")
     assert j.load("b")[("gw", "m")].status == "unknown"
+    for status in ("deleting", "deleted"):  # plan's replace: delete, then create
+        j.record("b", ("gw", "n"), 0, status)
+        assert j.load("b")[("gw", "n")].vpn_connection_id == "vpnx-aaaa1111"
+    j.record("b", ("gw", "n"), 0, "sending")
+    j.record("b", ("gw", "n"), 0, "created", vpn_connection_id="vpnx-bbbb2222")
+    row = j.load("b")[("gw", "n")]
+    assert (row.status, row.vpn_connection_id) == ("created", "vpnx-bbbb2222")
     j.close()
 
 

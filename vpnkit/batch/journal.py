@@ -7,9 +7,12 @@ too). A row left ``sending``/``unknown`` after a crash is reconciled on resume b
 tunnel up by gateway + name. WAL mode: a commit survives ``kill -9`` of the writer.
 
 Two invariants hold whatever a caller records: a known tunnel id is never overwritten (a later
-record without an id, or with another id, keeps the first), and a ``created`` row never goes
-back to ``sending``/``unknown``/``failed`` (its tunnel exists; only a lookup can say otherwise,
-and that is the planner's business, not a write's).
+record without an id, or with another id, keeps the first; once the row is ``deleted`` that
+tunnel is gone and the next record starts afresh, as when :mod:`vpnkit.plan` replaces a
+tunnel), and a ``created`` row never goes back to ``sending``/``unknown``/``failed`` (its
+tunnel exists; only a lookup can say otherwise, and that is the planner's business, not a
+write's). Other changes of a created tunnel (``modified``, ``deleting``, ``deleted``) are
+recorded as given.
 
 The file is private: created ``0600`` (its ``-wal``/``-shm`` companions inherit that mode) in a
 folder created ``0700``, as the emulator's state file and the audit database are.
@@ -48,13 +51,15 @@ CREATE TABLE IF NOT EXISTS batch_rows (
 );
 """
 _DONE = ("created", "exists")
+_RETRY = ("sending", "unknown", "failed")  # what a (re-)create attempt writes
 _UPSERT = f"""
 INSERT INTO batch_rows VALUES (?,?,?,?,?,?,?,?,?,?)
 ON CONFLICT (batch_id, vpn_gateway_id, name) DO UPDATE SET
     row = excluded.row,
-    status = CASE WHEN batch_rows.status IN {_DONE!r} AND excluded.status NOT IN {_DONE!r}
+    status = CASE WHEN batch_rows.status IN {_DONE!r} AND excluded.status IN {_RETRY!r}
                   THEN batch_rows.status ELSE excluded.status END,
-    vpn_connection_id = COALESCE(batch_rows.vpn_connection_id, excluded.vpn_connection_id),
+    vpn_connection_id = CASE WHEN batch_rows.status = 'deleted' THEN excluded.vpn_connection_id
+        ELSE COALESCE(batch_rows.vpn_connection_id, excluded.vpn_connection_id) END,
     request_id = COALESCE(excluded.request_id, batch_rows.request_id),
     error_code = excluded.error_code,
     message = excluded.message,
