@@ -338,6 +338,9 @@ def test_no_silent_fallbacks(tmp_path: Path, env: dict[str, str], emu: Emulator)
     out = vpnkit(env, "audit", "--outcome", "sucess")
     assert out.returncode == 2 and "'sucess'" in out.stderr
     assert vpnkit(env, "audit", "--action", "drop table").returncode == 2
+    assert vpnkit(env, "audit", "--since", "999999999d").returncode == 2
+    region = vpnkit(env, "--region", "moon base", "describe")
+    assert region.returncode == 2 and "'moon base'" in one_error_line(region)
 
 
 def test_create_spec_that_is_not_an_object_never_echoes_it(tmp_path: Path,

@@ -196,8 +196,11 @@ def client_from_args(args: argparse.Namespace, audit: Any = None) -> VpcClient:
 
     mode = mode_from_args(args)
     sink = audit_log(args, mode) if audit is None else audit
-    client = connect(args.region, profile=args.profile, endpoint=args.endpoint,
-                     audit=sink or None)
+    try:
+        client = connect(args.region, profile=args.profile, endpoint=args.endpoint,
+                         audit=sink or None)
+    except ValueError as exc:  # a --region/--endpoint the client refuses: nothing was sent
+        raise UsageError(str(exc)) from None
     args.endpoint_used = client.endpoint  # named by error_line for transport failures
     return client
 

@@ -43,12 +43,12 @@ def _since(text: str) -> Any:
     import pandas as pd
 
     m = re.fullmatch(r"\s*(\d{1,9})\s*([smhdw])\s*", text)
-    if m:
-        unit = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
-        return pd.Timestamp.now(tz="UTC") - pd.Timedelta(**{unit[m[2]]: int(m[1])})
     try:
+        if m:
+            unit = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+            return pd.Timestamp.now(tz="UTC") - pd.Timedelta(**{unit[m[2]]: int(m[1])})
         ts = pd.Timestamp(text)
-    except (ValueError, OverflowError):
+    except (ValueError, OverflowError):  # pandas' OutOfBounds* errors are ValueErrors
         ts = pd.NaT
     if ts is pd.NaT:
         raise UsageError(f"--since {text!r}: give an ISO time or an age like 30m, 2h, 7d")
