@@ -107,6 +107,8 @@ def test_modify_is_in_place_one_call_field_level(emu: Emulator, audited: VpcClie
     assert "192.168.9.0/24" in shown["security_policy_databases"][1]
     assert set(p.details["field"]) == set(shown)
     assert p.apply().ok
+    with pytest.raises(PlanError, match="applied already"):
+        p.apply()  # a plan object is applied once
     assert vpnkit.plan(audited, [want]).empty
     t = live(emu, "br-01")
     assert t["VpnConnectionId"] == before_id and t["IKEOptionsSpecification"][

@@ -184,6 +184,8 @@ class Plan:
         self.warnings = warnings
         self.vpc_cidrs = dict(vpc_cidrs or {})
         self.gateway_versions = dict(gateway_versions or {})
+        #: the id of the apply that used this plan (a plan is applied once: plan again)
+        self.applied: str | None = None
 
     # --- reading it -------------------------------------------------------------------
 

@@ -156,6 +156,9 @@ def apply(p: Plan, *, confirm: str | None, replace: bool, workers: int, progress
     started = time.monotonic()
     if p.client is None:
         raise PlanError("this plan has no client to apply it with")
+    if p.applied is not None:
+        raise PlanError(f"this plan was applied already (apply {p.applied}); plan again to "
+                        "see what is left")
     replaces = [c for c in p.changes if c.action == "replace"]
     if replaces and not replace:
         raise PlanError(
@@ -166,6 +169,7 @@ def apply(p: Plan, *, confirm: str | None, replace: bool, workers: int, progress
         raise PlanError(f"this plan deletes tunnels: confirm with the phrase "
                         f"{p.confirmation!r}; nothing was sent")
     apply_id = "a" + new_batch_id()[1:]
+    p.applied = apply_id
     sink = audit if audit is not None else p.client.audit
     tagged = BatchAudit(sink, apply_id)
     client = p.client.with_audit(tagged)
