@@ -126,3 +126,86 @@ def test_check_is_still_the_function() -> None:
 
     importlib.import_module("vpnkit.peer.check")
     assert callable(vpnkit.peer.check) and vpnkit.peer.check.__name__ == "check"
+
+
+HAND_SWANCTL = """
+# written by hand, the way people do: several proposals, defaults left out
+connections {
+    tencent {
+        version = 2
+        local_addrs = 198.51.100.10
+        remote_addrs = 203.0.113.10
+        proposals = aes256-sha1-modp1024, aes128-sha256-modp2048
+        local {
+            auth = psk
+            id = 198.51.100.10
+        }
+        remote {
+            auth = psk
+            id = 203.0.113.10
+        }
+        children {
+            lan {
+                local_ts = 198.19.1.0/24,198.19.2.0/24
+                remote_ts = 198.18.0.0/24
+                esp_proposals = aes256-sha256-modp2048
+                start_action = trap
+            }
+            lan2 {
+                local_ts = 198.19.1.0/24
+                remote_ts = 198.18.10.0/24
+                esp_proposals = aes256-sha256-modp2048
+            }
+        }
+    }
+}
+"""
+
+
+def test_hand_written_swanctl_with_defaults_and_a_combined_child() -> None:
+    """Hand-written: proposals as sets, defaults as warnings, a two-pair child flagged."""
+    report = check(expected(), HAND_SWANCTL)
+    fields = {(m.field, m.severity) for m in report.mismatches}
+    assert fields == {("ike_options.sa_lifetime_seconds", "warning"),
+                      ("ipsec_options.sa_lifetime_seconds", "warning"),
+                      ("dpd_enable", "warning"),
+                      ("security_policy_databases", "warning")}, fields
+    assert report.ok
+    combined = next(m for m in report.mismatches if m.field == "security_policy_databases")
+    assert "children.lan" in combined.peer and "one child per pair" in combined.symptom
+    ike = next(m for m in report.mismatches if m.field == "ike_options.sa_lifetime_seconds")
+    assert (ike.tunnel, ike.peer) == ("86400", "15840")  # strongSwan's 4h + 10%
+
+
+HAND_LIBRESWAN = """
+config setup
+    uniqueids=yes
+
+conn %default
+    ikelifetime=24h
+    keylife=1h
+
+conn tencent
+    authby=secret
+    left=%defaultroute
+    leftid=198.51.100.10
+    leftsubnets={198.19.1.0/24 198.19.2.0/24}
+    right=203.0.113.10
+    rightsubnet=198.18.0.0/24
+    ikev2=insist
+    ike=aes128-sha2_256;modp2048
+    phase2alg=aes256-sha2_256;modp2048
+    dpddelay=10
+    dpdtimeout=30
+    dpdaction=restart
+    auto=start
+"""
+
+
+def test_hand_written_libreswan_with_default_section_and_subnets() -> None:
+    """%default, keylife, phase2alg, leftsubnets={...} read; the missing pair is all."""
+    report = check(expected(), HAND_LIBRESWAN)
+    blocking = [(m.field, m.kind, m.tunnel) for m in report.mismatches if m.severity == "error"]
+    assert blocking == [("security_policy_databases", "missing",
+                         "198.19.1.0/24 <-> 198.18.10.0/24")], report.mismatches
+    assert len(report.mismatches) == 1  # keylife/ikelifetime from %default match the tunnel

@@ -188,6 +188,9 @@ def _phase2(d: _Diff, want: PeerConfig, peers: Sequence[PeerConfig]) -> None:
 
 
 def _selectors(d: _Diff, want: PeerConfig, peers: Sequence[PeerConfig]) -> None:
+    for note in (n for p in peers for n in p.notes if n.code == "CombinedSelectors"):
+        d.add("security_policy_databases", "changed", "one SA per SPD pair", note.path,
+              "phase 2 partly down", note.message, "warning")
     expected = want.selector_set()
     actual = frozenset().union(*(p.selector_set() for p in peers))
     for local, remote in sorted(expected - actual):

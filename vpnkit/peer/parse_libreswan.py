@@ -59,7 +59,8 @@ def conns(text: str) -> dict[str, dict[str, str]]:
 
 
 def _split(value: str) -> list[list[str]]:
-    return [p.replace(";", "-").split("-") for p in value.split(",") if p.strip()]
+    return [[a.strip() for a in p.strip().replace(";", "-").split("-")]
+            for p in value.split(",") if p.strip()]
 
 
 def _id(value: str | None, address: str) -> tuple[str, str]:

@@ -11,7 +11,15 @@ from __future__ import annotations
 from typing import Any
 
 from vpnkit.peer._parse import duration, expand_esp, expand_ike
-from vpnkit.peer.model import ANY, Dpd, Endpoint, Initiation, PeerConfig, TrafficSelector
+from vpnkit.peer.model import (
+    ANY,
+    Dpd,
+    Endpoint,
+    Initiation,
+    Issue,
+    PeerConfig,
+    TrafficSelector,
+)
 
 __all__ = ["parse_swanctl", "settings"]
 
@@ -50,7 +58,8 @@ def settings(text: str) -> dict[str, Any]:
 
 
 def _proposals(value: str | None, default: str) -> list[list[str]]:
-    return [p.split("-") for p in (value or default).split(",") if p.strip()]
+    return [[a.strip() for a in p.strip().split("-")] for p in (value or default).split(",")
+            if p.strip()]
 
 
 def _id(value: str | None, address: str) -> tuple[str, str]:
@@ -85,6 +94,16 @@ def _connection(name: str, c: dict[str, Any]) -> PeerConfig:
         for ch in children.values()
         for lt in str(ch.get("local_ts", "dynamic")).split(",")
         for rt in str(ch.get("remote_ts", "dynamic")).split(","))
+    notes = tuple(
+        Issue(f"connections.{name}.children.{child}", "CombinedSelectors",
+              f"child {child} puts {len(lt.split(','))} x {len(rt.split(','))} traffic "
+              "selectors in one CHILD_SA; the Tencent gateway negotiates each (VPC range, IDC "
+              "range) pair as its own SA (ref §2.1), so one negotiation from here brings up one "
+              "pair (the gateway narrows it) and the others wait for their own traffic: use one "
+              "child per pair", "warning")
+        for child, ch in children.items()
+        for lt, rt in [(str(ch.get("local_ts", "")), str(ch.get("remote_ts", "")))]
+        if "," in lt or "," in rt)
     version = str(c.get("version", "0"))
     start = str(first.get("start_action", "none"))
     init: Initiation = "start" if "start" in start else "trap" if "trap" in start else "none"
@@ -103,7 +122,7 @@ def _connection(name: str, c: dict[str, Any]) -> PeerConfig:
                 str(first.get("dpd_action", "clear"))),
         route_type="", route_based=all(s == (ANY, ANY) for s in
                                        ((t.local, t.remote) for t in selectors)),
-        selectors=selectors, ike_offers=ike, esp_offers=esp)
+        selectors=selectors, notes=notes, ike_offers=ike, esp_offers=esp)
 
 
 def parse_swanctl(text: str) -> list[PeerConfig]:
