@@ -114,3 +114,15 @@ def test_cli_usage_errors_exit_2(cli: Cli, lab_client: VpcClient) -> None:
     assert cli("rehearse", conn.vpn_connection_id, "--psk-env", "NOT_SET_X").returncode == 2
     assert cli("rehearse", conn.vpn_connection_id, "--config", "/nonexistent/x.conf"
                ).returncode == 2
+
+
+def test_cli_exit_3_says_what_to_install_when_charon_is_missing(cli: Cli,
+                                                                lab_client: VpcClient) -> None:
+    """No charon anywhere (here: a private root that does not exist): exit 3 and the hint."""
+    if Path("/usr/lib/ipsec/charon").exists():
+        pytest.skip("charon is installed system-wide here; cannot hide it")
+    conn = lab_tunnel(lab_client)
+    proc = cli("rehearse", conn.vpn_connection_id,
+               env={"VPNKIT_STRONGSWAN_ROOT": "/nonexistent/strongswan"})
+    assert proc.returncode == 3, proc.stdout + proc.stderr
+    assert "apt-get install" in proc.stderr and "strongswan-charon" in proc.stderr
