@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from typing import Any
 
 import ipywidgets as W
 import pandas as pd
@@ -387,3 +388,16 @@ def test_form_without_client_cannot_submit() -> None:
                                     ike_options=IkeOptions(remote_address="198.51.100.10")))
     assert f.spec.vpn_gateway_id == "vpngw-demo0001" and not f.has_errors
     assert f.submit() is None and "no client" in f.output.value
+
+
+def test_typed_key_is_not_echoed_to_other_front_ends(vform: VpnForm) -> None:
+    """A front-end update of the key field sends back only the cleared value, never the key
+    (ipywidgets 8 would echo it to every view)."""
+    entry = vform.basics.key.entry
+    sent: list[Any] = []
+    original = entry._send
+    entry._send = lambda msg, buffers=None: (sent.append(msg), original(msg, buffers))
+    entry.set_state({"value": PSK})  # what the kernel does when the browser syncs the field
+    assert vform.basics.key.value == PSK and entry.value == ""
+    assert sent and PSK not in repr(sent)
+    assert any(m.get("state", {}).get("value") == "" for m in sent)

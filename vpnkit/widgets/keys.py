@@ -5,7 +5,8 @@ JupyterLab can too), so no synced trait ever keeps the key:
 
 * typing: a ``Password`` with ``continuous_update=False`` syncs once (Enter or leaving the
   field); its observer moves the value into :attr:`KeyField.value` and clears the widget at
-  once, so the model (kernel and front end) ends up holding ``""``;
+  once, so the model (kernel and front end) ends up holding ``""``; the kernel does not echo
+  the typed value to other views (``echo_update=False``);
 * generating and cloning (``form.load(tunnel)``) set the Python-side value directly;
 * the widget shows only *that* a key is set and where it came from;
 * "Save key to file" writes it (at the analyst's request) to a file readable only by its owner
@@ -23,8 +24,9 @@ from html import escape
 from pathlib import Path
 
 import ipywidgets as W
+import traitlets as T
 
-__all__ = ["KeyField", "default_key_dir", "generate_key", "save_key"]
+__all__ = ["KeyEntry", "KeyField", "default_key_dir", "generate_key", "save_key"]
 
 _SAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
@@ -54,6 +56,14 @@ def save_key(key: str, name: str, folder: Path) -> Path:
     return path
 
 
+class KeyEntry(W.Password):  # type: ignore[misc]
+    """A Password whose typed value is never echoed to other front ends (ipywidgets 8 echoes
+    every front-end update to all views by default; ``echo_update=False`` turns it off)."""
+
+    value = T.Unicode(help="typed key, cleared as soon as it is read").tag(
+        sync=True, echo_update=False)
+
+
 class KeyField(W.VBox):  # type: ignore[misc]
     """Enter, generate or keep a pre-shared key; only "key set (...)" is ever shown."""
 
@@ -64,7 +74,7 @@ class KeyField(W.VBox):  # type: ignore[misc]
         self._on_change = on_change
         self._name = name
         self.key_dir = key_dir
-        self.entry = W.Password(description="Pre-shared key", continuous_update=False,
+        self.entry = KeyEntry(description="Pre-shared key", continuous_update=False,
                                 placeholder="type it, then Enter",
                                 style={"description_width": "170px"},
                                 layout=W.Layout(width="auto", flex="1 1 20em"))
