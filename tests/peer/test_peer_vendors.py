@@ -168,3 +168,26 @@ def test_identity_that_is_not_one_word_is_refused() -> None:
     conn = tunnel(ike={"LocalIdentity": "FQDN", "LocalFqdnName": "tc.example.com\nend"})
     with pytest.raises(ValueError, match="remote identity"):
         render(conn, "junos", gateway_ip=GATEWAY_IP, customer_ip=CUSTOMER_IP)
+
+
+@pytest.mark.parametrize("cidr", ["198.18.1.7/24", "0.0.0.0/0", "203.0.113.10/32",
+                                  "198.19.0.16/28", "198.18.0.0/15", "192.0.2.128/25"])
+def test_masks_agree_with_ipaddress(cidr: str) -> None:
+    """The templates' netmask/wildcard helpers agree with the standard library."""
+    import ipaddress
+
+    from vpnkit.peer.templates._util import mask, split, wildcard
+
+    net = ipaddress.ip_network(cidr, strict=False)
+    assert mask(cidr) == (str(net.network_address), str(net.netmask))
+    assert wildcard(cidr) == (str(net.network_address), str(net.hostmask))
+    assert split(cidr) == (str(net.network_address), net.prefixlen)
+
+
+@pytest.mark.parametrize("bad", ["198.18.1.0/33", "198.18.1/24", "198.18.1.256/24"])
+def test_masks_refuse_what_is_not_a_cidr(bad: str) -> None:
+    """A malformed CIDR is refused by the helpers, naming it."""
+    from vpnkit.peer.templates._util import mask
+
+    with pytest.raises(ValueError, match="not an IPv4 CIDR"):
+        mask(bad)
