@@ -17,8 +17,12 @@
 
 Which API is reached follows :func:`vpnkit.connect`: ``--endpoint``/``VPNKIT_ENDPOINT``, else
 configured credentials (the real account), else an embedded emulator; a banner on stderr
-says which. Exit codes: 0 ok, 1 API or validation failure, 2 usage. Errors are one line on
-stderr (code, message, RequestId): never a traceback, never a secret. This module imports
+says which, decided by the host actually contacted, and names the audit log (an emulator's
+calls go to ``emulator-audit.sqlite3``, never the real log). Exit codes: 0 ok, 1 API or
+validation failure, 2 usage (also an unknown profile, batch id or resource id, and a file that
+is not what it should be, found before connecting). Errors are one line on stderr naming the
+file, field or host (code, message, RequestId for the API): never a traceback, a Python class
+name or a secret. This module imports
 nothing heavy; each command imports what it needs (``create`` never loads pandas).
 
 Layout: one module per command group, each with ``register(sub)`` adding its subparsers
