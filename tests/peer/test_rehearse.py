@@ -244,3 +244,24 @@ def alive(pid: str) -> bool:
         return "zombie" not in Path(f"/proc/{pid}/status").read_text().lower()
     except OSError:
         return False
+
+
+def test_a_file_that_does_not_load_is_a_config_error_with_swanctls_words() -> None:
+    """An IDC swanctl.conf with an unknown cipher: CONFIG_ERROR naming the bad setting."""
+    bad = ("connections {\n  x {\n    version = 2\n    children {\n      c {\n"
+           "        esp_proposals = bogus-cipher\n      }\n    }\n  }\n}\n")
+    result = run(one_pair(), idc_config=bad, psk=KEY)
+    (pair,) = result.pairs
+    assert (pair.status, pair.reason) == ("CONFIG_ERROR", "CONFIG_NOT_LOADED")
+    assert "esp_proposals" in pair.detail and "/tmp" not in pair.detail, pair.detail
+
+
+def test_a_wider_idc_selector_on_a_passive_tunnel_leaves_pairs_without_an_sa() -> None:
+    """IDC child 198.19.0.0/16 === 198.18.0.0/16 starting a passive 3-pair tunnel: TS_NARROWED."""
+    conn = tunnel(NegotiationType="passive")
+    wide = idc_text(one_pair(NegotiationType="passive"), KEY).replace(
+        "local_ts = 198.19.1.0/24", "local_ts = 198.19.0.0/16").replace(
+        "remote_ts = 198.18.0.0/24", "remote_ts = 198.18.0.0/16")
+    result = run(conn, idc_config=wide, psk=KEY)
+    assert [p.reason for p in result.pairs].count("TS_NARROWED") == 2, result.table()
+    assert sum(p.up for p in result.pairs) == 1, result.table()

@@ -223,7 +223,8 @@ class Side:
         except subprocess.TimeoutExpired:
             return 124, f"swanctl {args[0]} timed out after {timeout:g} s"
         text = "\n".join(line for line in (proc.stdout + proc.stderr).splitlines()
-                         if "failed to load -" not in line)
+                         if "failed to load -" not in line
+                         and not line.startswith("opening directory"))
         return proc.returncode, text
 
     def load(self, swanctl_conf: str) -> str:
@@ -234,8 +235,10 @@ class Side:
             fh.write(swanctl_conf)
         code, out = self.swanctl("--load-all", "--noprompt", "--file", str(path))
         if code != 0:
+            lines = out.splitlines()
+            why = [line for line in lines if "failed" in line] or lines[-3:]
             raise RuntimeError(f"the {self.name} side's swanctl.conf did not load: "
-                               + " / ".join(out.splitlines()[-3:]))
+                               + " / ".join(why[:3]))
         return out
 
     def log_size(self) -> int:

@@ -15,6 +15,7 @@ import ipaddress
 import json
 import re
 import select
+import subprocess
 import sys
 import time
 from collections.abc import Sequence
@@ -182,7 +183,7 @@ def _traffic(lab: Lab, flows: list[tuple[str, str]], attempts: int = 8) -> list[
                                  str(_PORT), str(attempts)])
     try:
         out, _ = client.communicate(timeout=attempts * 0.3 + 5)
-    except Exception:
+    except subprocess.TimeoutExpired:
         client.kill()
         return [False] * len(flows)
     finally:
@@ -194,9 +195,21 @@ def _traffic(lab: Lab, flows: list[tuple[str, str]], attempts: int = 8) -> list[
     return [bool(x) for x in result]
 
 
+def _within(cidr: str, selectors: frozenset[str]) -> bool:
+    """``cidr`` lies inside one of ``selectors`` (a peer may propose a wider range)."""
+    try:
+        net = ipaddress.ip_network(cidr, strict=False)
+        return any(net.subnet_of(ipaddress.ip_network(ts, strict=False))  # type: ignore[arg-type]
+                   for ts in selectors if ipaddress.ip_network(ts, strict=False).version
+                   == net.version)
+    except ValueError:
+        return cidr in selectors
+
+
 def _covers(child: _Child, local: str, remote: str, *, mirrored: bool) -> bool:
+    """The child's selectors hold the pair (VPC ``local``, IDC ``remote``), seen from its side."""
     mine, theirs = (remote, local) if mirrored else (local, remote)
-    return _net(mine) in child.local_ts and _net(theirs) in child.remote_ts
+    return _within(mine, child.local_ts) and _within(theirs, child.remote_ts)
 
 
 def _wait_rekey(side: Side, mark: int, name: str, timeout: float) -> str:
@@ -211,7 +224,7 @@ def _wait_rekey(side: Side, mark: int, name: str, timeout: float) -> str:
     return side.log(mark)
 
 
-def _config_error(setup: Setup, side: str, err: Exception, started: float) -> RehearsalResult:
+def _config_error(setup: Setup, err: Exception, started: float) -> RehearsalResult:
     d = Diagnosis(Status.CONFIG_ERROR, "CONFIG_NOT_LOADED", str(err)[:300])
     return _result(setup, {i: d for i in range(len(setup.pairs))}, started)
 
@@ -237,7 +250,7 @@ def run(setup: Setup, *, timeout: float = 5.0) -> RehearsalResult:
             try:
                 side.load(text)
             except RuntimeError as err:
-                return _config_error(setup, side.name, err, started)
+                return _config_error(setup, err, started)
         return _negotiate(lab, setup, started, timeout)
 
 
@@ -248,6 +261,7 @@ def _negotiate(lab: Lab, setup: Setup, started: float, timeout: float) -> Rehear
     outcome: dict[int, Diagnosis] = {}
     notes: list[str] = []
     covered: set[int] = set()
+    by: dict[int, _Child] = {}  # pair -> the initiator's child that covers it
     ike_up, ike_failure, auth_child = False, None, None
     for child in children:
         mine = {i for i, (lo, re_) in enumerate(setup.pairs)
@@ -257,6 +271,7 @@ def _negotiate(lab: Lab, setup: Setup, started: float, timeout: float) -> Rehear
                          "not initiated")
             continue
         covered |= mine
+        by.update({i: child for i in mine})
         if mirrored and child.name in setup.idc_never_starts:
             outcome.update({i: Diagnosis(
                 Status.IPSEC_PHASE2_FAILED, "NOT_INITIATED",
@@ -292,7 +307,7 @@ def _negotiate(lab: Lab, setup: Setup, started: float, timeout: float) -> Rehear
                 "never negotiated")
     if auth_child is not None:
         _rekey(lab, init, auth_child, setup, outcome, mirrored)
-    _check_traffic(lab, setup, outcome)
+    _check_traffic(lab, setup, outcome, by, mirrored)
     return _result(setup, outcome, started, notes)
 
 
@@ -315,16 +330,27 @@ def _rekey(lab: Lab, init: Side, child: _Child, setup: Setup, outcome: dict[int,
             outcome[i] = diag
 
 
-def _check_traffic(lab: Lab, setup: Setup, outcome: dict[int, Diagnosis]) -> None:
+def _check_traffic(lab: Lab, setup: Setup, outcome: dict[int, Diagnosis],
+                   by: dict[int, _Child], mirrored: bool) -> None:
     installed = [c for c in parse_sas(lab.tencent.swanctl("--list-sas")[1])
                  if c.state == "INSTALLED"]
     todo = [i for i in range(len(setup.pairs)) if i not in outcome]
     for i in list(todo):
         local, remote = setup.pairs[i]
         if not any(_covers(c, local, remote, mirrored=False) for c in installed):
-            outcome[i] = Diagnosis(Status.IPSEC_PHASE2_FAILED, "NOT_INSTALLED",
-                                   "negotiated, but no CHILD_SA for this pair is installed on "
-                                   "the Tencent side")
+            child = by.get(i)
+            mine, theirs = (remote, local) if mirrored else (local, remote)
+            if child is not None and (child.local_ts, child.remote_ts) != (
+                    frozenset({_net(mine)}), frozenset({_net(theirs)})):
+                ts = f"{' '.join(sorted(child.local_ts))} === {' '.join(sorted(child.remote_ts))}"
+                outcome[i] = Diagnosis(
+                    Status.IPSEC_PHASE2_FAILED, "TS_NARROWED",
+                    f"the initiator's child {child.name} proposes {ts}; the responder narrows "
+                    "that to one pair of its own, so this pair gets no SA")
+            else:
+                outcome[i] = Diagnosis(Status.IPSEC_PHASE2_FAILED, "NOT_INSTALLED",
+                                       "negotiated, but no CHILD_SA for this pair is installed "
+                                       "on the Tencent side")
             todo.remove(i)
     flows = [(lab.idc.addresses[setup.pairs[i][1]], lab.tencent.addresses[setup.pairs[i][0]])
              for i in todo]
