@@ -96,13 +96,14 @@ def test_modify_is_in_place_one_call_field_level(emu: Emulator, audited: VpcClie
     """Changed fields show before -> after, go out as one Modify, and the id stays."""
     applied(audited, [row()])
     before_id = live(emu, "br-01")["VpnConnectionId"]
-    want = row(spd="10.0.1.0/24=192.168.1.0/24;192.168.9.0/24", ike_dh_group="GROUP14",
+    want = row(spd="10.0.1.0/24=192.168.1.0/24;192.168.9.0/24", ike_dh_group="GROUP20",
                dpd_enable="1", dpd_timeout="40")
     p = vpnkit.plan(audited, [want])
     c = p.changes[0]
     assert c.action == "modify" and c.vpn_connection_id == before_id
     shown = {f.path: (f.before, f.after) for f in c.fields}
-    assert shown["ike_options.dh_group"] == ("GROUP1", "GROUP14")
+    assert shown["ike_options.dh_group"] == (
+        live(emu, "br-01")["IKEOptionsSpecification"]["DhGroupName"], "GROUP20")
     assert shown["dpd_timeout"][1] == "40"
     assert "192.168.9.0/24" in shown["security_policy_databases"][1]
     assert set(p.details["field"]) == set(shown)
@@ -112,7 +113,7 @@ def test_modify_is_in_place_one_call_field_level(emu: Emulator, audited: VpcClie
     assert vpnkit.plan(audited, [want]).empty
     t = live(emu, "br-01")
     assert t["VpnConnectionId"] == before_id and t["IKEOptionsSpecification"][
-        "DhGroupName"] == "GROUP14"
+        "DhGroupName"] == "GROUP20"
     assert len(calls(log, "ModifyVpnConnectionAttribute")) == 1
     assert not calls(log, "DeleteVpnConnection")
 
@@ -258,7 +259,7 @@ def test_apply_is_journaled_and_audited(emu: Emulator, audited: VpcClient, log: 
     import sqlite3
 
     applied(audited, [row()])
-    result = vpnkit.plan(audited, [row(ike_dh_group="GROUP14")]).apply()
+    result = vpnkit.plan(audited, [row(ike_dh_group="GROUP20")]).apply()
     db = sqlite3.connect(tmp_path / "journal.sqlite3")
     statuses = db.execute("SELECT name, status FROM batch_rows WHERE batch_id = ?",
                           (result.apply_id,)).fetchall()
@@ -276,7 +277,7 @@ def test_many_modifies_each_sent_once(emu: Emulator, audited: VpcClient,
     """Twenty modifies in parallel: one Modify per tunnel, none rate-limited, then empty."""
     rows = [row(f"m-{i:02d}", spd=f"10.0.{i}.0/24=192.168.{i}.0/24") for i in range(20)]
     applied(audited, rows)
-    want = [{**r, "ike_dh_group": "GROUP14"} for r in rows]
+    want = [{**r, "ike_dh_group": "GROUP20"} for r in rows]
     result = vpnkit.plan(audited, want).apply(workers=8)
     assert result.counts == {"modified": 20}
     per_tunnel = Counter(r["resource_id"] for r in calls(log, "ModifyVpnConnectionAttribute"))
@@ -311,7 +312,7 @@ def test_a_lost_modify_answer_is_reconciled_not_resent(emu: Emulator, audited: V
 
     emu.backend.handle = counting  # type: ignore[method-assign]
     emu.faults.update(drop_after_commit=1.0, actions="ModifyVpnConnectionAttribute")
-    want = [row(ike_dh_group="GROUP14")]
+    want = [row(ike_dh_group="GROUP20")]
     result = vpnkit.plan(audited, want).apply()
     emu.faults.clear()
     assert result.ok and result.counts == {"modified": 1}
@@ -332,7 +333,7 @@ def test_desired_as_json_or_specs(emu: Emulator, audited: VpcClient, tmp_path: P
     as_json = vpnkit.plan(audited, path)
     assert as_json.empty and as_json.changes[0].key == "not managed"
     spec = vpnkit.VpnConnectionSpec(GW, CGW, "br-01", KEY2, vpc_id=VPC,
-                                    ike_options=vpnkit.IkeOptions(dh_group="GROUP14"))
+                                    ike_options=vpnkit.IkeOptions(dh_group="GROUP20"))
     as_specs = vpnkit.plan(audited, [spec])
     c = as_specs.changes[0]
     assert c.key == "changed" and {f.path for f in c.fields} == {
@@ -428,7 +429,7 @@ def test_kill_9_mid_apply_then_resume_changes_each_once(emu: Emulator, client: V
     env = cli_env(tmp_path, emu)
     rows = [row(f"k-{i:02d}", spd=f"10.0.{i}.0/24=192.168.{i}.0/24") for i in range(18)]
     assert run_cli(env, "apply", str(desired_csv(tmp_path, rows)), "--yes").returncode == 0
-    want = str(desired_csv(tmp_path, [{**r, "ike_dh_group": "GROUP14"} for r in rows]))
+    want = str(desired_csv(tmp_path, [{**r, "ike_dh_group": "GROUP20"} for r in rows]))
     modifies: Counter[str] = Counter()
     lock = threading.Lock()
     original = emu.backend.handle
