@@ -14,7 +14,9 @@ from tests.test_batch import _env as _env  # autouse: journal in tmp, PSK variab
 from vpnkit import VpcClient
 from vpnkit.batch import BatchInvalid, create_many
 from vpnkit.batch.io import OPTION_COLUMNS, read_rows
+from vpnkit.batch.preflight import Targets, check_rows
 from vpnkit.emulator import Emulator
+from vpnkit.validate import errors
 
 HUGE = "9" * 5000
 BAD_INTEGERS = {"superscript-two": "²", "double-minus": "--30", "5000-digits": HUGE,
@@ -91,12 +93,21 @@ def test_null_required_field_in_a_json_file_does_not_abort(tmp_path: Path, emu: 
 
 
 def test_odd_cell_types_never_crash_the_reader() -> None:
-    """Lists, dicts, floats and numpy integers in option cells are typed or become issues."""
+    """Odd values (lists, dicts, inf, int64) in cells or wire bodies are typed or become issues."""
     base = rows(1).to_dict("records")[0]
     for column in OPTION_COLUMNS:
         for value in ([1], {"a": 1}, 1.5, float("inf"), True):
             (row,), _ = read_rows([{**base, column: value}])
             assert row.spec is not None or row.issues, (column, value)
+    wire = {"VpnGatewayId": "vpngw-demo0001", "CustomerGatewayId": "cgw-demo0001",
+            "VpnConnectionName": "w", "PreShareKey": SENTINEL, "VpcId": "vpc-demo0001"}
+    for key in (*wire, "RouteType", "BgpConfig", "SecurityPolicyDatabases", "DpdTimeout"):
+        for value in ([], {}, [None], {"x": [1]}, 5, "²"):
+            inputs, _ = read_rows([{**wire, key: value}])
+            check_rows(inputs, Targets())  # pre-flight: never a TypeError on odd values
+            (row,) = inputs
+            if value in ([None], {"x": [1]}):  # never a valid value of these fields
+                assert row.spec is None or errors(row.issues), (key, value)
     df = rows(1).assign(dpd_enable=pd.Series([1], dtype="int64"),
                         dpd_timeout=pd.Series([30], dtype="int64"))
     (row,), _ = read_rows(df)

@@ -70,19 +70,24 @@ def lookup_targets(client: VpcClient | None, gateway_ids: Sequence[str],
     return t, []
 
 
+def _text(value: Any) -> str:
+    """A spec field used as a lookup key ("" for a wrongly typed one: validation names it)."""
+    return value if isinstance(value, str) else ""
+
+
 def _references(r: RowInput, t: Targets) -> list[Issue]:
     spec = r.spec
     if spec is None or not t.known:
         return []
     out = []
-    gw = t.gateways.get(spec.vpn_gateway_id)
+    gw = t.gateways.get(_text(spec.vpn_gateway_id))
     if gw is None:
         out.append(Issue("vpn_gateway_id", "ResourceNotFound",
                          f"{spec.vpn_gateway_id} does not exist in this region"))
-    if spec.customer_gateway_id not in t.customer_gateways:
+    if _text(spec.customer_gateway_id) not in t.customer_gateways:
         out.append(Issue("customer_gateway_id", "ResourceNotFound",
                          f"{spec.customer_gateway_id} does not exist in this region"))
-    if spec.vpc_id and spec.vpc_id not in t.vpcs:
+    if spec.vpc_id and _text(spec.vpc_id) not in t.vpcs:
         out.append(Issue("vpc_id", "ResourceNotFound",
                          f"{spec.vpc_id} does not exist in this region"))
     if gw is not None and gw.get("State", "AVAILABLE") != "AVAILABLE":
@@ -90,7 +95,7 @@ def _references(r: RowInput, t: Targets) -> list[Issue]:
         out.append(Issue("vpn_gateway_id", "UnsupportedOperation.InvalidState",
                          f"{spec.vpn_gateway_id} is {gw.get('State')}, not AVAILABLE"))
     if spec.route_type == "Bgp":
-        cgw = t.customer_gateways.get(spec.customer_gateway_id)
+        cgw = t.customer_gateways.get(_text(spec.customer_gateway_id))
         if gw is not None and not gw.get("BgpAsn"):
             out.append(Issue("route_type", "UnsupportedOperation.VpnUnsupportedNotExistBgpAsn",
                              f"gateway {spec.vpn_gateway_id} has no BGP ASN"))
@@ -143,8 +148,8 @@ def check_rows(rows: Sequence[RowInput], t: Targets) -> None:
     """Add every row's issues to ``row.issues`` (in place): its own, then the batch's."""
     for r in rows:
         if r.spec is not None:
-            gw = t.gateways.get(r.spec.vpn_gateway_id, {})
-            vpc_cidr = t.vpcs.get(r.spec.vpc_id or "") or None
+            gw = t.gateways.get(_text(r.spec.vpn_gateway_id), {})
+            vpc_cidr = t.vpcs.get(_text(r.spec.vpc_id)) or None
             r.issues += issues(r.spec, vpc_cidr=vpc_cidr,
                                gateway_version=str(gw["Version"]) if "Version" in gw else None)
             r.issues += _references(r, t)

@@ -71,9 +71,9 @@ def _block(text: Any) -> Block | None:
         return None  # malformed: the row's own validation reports it
 
 
-def _tunnel(label: str, route_type: str | None, pairs: Sequence[tuple[str, Sequence[str]]],
-            bgp_cidr: str | None) -> _Tunnel:
-    kind = route_type or _DEFAULT_ROUTE_TYPE
+def _tunnel(label: str, route_type: Any, pairs: Sequence[tuple[Any, Sequence[Any]]],
+            bgp_cidr: Any) -> _Tunnel:
+    kind = route_type if isinstance(route_type, str) and route_type else _DEFAULT_ROUTE_TYPE
     t = _Tunnel(label, kind == "Bgp", kind in ROUTE_BASED)
     if not t.route_based and not _is_any_any(pairs):
         for i, (local, remotes) in enumerate(pairs):
