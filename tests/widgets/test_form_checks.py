@@ -213,3 +213,36 @@ def test_submit_opens_the_advanced_part_for_an_error_in_it(vform: VpnForm) -> No
     assert vform.security.advanced.selected_index == 0
     slot = vform.security.ike.slots["remote_fqdn_name"]
     assert "vpnkit-error" in slot.msg.value
+
+
+@pytest.mark.parametrize(("route_type", "spd", "conflict"), [
+    ("STATIC", "10.0.1.0/24 -> 192.168.1.0/24", True),       # same both sides
+    ("STATIC", "10.0.2.0/24 -> 192.168.1.0/24", False),      # one IDC range, two VPC ranges
+    ("Policy", "10.0.1.128/25 -> 192.168.1.0/25", True),     # both sides overlap
+    ("STATIC", "10.0.1.0/24 -> 192.168.9.0/24", False),      # same VPC side, other IDC range
+    ("StaticRoute", "", False),                              # route-based: any-any
+    ("StaticRoute", "10.0.1.0/24 -> 192.168.1.0/24", True),  # route-based with selectors
+])
+def test_preflight_agrees_with_the_emulator(client: VpcClient, route_type: str, spd: str,
+                                            conflict: bool) -> None:
+    """For each SPD case against an existing tunnel, the form predicts exactly what the
+    emulator (the documented rule) then does."""
+    first = form(client)
+    fill(first, name="existing")
+    first.load_spd("10.0.1.0/24 -> 192.168.1.0/24")
+    assert first.submit() is not None
+    f = form(client)
+    fill(f, name="candidate")
+    f.basics.route_type.value = route_type
+    f.spd.set_rows([(spd.split(" -> ")[0], spd.split(" -> ")[1])] if spd else [])
+    predicted = any(i.code == "InvalidParameterValue.VpnConnCidrConflict" for i in f.issues)
+    assert predicted == conflict, f.issues
+    assert not [i for i in f.issues if i.severity == "error"
+                and i.code != "InvalidParameterValue.VpnConnCidrConflict"], f.issues
+    try:
+        client.create_vpn_connection(f.spec)
+        refused = ""
+    except ApiError as exc:
+        refused = exc.code
+    assert (refused == "InvalidParameterValue.VpnConnCidrConflict") == conflict, refused
+    assert refused in ("", "InvalidParameterValue.VpnConnCidrConflict")

@@ -10,8 +10,9 @@ tunnels of one gateway:
 * two SPD entries conflict only when their VPC-side ranges AND their IDC-side ranges both
   overlap (ref §2.1 notes: console doc 1037/39635, whose own example reaches one IDC range from
   two VPC ranges) -> ``InvalidParameterValue.VpnConnCidrConflict``. Route-based tunnels
-  (``StaticRoute``, ``Bgp``) negotiate any-any selectors whatever their SPD shows (ref §2.1
-  notes, tccli examples), so their rules are not compared.
+  (``StaticRoute``, ``Bgp``) with no selectors of their own negotiate any-any (ref §2.1
+  notes, tccli examples) and are not compared; SPD-based tunnels of the gateway form at most
+  200 (VPC range, IDC range) mappings together (``LimitExceeded``).
 
 This could live in :mod:`vpnkit.validate` as a pure check over (spec, existing tunnels); it sits
 here until validation grows one, and imports nothing from batch.
@@ -26,9 +27,12 @@ from vpnkit.cidr import parse_block
 from vpnkit.models import SpdRule, VpnConnection, VpnConnectionSpec
 from vpnkit.validate import Issue
 
-__all__ = ["ROUTE_BASED", "gateway_tunnels", "live_issues"]
+__all__ = ["MAX_GATEWAY_MAPPINGS", "ROUTE_BASED", "gateway_tunnels", "live_issues"]
 
 ROUTE_BASED = frozenset({"StaticRoute", "Bgp"})
+#: "All SPD rules under the same VPN gateway can form up to 200 mappings" (console doc
+#: product 1037 doc 39635, ref §2.1), counted as (VPC range, IDC range) pairs.
+MAX_GATEWAY_MAPPINGS = 200
 
 
 def _block(text: Any) -> tuple[int, int] | None:
@@ -84,11 +88,31 @@ def live_issues(spec: VpnConnectionSpec, existing: Sequence[VpnConnection]) -> l
         out.append(Issue("route_type", "UnsupportedOperation.VpnConnRouteTypeMixed",
                          f"{spec.vpn_gateway_id} already has {kind} tunnels ({names}); BGP "
                          "and non-BGP tunnels cannot share a gateway"))
-    if spec.route_type not in ROUTE_BASED:
-        for t in mine:
-            if t.route_type not in ROUTE_BASED:
-                out += _spd_conflicts(spec, t)
+    if not _any_any(spec):
+        spd_based = [t for t in mine if t.route_type not in ROUTE_BASED and not _any_any(t)]
+        for t in spd_based:
+            out += _spd_conflicts(spec, t)
+        total = _mappings(spec) + sum(_mappings(t) for t in spd_based)
+        if total > MAX_GATEWAY_MAPPINGS:
+            out.append(Issue("security_policy_databases", "LimitExceeded",
+                             f"the SPD rules of {spec.vpn_gateway_id} would form {total} "
+                             f"(VPC range, IDC range) mappings; the limit is "
+                             f"{MAX_GATEWAY_MAPPINGS} (use a route-based tunnel for more)"))
     return out
+
+
+def _any_any(t: VpnConnectionSpec | VpnConnection) -> bool:
+    """A route-based tunnel without selectors of its own (none, or ``0.0.0.0/0`` both ways):
+    it negotiates any-any and is never compared (ref §2.1 notes)."""
+    rules = t.security_policy_databases
+    if t.route_type not in ROUTE_BASED:
+        return False
+    return not rules or (len(rules) == 1 and rules[0].local_cidr_block == "0.0.0.0/0"
+                         and tuple(rules[0].remote_cidr_blocks) == ("0.0.0.0/0",))
+
+
+def _mappings(t: VpnConnectionSpec | VpnConnection) -> int:
+    return sum(len(r.remote_cidr_blocks) for r in t.security_policy_databases)
 
 
 def gateway_tunnels(client: Any, vpn_gateway_id: str) -> list[VpnConnection]:
