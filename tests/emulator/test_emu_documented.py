@@ -385,3 +385,48 @@ def test_generate_is_limited_to_20_per_second() -> None:
         assert answers.count(None) < 40
         describes = [code(s.call("DescribeVpcs", {})) for _ in range(40)]
         assert describes.count(None) == 40
+
+
+def test_official_example_tunnels_load_and_modify() -> None:
+    """The tunnels of tccli's examples.json (any-any SPDs, DpdEnable -1, placeholders) load
+    into the emulator, describe, and accept a rename, a DPD change and a key rotation."""
+    import copy
+    import json
+    from pathlib import Path
+
+    tccli = pytest.importorskip("tccli")
+    path = Path(tccli.__file__).parent / "services" / "vpc" / "v20170312" / "examples.json"
+    examples = json.loads(path.read_text())["actions"]
+
+    def response(action: str) -> dict[str, Any]:
+        text = examples[action][0]["output"]
+        return json.loads(text[text.index("{"):])["Response"]  # type: ignore[no-any-return]
+
+    tunnels = [response("CreateVpnConnection")["VpnConnection"],
+               *response("DescribeVpnConnections")["VpnConnectionSet"]]
+    state = build("demo")
+    region = state["regions"]["ap-guangzhou"]
+    for i, t in enumerate(tunnels):
+        t = copy.deepcopy(t)
+        if i == 1:  # older examples carry integers as strings and "" placeholders (ref §2.4)
+            t["IKEOptionsSpecification"]["IKESaLifetimeSeconds"] = "86400"
+            t["IPSECOptionsSpecification"]["IPSECSaLifetimeSeconds"] = "3600"
+            t.update(DpdEnable=-1, NegotiationType="", DpdAction="")
+        t.update(VpnConnectionId=f"vpnx-exampl{i:02d}", VpnGatewayId="vpngw-demo0001",
+                 VpcId="vpc-demo0001", CustomerGatewayId="cgw-demo0001",
+                 VpnConnectionName=f"example-{i}", _created=0.0, _ready=0.0, _gone=None)
+        region["vpn_connections"][t["VpnConnectionId"]] = t
+    backend = Backend(state, create_delay=0)
+    listed_ = backend.handle("DescribeVpnConnections", "ap-guangzhou", {}, "r")
+    assert listed_["TotalCount"] == len(tunnels)
+    for i in range(len(tunnels)):
+        tid = f"vpnx-exampl{i:02d}"
+        for change in ({"VpnConnectionName": f"renamed-{i}"},
+                       {"DpdEnable": 1, "DpdTimeout": "40"}, {"PreShareKey": "rotated-key-1"}):
+            backend.handle("ModifyVpnConnectionAttribute", "ap-guangzhou",
+                           {"VpnConnectionId": tid, **change}, "r")
+    kept = backend.dump()["regions"]["ap-guangzhou"]["vpn_connections"]["vpnx-exampl01"]
+    assert kept["NegotiationType"] == ""  # a field the requests did not name is left alone
+    assert kept["IKEOptionsSpecification"]["IKESaLifetimeSeconds"] == "86400"
+    assert (kept["DpdEnable"], kept["DpdTimeout"], kept["PreShareKey"]) == (1, "40",
+                                                                           "rotated-key-1")

@@ -35,6 +35,7 @@ from datetime import datetime, timedelta, timezone
 from ipaddress import IPv4Address, IPv4Network
 from typing import Any
 
+from vpnkit import options
 from vpnkit.cidr import parse_address, parse_network
 from vpnkit.emulator import routes as gw_routes
 from vpnkit.emulator import vendors
@@ -43,6 +44,7 @@ from vpnkit.emulator.query import Matcher, check_id, select
 from vpnkit.emulator.rules import (
     Context,
     check_name,
+    check_option,
     check_tags,
     default_health_ips,
     tunnel_config,
@@ -354,9 +356,15 @@ class Backend:
         ctx = Context(gw, cgw, cidr, siblings, self._rng, action="ModifyVpnConnectionAttribute",
                       check_spd="SecurityPolicyDatabases" in p)
         conf = tunnel_config(_merge(view, p), ctx)
-        for key in ("HealthCheckConfig", "BgpConfig"):
-            tunnel.pop(key, None)
-        tunnel.update(conf, CustomerGatewayId=cgw_id)
+        # Only what the request names changes; the other fields keep what is stored (loaded
+        # state may hold placeholders or string integers, which a rename must not rewrite).
+        for key in p:
+            for field in _WRITES.get(key, (key,)):
+                if field in conf:
+                    tunnel[field] = conf[field]
+                elif field in ("HealthCheckConfig", "BgpConfig"):
+                    tunnel.pop(field, None)
+        tunnel["CustomerGatewayId"] = cgw_id
         self._task(region, rid, tunnel["VpnConnectionId"], self.clock())
         return {}
 
@@ -560,6 +568,34 @@ def _public_ip(text: str) -> IPv4Address:
     return ip
 
 
+def _settled(section: str, given: Mapping[str, Any]) -> dict[str, Any]:
+    """A stored option section, readable by the rules: integers stored as strings (old
+    responses, ref §2.4) become integers; a value its option refuses (a placeholder of loaded
+    state) is left out, so a Modify that does not touch it cannot fail on it."""
+    out: dict[str, Any] = {}
+    for key, value in given.items():
+        o = options.by_wire(section, key)
+        if o is not None and o.kind == "int" and not o.wire_str and isinstance(value, str) \
+                and value.strip().isdigit():
+            value = int(value)
+        if o is not None:
+            try:
+                check_option(o, value, key)
+            except (EmulatorError, TypeError, ValueError, AttributeError):
+                continue
+        out[key] = copy.deepcopy(value)
+    return out
+
+
+#: Modify request field -> the tunnel fields it changes (others keep their stored values).
+_WRITES: dict[str, tuple[str, ...]] = {
+    "SecurityPolicyDatabases": ("SecurityPolicyDatabaseSet",),
+    "EnableHealthCheck": ("EnableHealthCheck", "HealthCheckConfig"),
+    "HealthCheckConfig": ("HealthCheckConfig",),
+    "BgpConfig": ("BgpConfig",),
+}
+
+
 def _merge(view: Mapping[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]:
     """A create-shaped request: the tunnel as it is, overlaid by a Modify request."""
     # A placeholder the API reports for an unset field (DpdEnable -1, "" for NegotiationType,
@@ -570,12 +606,16 @@ def _merge(view: Mapping[str, Any], changes: Mapping[str, Any]) -> dict[str, Any
         "DpdTimeout", "DpdAction", "EnableHealthCheck", "HealthCheckLocalIp",
         "HealthCheckRemoteIp", "IKEOptionsSpecification", "IPSECOptionsSpecification")
         if k in view and view[k] != "" and not (k == "DpdEnable" and view[k] == -1)}
+    for key, section in (("IKEOptionsSpecification", "ike"),
+                         ("IPSECOptionsSpecification", "ipsec")):
+        if isinstance(base.get(key), dict):
+            base[key] = _settled(section, base[key])
     base["SecurityPolicyDatabases"] = copy.deepcopy(view["SecurityPolicyDatabaseSet"])
     if "BgpConfig" in view:
         base["BgpConfig"] = {k: view["BgpConfig"][k]
                              for k in ("TunnelCidr", "LocalBgpIp", "RemoteBgpIp")}
     if "HealthCheckConfig" in view:
-        base["HealthCheckConfig"] = copy.deepcopy(view["HealthCheckConfig"])
+        base["HealthCheckConfig"] = _settled("health_check_config", view["HealthCheckConfig"])
     ipsec = changes.get("IPSECOptionsSpecification", {})
     if "IntegrityAlgorith" in ipsec or "IntegrityAlgorithm" in ipsec:
         base["IPSECOptionsSpecification"].pop("IntegrityAlgorith", None)
