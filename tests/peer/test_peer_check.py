@@ -209,3 +209,16 @@ def test_hand_written_libreswan_with_default_section_and_subnets() -> None:
     assert blocking == [("security_policy_databases", "missing",
                          "198.19.1.0/24 <-> 198.18.10.0/24")], report.mismatches
     assert len(report.mismatches) == 1  # keylife/ikelifetime from %default match the tunnel
+
+
+def test_swanctl_without_version_answers_both_but_starts_ikev2() -> None:
+    """version unset: fine for an IKEv2 tunnel, a warning for an IKEv1 one."""
+    text = peer_text().replace("    version = 2\n", "")
+    assert not check(expected(), text).mismatches
+    v1 = {"ike": {"IKEVersion": "IKEV1"}}
+    text = peer_text(**v1).replace("    version = 1\n", "")
+    got = [(m.field, m.severity) for m in check(expected(**v1), text).mismatches]
+    assert got == [("ike_options.version", "warning")]
+    aggressive = text.replace("    local_addrs", "    aggressive = yes\n    local_addrs")
+    got = [m.field for m in check(expected(**v1), aggressive).mismatches]
+    assert got == ["ike_options.version", "ike_options.exchange_mode"]

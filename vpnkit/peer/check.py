@@ -98,11 +98,18 @@ class _Diff:
 def _phase1(d: _Diff, want: PeerConfig, peers: Sequence[PeerConfig]) -> None:
     v1 = want.ike_version == "IKEV1"
     for p in peers:
-        if p.ike_version != want.ike_version:
+        either = any(n.code == "AnyIkeVersion" for n in p.notes)
+        if either and v1:
+            d.add("ike_options.version", "changed", want.ike_version, "either (starts IKEv2)",
+                  "phase 1 fails when the peer starts",
+                  "the peer answers IKEv1 but starts with IKEv2, which the gateway does not "
+                  "answer: set version = 1", "warning")
+        elif p.ike_version != want.ike_version and not either:
             d.add("ike_options.version", "changed", want.ike_version, p.ike_version, P1,
                   "the two sides speak different IKE versions: no answer to the first "
                   "message, or INVALID_MAJOR_VERSION / NO_PROPOSAL_CHOSEN")
-        elif v1 and p.exchange_mode != want.exchange_mode:
+        if v1 and (either or p.ike_version == "IKEV1") \
+                and p.exchange_mode != want.exchange_mode:
             d.add("ike_options.exchange_mode", "changed", want.exchange_mode, p.exchange_mode,
                   P1, "main vs aggressive mode: the responder finds no matching config "
                   "(NO_PROPOSAL_CHOSEN / 'no IKE config found')")

@@ -105,6 +105,10 @@ def _connection(name: str, c: dict[str, Any]) -> PeerConfig:
         for lt, rt in [(str(ch.get("local_ts", "")), str(ch.get("remote_ts", "")))]
         if "," in lt or "," in rt)
     version = str(c.get("version", "0"))
+    if version not in ("1", "2"):
+        notes += (Issue(f"connections.{name}.version", "AnyIkeVersion",
+                        "version 0 (or unset): answers IKEv1 and IKEv2, starts with IKEv2",
+                        "warning"),)
     start = str(first.get("start_action", "none"))
     init: Initiation = "start" if "start" in start else "trap" if "trap" in start else "none"
     lk, lv = _id(local.get("id"), local_addr)

@@ -50,6 +50,10 @@ def render(cfg: PeerConfig, tok: Tokens, psk: str, head: list[str]) -> dict[str,
     if cfg.dpd.enabled and not v1:
         out.append("# IKEv2 DPD: the peer counts as dead when retransmissions time out "
                    "(charon.retransmit_*), not after dpd_timeout.")
+    if v1 and cfg.exchange_mode == "AGGRESSIVE":
+        out.append("# IKEv1 aggressive mode with a PSK: strongSwan answers it only with "
+                   "charon.i_dont_care_about_security_and_use_aggressive_mode_psk = yes in "
+                   "strongswan.conf.")
     if cfg.route_based:
         out += ["# Route-based: create the XFRM interface and route the far side's ranges "
                 "into it,",
