@@ -222,3 +222,16 @@ def test_swanctl_without_version_answers_both_but_starts_ikev2() -> None:
     aggressive = text.replace("    local_addrs", "    aggressive = yes\n    local_addrs")
     got = [m.field for m in check(expected(**v1), aggressive).mismatches]
     assert got == ["ike_options.version", "ike_options.exchange_mode"]
+
+
+def test_libreswan_with_left_as_the_gateway_is_read_from_the_right() -> None:
+    """A Libreswan file that calls the gateway 'left' is turned around: no mismatch."""
+    text = peer_text("libreswan")
+    swapped = (text.replace("left", "@@").replace("right", "left").replace("@@", "right"))
+    assert swapped != text and not check(expected(), swapped).mismatches
+
+
+def test_peer_accepting_any_gateway_identity_is_no_mismatch() -> None:
+    """remote id = %any accepts whatever the gateway sends: no identity mismatch."""
+    text = peer_text().replace("      id = 203.0.113.10", "      id = %any")
+    assert "id = %any" in text and not check(expected(), text).mismatches

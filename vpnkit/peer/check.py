@@ -119,6 +119,8 @@ def _phase1(d: _Diff, want: PeerConfig, peers: Sequence[PeerConfig]) -> None:
                   "the gateway's packets, no answer to ours")
         for side, w, a, owner in (("local", want.local, p.local, "IDC"),
                                   ("remote", want.remote, p.remote, "Tencent")):
+            if a.id_value in ("%any", "") and side == "remote":
+                continue  # the peer accepts any identity from the gateway
             if (w.id_kind, w.id_value) != (a.id_kind, a.id_value):
                 field = ("ike_options.remote_identity" if side == "local"
                          else "ike_options.local_identity")
