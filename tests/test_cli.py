@@ -418,6 +418,13 @@ def test_tables_csv_and_progress_read_right(env: dict[str, str], emu: Emulator) 
     create_bar = [ln for ln in run.stderr.replace("\r", "\n").splitlines()
                   if ln.startswith("create") and "12/12" in ln]
     assert create_bar and "created=12" in create_bar[-1]
+    import re
+
+    bars = re.findall(r"(\d+)/12 \[[^\]]*?, (?:created|available)=(\d+)(?:, failed=(\d+))?, "
+                      r"pending=(\d+)\]", run.stderr)
+    assert len(bars) >= 4, run.stderr
+    for shown, done, failed, pending in bars:  # every line's counts match its bar
+        assert int(done) + int(failed or 0) == int(shown) == 12 - int(pending), bars
     again = vpnkit(env, "batch", str(SAMPLE), "--resume", "b-fmt", "--no-progress")
     assert "12 exist " in again.stderr and "exists" not in again.stderr.split("batch b-fmt")[1]
     table = vpnkit(env, "describe")

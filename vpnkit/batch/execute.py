@@ -64,23 +64,25 @@ class _Progress:
         if enabled and total:
             from tqdm.auto import tqdm
 
-            self.bar = tqdm(total=total, desc=desc, unit="tunnel", leave=True)
-            self._postfix()
+            self.bar = tqdm(total=total, desc=desc, unit="tunnel", leave=True,
+                            postfix=self._counts())  # the first line has the counts too
 
-    def _postfix(self) -> None:
-        done = sum(self.counts.values())
+    def _counts(self) -> dict[str, int]:
         counts = {self.done: self.counts["ok"], "failed": self.counts["failed"],
-                  "pending": self.total - done}
+                  "pending": self.total - sum(self.counts.values())}
         if self.done != "created":
             del counts["failed"]
-        self.bar.set_postfix(counts, refresh=False)
+        return counts
+
+    def _postfix(self) -> None:
+        self.bar.set_postfix(self._counts(), refresh=False)
 
     def step(self, outcome: str) -> None:
         with self._lock:
             self.counts["failed" if outcome == "failed" else "ok"] += 1
             if self.bar is not None:
+                self._postfix()  # before update(), which draws: the counts match the bar
                 self.bar.update(1)
-                self._postfix()
 
     def close(self) -> None:
         if self.bar is not None:
