@@ -418,7 +418,8 @@ def test_cli_exit_codes(emu: Emulator, tmp_path: Path) -> None:
 
 def test_kill_9_mid_apply_then_resume_changes_each_once(emu: Emulator, client: VpcClient,
                                                         tmp_path: Path) -> None:
-    """apply killed with SIGKILL half-way; apply again: every tunnel got exactly one Modify."""
+    """apply (12 modifies, 8 creates) killed with SIGKILL half-way; apply again: every
+    tunnel got exactly one Modify or one Create, counted at the emulator."""
     import os
     import signal
     import subprocess
@@ -427,19 +428,22 @@ def test_kill_9_mid_apply_then_resume_changes_each_once(emu: Emulator, client: V
     import time
 
     env = cli_env(tmp_path, emu)
-    rows = [row(f"k-{i:02d}", spd=f"10.0.{i}.0/24=192.168.{i}.0/24") for i in range(18)]
+    rows = [row(f"k-{i:02d}", spd=f"10.0.{i}.0/24=192.168.{i}.0/24") for i in range(12)]
     assert run_cli(env, "apply", str(desired_csv(tmp_path, rows)), "--yes").returncode == 0
-    want = str(desired_csv(tmp_path, [{**r, "ike_dh_group": "GROUP20"} for r in rows]))
-    modifies: Counter[str] = Counter()
+    new = [row(f"n-{i:02d}", vpn_gateway_id="vpngw-demo0002", vpc_id="vpc-demo0002",
+               spd=f"172.16.{i}.0/24=192.168.{50 + i}.0/24") for i in range(8)]
+    want = str(desired_csv(tmp_path, [{**r, "ike_dh_group": "GROUP20"} for r in rows] + new))
+    sent: Counter[tuple[str, str]] = Counter()
     lock = threading.Lock()
     original = emu.backend.handle
 
     def counting(action: str, region: str, params: Any, request_id: str,
                  **kw: Any) -> dict[str, Any]:
         result = original(action, region, params, request_id, **kw)
-        if action == "ModifyVpnConnectionAttribute":
+        if action in ("ModifyVpnConnectionAttribute", "CreateVpnConnection"):
             with lock:
-                modifies[params["VpnConnectionId"]] += 1
+                sent[(action, params.get("VpnConnectionId") or params["VpnConnectionName"])] \
+                    += 1
             time.sleep(0.05)  # slow enough to be killed half-way
         return result
 
@@ -449,15 +453,17 @@ def test_kill_9_mid_apply_then_resume_changes_each_once(emu: Emulator, client: V
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 60
-        while sum(modifies.values()) < 6 and time.monotonic() < deadline:
+        while sum(sent.values()) < 15 and time.monotonic() < deadline:
             time.sleep(0.01)
         os.kill(proc.pid, signal.SIGKILL)
     finally:
         proc.wait(timeout=30)
-    done_before = sum(modifies.values())
-    assert 6 <= done_before < 18
+    done_before = sum(sent.values())
+    assert 15 <= done_before < 20
     time.sleep(0.2)  # requests already in the server finish
     resumed = run_cli(env, "apply", want, "--yes")
     assert resumed.returncode == 0, resumed.stderr
-    assert len(modifies) == 18 and set(modifies.values()) == {1}
+    kinds = Counter(action for action, _ in sent)
+    assert kinds == {"ModifyVpnConnectionAttribute": 12, "CreateVpnConnection": 8}
+    assert set(sent.values()) == {1}
     assert run_cli(env, "plan", want).returncode == 0
