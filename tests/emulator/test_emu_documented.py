@@ -412,6 +412,9 @@ def test_official_example_tunnels_load_and_modify() -> None:
             t["IKEOptionsSpecification"]["IKESaLifetimeSeconds"] = "86400"
             t["IPSECOptionsSpecification"]["IPSECSaLifetimeSeconds"] = "3600"
             t.update(DpdEnable=-1, NegotiationType="", DpdAction="")
+            t["IPSECOptionsSpecification"].update(EncapMode="TUNNEL", SecurityProto="ESP")
+        if i == 2:  # one older example has no PreShareKey at all
+            del t["PreShareKey"]
         t.update(VpnConnectionId=f"vpnx-exampl{i:02d}", VpnGatewayId="vpngw-demo0001",
                  VpcId="vpc-demo0001", CustomerGatewayId="cgw-demo0001",
                  VpnConnectionName=f"example-{i}", _created=0.0, _ready=0.0, _gone=None)

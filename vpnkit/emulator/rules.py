@@ -403,9 +403,12 @@ def _health(p: Mapping[str, Any], ctx: Context) -> dict[str, Any]:
 def tunnel_config(p: Mapping[str, Any], ctx: Context) -> dict[str, Any]:
     """The configuration part of a ``VpnConnection`` (§2.4), or the first rule broken."""
     check_name(p["VpnConnectionName"], "VpnConnectionName")
-    if not p["PreShareKey"].strip():
-        raise _err("InvalidParameterValue.Empty", "`PreShareKey` must not be empty.")
-    check_key(p["PreShareKey"])
+    # create requires the key (schema); a loaded tunnel may lack one (an old example does),
+    # and a Modify that does not set it has nothing to check
+    if "PreShareKey" in p or ctx.action != "ModifyVpnConnectionAttribute":
+        if not p["PreShareKey"].strip():
+            raise _err("InvalidParameterValue.Empty", "`PreShareKey` must not be empty.")
+        check_key(p["PreShareKey"])
     top = _section("spec", {k: v for k, v in p.items()
                             if options.by_wire("spec", k) is not None}, "")
     top.pop("HealthCheckLocalIp", None)
