@@ -86,3 +86,32 @@ def test_import_peer_loads_no_pandas() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_peer_modules_import_only_models_and_options() -> None:
+    """Dependency direction: peer's pure modules import vpnkit.models/options/peer only."""
+    import ast
+    from pathlib import Path
+
+    import vpnkit.peer
+
+    root = Path(vpnkit.peer.__file__).parent
+    impure = {"__init__.py", "netns.py"}  # the package face and the rehearsal's lab
+    allowed = ("vpnkit.models", "vpnkit.options", "vpnkit.peer")
+    for path in [*root.glob("*.py"), *root.glob("templates/*.py")]:
+        if path.name in impure or path.name.startswith("rehearse"):
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            names: list[str] = []
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                names = ([f"vpnkit.{a.name}" for a in node.names] if node.module == "vpnkit"
+                         else [node.module or ""])
+            for name in names:
+                if name.startswith("vpnkit"):
+                    assert name.startswith(allowed), f"{path.name} imports {name}"
+                else:
+                    assert name in {"__future__", "base64", "collections.abc", "dataclasses",
+                                    "functools", "importlib", "itertools", "re", "typing",
+                                    "pandas"}, f"{path.name} imports {name}"
