@@ -36,18 +36,18 @@ class UsageError(Exception):
 
 def _transport_text(exc: TransportError, endpoint: str | None) -> str:
     """What went wrong on the wire, in words, naming the host (never a Python class)."""
+    import re
+
+    import requests
+
     where = endpoint or "the API endpoint"
     cause = exc.__cause__
     detail = str(cause) if cause is not None else exc.message
-    try:
-        import requests
-    except ImportError:  # pragma: no cover - requests is the one runtime dependency
-        requests = None  # type: ignore[assignment]
-    if requests is not None and isinstance(cause, requests.exceptions.InvalidURL):
+    if isinstance(cause, requests.exceptions.InvalidURL):
         return f"{where} is not a valid URL"
-    if requests is not None and isinstance(cause, requests.exceptions.Timeout):
+    if isinstance(cause, requests.exceptions.Timeout):
         return f"no answer from {where} in time"
-    if requests is not None and isinstance(cause, requests.exceptions.SSLError):
+    if isinstance(cause, requests.exceptions.SSLError):
         return f"TLS handshake with {where} failed"
     if any(s in detail for s in ("NameResolution", "Name or service not known",
                                  "nodename nor servname", "getaddrinfo failed",
@@ -56,9 +56,12 @@ def _transport_text(exc: TransportError, endpoint: str | None) -> str:
         return f"cannot resolve host {host} (of {where})"
     if "Connection refused" in detail or "ConnectionRefused" in detail:
         return f"{where} refused the connection (is anything listening there?)"
-    if requests is not None and isinstance(cause, requests.exceptions.ConnectionError):
+    if isinstance(cause, requests.exceptions.ConnectionError):
         return f"cannot connect to {where} (the connection failed or was dropped)"
-    return exc.message
+    if isinstance(cause, requests.exceptions.RequestException):
+        reason = re.sub(r"^\w+: ", "", exc.message)[:120]
+        return f"the exchange with {where} failed: {reason}"
+    return exc.message  # vpnkit's own words (HTTP status, not an API response, ...)
 
 
 def error_line(exc: BaseException, endpoint: str | None = None) -> str:
