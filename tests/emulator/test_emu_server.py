@@ -245,3 +245,10 @@ def test_idle_timeout_closes_a_silent_connection() -> None:
     with serve(idle_timeout=0.3) as emu, \
             socket_mod.create_connection((emu.host, emu.port), timeout=5) as s:
         assert s.recv(1) == b""  # the server closed it (the recv would time out otherwise)
+
+
+def test_serve_passes_the_emulator_settings() -> None:
+    """serve() hands the tunnel quota and connection bounds to the backend and server."""
+    with serve(tunnels_per_gateway=3, max_connections=7, idle_timeout=2.5) as emu:
+        assert emu.backend.tunnels_per_gateway == 3
+        assert (emu._server.max_connections, emu._server.idle_timeout) == (7, 2.5)

@@ -11,9 +11,16 @@ import sys
 import threading
 from typing import Any
 
+from vpnkit.emulator.backend import TUNNELS_PER_GATEWAY
 from vpnkit.emulator.faults import parse_assignment
 from vpnkit.emulator.seed import SEEDS
-from vpnkit.emulator.server import DEMO_SECRET_ID, DEMO_SECRET_KEY, serve
+from vpnkit.emulator.server import (
+    DEMO_SECRET_ID,
+    DEMO_SECRET_KEY,
+    IDLE_TIMEOUT,
+    MAX_CONNECTIONS,
+    serve,
+)
 
 __all__ = ["add_arguments", "main"]
 
@@ -48,6 +55,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="seconds a tunnel stays PENDING (and DELETING; default: %(default)s)")
     parser.add_argument("--rate-limit", type=float, default=100.0, metavar="N",
                         help="requests/s per action and SecretId (0: unlimited; default: "
+                        "%(default)s)")
+    parser.add_argument("--tunnels-per-gateway", type=int, default=TUNNELS_PER_GATEWAY,
+                        metavar="N", help="the emulator's tunnel quota per VPN gateway (no "
+                        "documented default exists; default: %(default)s)")
+    parser.add_argument("--max-connections", type=int, default=MAX_CONNECTIONS, metavar="N",
+                        help="open connections served at once; the longest-idle one is "
+                        "closed for a new one (default: %(default)s)")
+    parser.add_argument("--idle-timeout", type=float, default=IDLE_TIMEOUT, metavar="S",
+                        help="seconds a connection may wait between requests (default: "
                         "%(default)s)")
     parser.add_argument("--fault", type=_fault, action="append", default=[],
                         metavar="NAME=VALUE", help="inject a fault (repeatable), e.g. "
@@ -84,7 +100,9 @@ def main(argv: list[str] | None = None, prog: str = "python -m vpnkit.emulator")
         emu = serve(args.host, args.port, seed=args.seed, state=args.state,
                     secret_id=args.secret_id, secret_key=args.secret_key, token=args.token,
                     create_delay=args.create_delay, rate_limit=args.rate_limit,
-                    faults=dict(args.fault), allow_remote=args.allow_remote)
+                    faults=dict(args.fault), allow_remote=args.allow_remote,
+                    tunnels_per_gateway=args.tunnels_per_gateway,
+                    max_connections=args.max_connections, idle_timeout=args.idle_timeout)
     except (OSError, ValueError) as exc:
         print(f"{prog}: error: {_start_error(args, exc)}", file=sys.stderr)
         return 2

@@ -35,7 +35,7 @@ from vpnkit.credentials import Credential
 from vpnkit.emulator import seed as seeds
 from vpnkit.emulator import store
 from vpnkit.emulator.app import EmulatorApp, build_app, run_wsgi
-from vpnkit.emulator.backend import Backend
+from vpnkit.emulator.backend import TUNNELS_PER_GATEWAY, Backend
 from vpnkit.emulator.faults import ConnectionDropped, Faults
 
 __all__ = ["DEMO_SECRET_ID", "DEMO_SECRET_KEY", "Emulator", "serve"]
@@ -292,6 +292,7 @@ def serve(
     allow_remote: bool = False,
     max_connections: int = MAX_CONNECTIONS,
     idle_timeout: float = IDLE_TIMEOUT,
+    tunnels_per_gateway: int = TUNNELS_PER_GATEWAY,
 ) -> Emulator:
     """Start an emulator in a background thread and return it (already serving).
 
@@ -299,14 +300,15 @@ def serve(
     atomically after every mutating call. ``faults`` is a :class:`Faults` or its settings.
     ``token``, if given, must come as X-TC-Token (temporary credentials); it is in
     ``emu.credential``. ``max_connections`` and ``idle_timeout`` bound the open
-    connections (see the module docstring).
+    connections (see the module docstring); ``tunnels_per_gateway`` is the emulator's tunnel
+    quota (an emulator setting: no documented default exists).
     """
     if not allow_remote and not _is_loopback(host):
         raise ValueError(f"refusing to bind {host!r}: not a loopback address "
                          "(pass allow_remote=True to expose the emulator)")
     initial = store.load(state) if state is not None else None
     backend = Backend(initial if initial is not None else seeds.build(seed),
-                      create_delay=create_delay)
+                      create_delay=create_delay, tunnels_per_gateway=tunnels_per_gateway)
     if state is not None:
         path = os.fspath(state)
         backend.on_change = lambda s: store.save(path, s)
