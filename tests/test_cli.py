@@ -512,6 +512,7 @@ def test_demo_keeps_out_of_the_real_audit_log(tmp_path: Path, env: dict[str, str
     assert proc.returncode == 0, proc.stderr
     rehearsal = tmp_path / "emulator-audit.sqlite3"
     assert str(rehearsal) in proc.stdout
+    assert "+08:00" not in proc.stdout and "+00:00" in proc.stdout  # times in UTC, as audited
     assert len(AuditLog(rehearsal).frame()) >= 13
     assert not real.exists() or AuditLog(real).frame().empty
 

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from vpnkit.client import AuditSink, VpcClient
 
 __all__ = ["FORMATS", "TABLE_COLUMNS", "CountingSink", "UsageError", "audit_log", "audit_path",
-           "client_from_args", "emit", "error_line", "integer", "mode_from_args",
+           "client_from_args", "emit", "error_line", "in_utc", "integer", "mode_from_args",
            "positive_int", "read_json", "resource_id", "seconds"]
 
 FORMATS = ("table", "csv", "json")
@@ -232,6 +232,14 @@ def _cell_json(value: Any) -> Any:
     if isinstance(value, dict | list | tuple):
         return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
     return value
+
+
+def in_utc(frame: pd.DataFrame) -> pd.DataFrame:
+    """The tunnel times in UTC, like the audit log (the API answers in +08:00)."""
+    for col in ("created_time",):
+        if col in frame.columns and hasattr(frame[col], "dt") and frame[col].dt.tz is not None:
+            frame = frame.assign(**{col: frame[col].dt.tz_convert("UTC")})
+    return frame
 
 
 def emit(frame: pd.DataFrame, fmt: str, *, records: Any = None) -> None:

@@ -14,6 +14,7 @@ from vpnkit.cli._common import (
     UsageError,
     audit_log,
     emit,
+    in_utc,
     mode_from_args,
     seconds,
 )
@@ -162,6 +163,6 @@ def _psk_variables(sample: Path) -> list[str]:
 def _emit_describe(client: VpcClient) -> None:
     from vpnkit.frames import connections_frame
 
-    frame = connections_frame(client.describe_vpn_connections_raw())
+    frame = in_utc(connections_frame(client.describe_vpn_connections_raw()))
     frame = frame.sort_values(["vpn_gateway_id", "vpn_connection_name"])
     emit(frame[[c for c in TABLE_COLUMNS if c in frame.columns]], "table")

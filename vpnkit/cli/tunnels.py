@@ -5,7 +5,14 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from vpnkit.cli._common import FORMATS, TABLE_COLUMNS, client_from_args, emit, resource_id
+from vpnkit.cli._common import (
+    FORMATS,
+    TABLE_COLUMNS,
+    client_from_args,
+    emit,
+    in_utc,
+    resource_id,
+)
 from vpnkit.errors import ApiError
 from vpnkit.redact import redact
 
@@ -43,9 +50,7 @@ def cmd_describe(args: argparse.Namespace) -> int:
     client = client_from_args(args)
     filters = {"vpn-gateway-id": args.gateway} if args.gateway else None
     raw = client.describe_vpn_connections_raw(args.ids, filters=filters)
-    frame = connections_frame(raw)
-    if "created_time" in frame.columns and hasattr(frame["created_time"], "dt"):
-        frame["created_time"] = frame["created_time"].dt.tz_convert("UTC")  # as the audit log
+    frame = in_utc(connections_frame(raw))
     if args.format == "json":
         emit(frame, "json", records={"TotalCount": len(raw),
                                       "VpnConnectionSet": redact(raw)})
