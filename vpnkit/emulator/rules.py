@@ -4,17 +4,22 @@ Pure functions over already-typed params (see :mod:`vpnkit.emulator.schema`); th
 passes the gateway, customer gateway, VPC CIDR and the gateway's other tunnels in a
 :class:`Context`. Enums, ranges and defaults come from :mod:`vpnkit.options` only.
 
-Codes (§6 CreateVpnConnection list, §10 checklist):
+Codes (§6 CreateVpnConnection list, §10 checklist; Modify answers the listed parent of a
+code its own list lacks, see codes.for_action):
 
 * enum or range -> ``InvalidParameterValue``; bad IP/CIDR/number text -> ``.Malformed``;
   name over 60 characters -> ``.TooLong``; empty name or key -> ``.Empty``
 * SPD VPC side outside the VPC CIDR, or IDC side overlapping it -> ``.VpcCidrConflict``;
-  IDC side overlapping its own VPC side, another IDC range of the tunnel, or an IDC range of
-  another tunnel on the gateway -> ``.VpnConnCidrConflict``
+  IDC side overlapping its own VPC side -> ``.VpnConnCidrConflict``; two mappings of the
+  gateway overlapping on both sides (console doc 1037/39635) -> ``.VpnConnCidrConflict``
+  (Modify: ``UnsupportedOperation.VpnConnSPDOverlap``); more than 200 mappings on the
+  gateway -> ``LimitExceeded``; an all-0/all-255/multicast/loopback range ->
+  ``InvalidParameterValue`` (1037/32682); route-based tunnels take no SPD or any-any
 * duplicate tunnel name on the gateway -> ``.Duplicate``
 * BGP: TunnelCidr not a /30 -> ``.VpnConnBgpTunnelCidrMask``; BGP IPs not hosts of it ->
   ``.VpnConnBgpTunnelCidrNotSupported``; overlapping another tunnel's -> ``...Conflict``;
-  BGP mixed with static tunnels on one gateway -> ``UnsupportedOperation.VpnConnRouteTypeMixed``
+  BGP mixed with static tunnels on one gateway, or a customer gateway without an ASN ->
+  ``UnsupportedOperation`` (the specific PYSDK codes are listed for no action)
 * health-check IP inside the VPC CIDR -> ``.VpnConnHealthCheckIpConflict``
 * GCM algorithms on a gateway whose Version is not "4.0" -> ``UnsupportedOperation`` (§2.2)
 """
