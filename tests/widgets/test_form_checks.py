@@ -246,3 +246,20 @@ def test_preflight_agrees_with_the_emulator(client: VpcClient, route_type: str, 
         refused = exc.code
     assert (refused == "InvalidParameterValue.VpnConnCidrConflict") == conflict, refused
     assert refused in ("", "InvalidParameterValue.VpnConnCidrConflict")
+
+
+def test_refresh_looks_the_gateway_up_again(vform: VpnForm, client: VpcClient) -> None:
+    """Refresh re-reads the gateway's tunnels, so one created elsewhere shows at once."""
+    fill(vform, name="mine")
+    client.create_vpn_connection(vform.spec.replace(vpn_connection_name="mine",
+                                                    pre_share_key="other-key-123"))
+    assert not vform.has_errors  # not looked up since the gateway was chosen
+    vform.targets.refresh_w.click()
+    assert any(i.code == "InvalidParameterValue.Duplicate" for i in vform.issues)
+
+
+def test_route_based_tunnels_say_what_the_spd_means(vform: VpnForm) -> None:
+    """Choosing a route-based type explains that SPD rules are optional there."""
+    assert vform.spd.note.value == ""
+    vform.basics.route_type.value = "StaticRoute"
+    assert "any-any" in vform.spd.note.value

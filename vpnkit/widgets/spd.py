@@ -1,4 +1,4 @@
-"""The SPD editor: rows of VPC-side CIDR -> IDC-side CIDRs, plus the pure text parsing.
+"""The SPD editor: rows of VPC-side CIDR -> IDC-side CIDRs (parsing: :mod:`.spdtext`).
 
 Each non-blank row becomes one :class:`~vpnkit.models.SpdRule` in row order (rows are not
 merged), so an issue path ``security_policy_databases[i]...`` points at exactly one row.
@@ -93,9 +93,10 @@ class SpdEditor(W.VBox):  # type: ignore[misc]
         self.table_toggle.observe(lambda _c: self._show_table(), names="value")
         self.table = W.HTML()
         self.message = W.HTML()
+        self.note = W.HTML()  # e.g. what SPD rules mean for a route-based tunnel
         self.msg = W.HTML()  # issues of the SPD as a whole (e.g. required for Policy)
         self.msg.add_class("vpnkit-msg")
-        super().__init__([self.vpc_label, self.msg, W.VBox(self.rows, layout=W.Layout(
+        super().__init__([self.vpc_label, self.note, self.msg, W.VBox(self.rows, layout=W.Layout(
                               width="100%")),
                           W.HBox([add, self.prev_w, self.pager, self.next_w]),
                           self.paste, W.HBox([paste_btn, self.table_toggle]), self.message,

@@ -57,6 +57,7 @@ class TargetPicker(W.VBox):  # type: ignore[misc]
     customer_gateway_id = T.Unicode("")
     customer_gateway_ip = T.Unicode("")
     gateway_ip = T.Unicode("")
+    generation = T.Int(0)  # +1 on every listing: the form looks the gateway's tunnels up again
 
     def __init__(self, client: Any = None) -> None:
         from vpnkit.endpoints import REGIONS
@@ -130,6 +131,7 @@ class TargetPicker(W.VBox):  # type: ignore[misc]
                 f"{escape(self.region)}. Create them first, or type an id.</span>"
                 if missing else "")
         self._known.clear()
+        self.generation += 1
         keep = self.vpc_w.value
         self.vpc_w.options = [("— choose a VPC —", _NONE),
                               *((vpc_label(v), v["VpcId"]) for v in self.vpcs)]

@@ -63,6 +63,8 @@ class VpnForm(W.VBox):  # type: ignore[misc]
         self.targets.observe(lambda _c: self._targets_changed(),
                              names=["vpc_id", "vpc_cidr", "vpn_gateway_id", "gateway_version",
                                     "customer_gateway_id", "region"])
+        self.targets.observe(lambda _c: self._relist(), names="generation")
+        self.tunnel.route_type.observe(lambda _c: self._route_note(), names="value")
         self.issues_html = W.HTML(layout=W.Layout(width="auto"))
         self.preview = W.Textarea(layout=W.Layout(width="auto", height="16em"))
         self.tccli = W.Textarea(layout=W.Layout(width="auto", height="16em"))
@@ -129,6 +131,17 @@ class VpnForm(W.VBox):  # type: ignore[misc]
         if gw and gw not in self._existing and self.targets.client is not None:
             self.refresh_live()
         self._changed()
+
+    def _relist(self) -> None:
+        self._existing.clear()  # Refresh: the gateway's tunnels are looked up again too
+        if not self._hold:
+            self._targets_changed()
+
+    def _route_note(self) -> None:
+        route_based = self.tunnel.route_type.value in ("StaticRoute", "Bgp")
+        self.spd.note.value = ("<small style='color:#555'>Route-based tunnel: SPD rules are "
+                               "optional; without them it negotiates any-any and the route "
+                               "table decides.</small>" if route_based else "")
 
     def refresh_live(self) -> None:
         """Look up the chosen gateway's tunnels again (for the pre-flight checks)."""
