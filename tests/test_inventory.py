@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -83,14 +84,37 @@ def test_region_choice(client: VpcClient) -> None:
         resolve_regions(" , ", "ap-guangzhou")
 
 
+def failing_region(emu: Emulator, region: str) -> None:
+    """Make the emulator answer InternalError for every call in ``region`` (a fault)."""
+    from vpnkit.emulator.codes import EmulatorError
+
+    original = emu.backend.handle
+
+    def handle(action: str, where: str, params: Any, request_id: str, **kw: Any) -> Any:
+        if where == region:
+            raise EmulatorError("InternalError", "Injected fault: internal error.")
+        return original(action, where, params, request_id, **kw)
+
+    emu.backend.handle = handle  # type: ignore[method-assign]
+
+
 def test_a_failed_region_is_never_empty(emu: Emulator, client: VpcClient) -> None:
-    """A region the API refuses is named (raised, or listed with partial=True)."""
+    """A region whose read fails is named (raised, or listed with partial=True)."""
     seed(client, per_region=1)
+    failing_region(emu, "ap-shanghai")
     with pytest.raises(InventoryError) as info:
-        vpnkit.inventory(client, ["ap-guangzhou", "xx-nowhere"])
-    assert list(info.value.failed) == ["xx-nowhere"]
-    inv = vpnkit.inventory(client, ["ap-guangzhou", "xx-nowhere"], partial=True)
-    assert len(inv) == 1 and list(inv.attrs["failed_regions"]) == ["xx-nowhere"]
+        vpnkit.inventory(client, ["ap-guangzhou", "ap-shanghai"])
+    assert list(info.value.failed) == ["ap-shanghai"]
+    inv = vpnkit.inventory(client, ["ap-guangzhou", "ap-shanghai"], partial=True)
+    assert len(inv) == 1 and list(inv.attrs["failed_regions"]) == ["ap-shanghai"]
+
+
+def test_an_unsupported_region_holds_no_tunnels(emu: Emulator, client: VpcClient) -> None:
+    """UnsupportedRegion is a definite answer: listed as unavailable, not a failure."""
+    seed(client, per_region=1)
+    inv = vpnkit.inventory(client, ["ap-guangzhou", "xx-nowhere"])
+    assert len(inv) == 1 and inv.attrs["failed_regions"] == {}
+    assert list(inv.attrs["unavailable_regions"]) == ["xx-nowhere"]
 
 
 def test_export_csv_and_parquet(emu: Emulator, client: VpcClient, tmp_path: Path) -> None:
@@ -131,7 +155,8 @@ def test_rate_limits_are_per_region(emu: Emulator) -> None:
 
 
 def test_cli_inventory(emu: Emulator, client: VpcClient, tmp_path: Path) -> None:
-    """vpnkit inventory: table/csv/json on stdout, --output file; a bad region exits 1."""
+    """vpnkit inventory: table/csv/json, --output file; an unserved region is a note, a
+    region that fails exits 1."""
     import json
     import os
     import subprocess
@@ -156,6 +181,10 @@ def test_cli_inventory(emu: Emulator, client: VpcClient, tmp_path: Path) -> None
     assert as_json.returncode == 0
     assert len(json.loads(as_json.stdout)) == 3
     assert len(pd.read_csv(tmp_path / "all.csv")) == 3
-    bad = run("--regions", "ap-guangzhou,xx-nowhere", "--format", "csv")
-    assert bad.returncode == 1 and "xx-nowhere" in bad.stderr
+    odd = run("--regions", "ap-guangzhou,xx-nowhere", "--format", "csv")
+    assert odd.returncode == 0 and "note: xx-nowhere" in odd.stderr
+    assert len(pd.read_csv(io.StringIO(odd.stdout))) == 1
+    failing_region(emu, "ap-shanghai")
+    bad = run("--regions", "ap-guangzhou,ap-shanghai", "--format", "csv")
+    assert bad.returncode == 1 and "error: ap-shanghai" in bad.stderr
     assert len(pd.read_csv(io.StringIO(bad.stdout))) == 1

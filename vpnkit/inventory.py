@@ -18,7 +18,9 @@ of :func:`vpnkit.validate.issues` on the tunnel's IKE/IPsec options: weak algori
 groups, PFS off) and ``weak_crypto_count``. The pre-shared key has no column.
 
 A region that cannot be read is never an empty region: :class:`InventoryError` names it
-(``partial=True`` returns the rest, with ``frame.attrs["failed_regions"]``).
+(``partial=True`` returns the rest, with ``frame.attrs["failed_regions"]``). A region that
+answers ``UnsupportedRegion`` (the API is not offered there, ref §6) holds no tunnels; it is
+listed in ``frame.attrs["unavailable_regions"]``.
 """
 
 from __future__ import annotations
@@ -118,12 +120,18 @@ def inventory(client: VpcClient, regions: str | Iterable[str] | None = "all", *,
 
     wanted = resolve_regions(regions, client.region)
     failed: dict[str, str] = {}
+    unavailable: dict[str, str] = {}
     found: dict[str, tuple[list[dict[str, Any]], dict[str, Any]]] = {}
 
     def one(region: str) -> None:
         try:
             found[region] = _region(client, region)
-        except (ApiError, TransportError, ValueError) as exc:
+        except ApiError as exc:
+            # §6: UnsupportedRegion = "action not supported in this region": a definite
+            # answer (no tunnel can exist there), unlike any other failure.
+            target = unavailable if exc.code == "UnsupportedRegion" else failed
+            target[region] = " ".join(str(exc).split())
+        except (TransportError, ValueError) as exc:
             failed[region] = " ".join(str(exc).split())
 
     with ThreadPoolExecutor(max_workers=max(1, min(workers, len(wanted))),
@@ -156,6 +164,7 @@ def inventory(client: VpcClient, regions: str | Iterable[str] | None = "all", *,
     frame["weak_crypto"] = pd.array(["; ".join(w) for w in warned], dtype="string")
     frame["weak_crypto_count"] = pd.array([len(w) for w in warned], dtype="Int64")
     frame.attrs["failed_regions"] = {r: failed[r] for r in wanted if r in failed}
+    frame.attrs["unavailable_regions"] = {r: unavailable[r] for r in wanted if r in unavailable}
     return frame
 
 

@@ -52,6 +52,8 @@ def cmd_inventory(args: argparse.Namespace) -> int:
     n_regions = len(regions) - len(failed)
     print(f"{len(frame)} tunnel{'s' if len(frame) != 1 else ''} in {n_regions} region"
           f"{'s' if n_regions != 1 else ''}", file=sys.stderr)
+    for region, message in frame.attrs.get("unavailable_regions", {}).items():
+        print(f"note: {region}: not served there ({message})", file=sys.stderr)
     for region, message in failed.items():
         print(f"error: {region}: {message}", file=sys.stderr)
     return 1 if failed else 0
