@@ -141,6 +141,12 @@ BATCH_CASES: dict[str, tuple[list[dict[str, str]], list[dict[str, str]]]] = {
     "route-based tunnels are not compared": ([], [
         _row("a", "10.0.1.0/24=192.168.1.0/24", route_type="StaticRoute"),
         _row("b", "10.0.1.0/24=192.168.1.0/24", route_type="StaticRoute")]),
+    "a route-based row's own SPD meets the SPD-based tunnels": (
+        [_row("old", "10.0.1.0/24=192.168.1.0/24", route_type="Policy")],
+        [_row("a", "10.0.1.0/24=192.168.1.0/24", route_type="StaticRoute")]),
+    "SPD-based rows after a route-based one with the same SPD": ([], [
+        _row("a", "10.0.1.0/24=192.168.1.0/24", route_type="StaticRoute"),
+        _row("b", "10.0.1.0/24=192.168.1.0/24", route_type="Policy")]),
     "a refused row does not block the next": ([], [
         _bgp("a", cgw="cgw-demo0003"), _bgp("b")]),
     "BGP on a customer gateway without ASN": ([], [_bgp("a", cgw="cgw-demo0003")]),

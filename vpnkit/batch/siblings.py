@@ -15,8 +15,10 @@ CreateVpnConnection list, ref §6):
 * SPD mappings of SPD-based tunnels whose VPC side AND IDC side both overlap ->
   ``InvalidParameterValue.VpnConnCidrConflict`` (console doc "Creating VPN Tunnel", product
   1037 doc 39635, ref §2.1: one IDC range reached from two VPC ranges is valid). An IDC range
-  reached through two tunnels is accepted by the API and reported as a warning.
-  Route-based tunnels (``StaticRoute``, ``Bgp``) are not compared (they negotiate any-any).
+  reached through two tunnels is accepted by the API and reported as a warning. A new
+  tunnel's own selectors are compared with the gateway's SPD-based tunnels; route-based
+  tunnels (``StaticRoute``, ``Bgp``) and any-any selectors are never compared against (they
+  negotiate any-any), and a route-based tunnel without selectors of its own is not checked.
 * more than :data:`MAX_GATEWAY_MAPPINGS` (VPC range, IDC range) mappings over the SPD-based
   tunnels of a gateway -> ``LimitExceeded`` (same doc).
 
@@ -54,6 +56,10 @@ class _Tunnel:
     label: str
     bgp: bool
     route_based: bool
+    #: its own mappings are checked (not a route-based tunnel without selectors of its own)
+    checked: bool = True
+    #: it counts as an SPD-based tunnel for the tunnels after it (not route-based, not any-any)
+    spd_based: bool = True
     #: (VPC side, IDC side, IDC text, path of the IDC range in the row)
     mappings: list[tuple[Block, Block, str, str]] = field(default_factory=list)
     bgp_cidr: Block | None = None
@@ -75,7 +81,10 @@ def _tunnel(label: str, route_type: Any, pairs: Sequence[tuple[Any, Sequence[Any
             bgp_cidr: Any) -> _Tunnel:
     kind = route_type if isinstance(route_type, str) and route_type else _DEFAULT_ROUTE_TYPE
     t = _Tunnel(label, kind == "Bgp", kind in ROUTE_BASED)
-    if not t.route_based and not _is_any_any(pairs):
+    any_any = _is_any_any(pairs)
+    t.checked = not (t.route_based and (not pairs or any_any))
+    t.spd_based = not t.route_based and not any_any
+    if t.checked:
         for i, (local, remotes) in enumerate(pairs):
             lb = _block(local)
             for j, remote in enumerate(remotes):
@@ -121,11 +130,12 @@ def _against(me: _Tunnel, prior: Sequence[_Tunnel], mappings: int, gw: str) -> l
                                  "InvalidParameterValue.VpnConnBgpTunnelCidrConflict",
                                  f"{me.bgp_text} overlaps {t.bgp_text} of {t.label} on {gw}"))
                 break
-    if me.route_based:
+    if not me.checked:
         return out
+    spd_prior = [t for t in prior if t.spd_based]
     for local, remote, text, path in me.mappings:
         warned = False
-        for t in prior:
+        for t in spd_prior:
             for o_local, o_remote, o_text, _ in t.mappings:
                 if not _over(remote, o_remote):
                     continue
@@ -161,7 +171,7 @@ def check_gateway(gw: str, rows: Sequence[RowInput], existing: Mapping[str, Mapp
     (they do not reach the gateway, so the rows after them are not compared with them).
     """
     prior = [_existing(t) for t in existing.values()]
-    mappings = sum(len(t.mappings) for t in prior)
+    mappings = sum(len(t.mappings) for t in prior if t.spd_based)
     found: dict[int, list[Issue]] = {}
     seen: dict[str, RowInput] = {}
     for r in sorted(rows, key=lambda x: x.row):
@@ -176,5 +186,5 @@ def check_gateway(gw: str, rows: Sequence[RowInput], existing: Mapping[str, Mapp
         found[r.row] = issues
         if r.row not in refused and not any(i.severity == "error" for i in issues):
             prior.append(me)
-            mappings += len(me.mappings)
+            mappings += len(me.mappings) if me.spd_based else 0
     return found
