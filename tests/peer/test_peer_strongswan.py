@@ -27,7 +27,7 @@ def test_key_value_one_per_line() -> None:
 
 def test_placeholder_unless_psk_is_passed() -> None:
     """Without psk= the tunnel's key stays out; with it, it is the secret."""
-    assert SENTINEL_PSK not in swan() and PSK_PLACEHOLDER in swan()
+    assert SENTINEL_PSK not in swan() and f'secret = "{PSK_PLACEHOLDER}"' in swan()
     assert f'secret = "{SENTINEL_PSK}"' in swan(psk=SENTINEL_PSK)
 
 

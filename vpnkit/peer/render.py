@@ -53,7 +53,7 @@ class Rendered:
         return self.text
 
 
-def _head(cfg: PeerConfig, vendor: Vendor, issues: list[Issue]) -> list[str]:
+def _head(cfg: PeerConfig, vendor: Vendor, issues: list[Issue], has_key: bool) -> list[str]:
     """Comment lines every vendor's output starts with (no key, ever)."""
     me, peer = cfg.local, cfg.remote
     side = "IDC (customer gateway)" if cfg.side == "idc" else "Tencent VPN gateway"
@@ -68,6 +68,9 @@ def _head(cfg: PeerConfig, vendor: Vendor, issues: list[Issue]) -> list[str]:
         "NAT-T: behind NAT, IKE and ESP move to UDP 4500; the identity must stay the one "
         "the tunnel declares, not the translated address.",
     ]
+    lines.append("Before loading, replace any <...> placeholder (interface names, ASNs) with "
+                 "this device's own" + ("." if has_key else
+                                        f" and {PSK_PLACEHOLDER} with the tunnel's key."))
     if not cfg.route_based:
         lines.append(f"{len(cfg.selectors)} SPD pair(s): the Tencent gateway negotiates each "
                      "(VPC range, IDC range) pair as its own IPsec SA (ref §2.1).")
@@ -135,5 +138,5 @@ def render(conn: VpnConnection | PeerConfig, vendor: str, *, gateway_ip: str | N
     issues = [*cfg.notes, *found]
     template: _Template = importlib.import_module(
         f"vpnkit.peer.templates.{vendor.replace('-', '_')}").render
-    files = template(cfg, tok, key, _head(cfg, spec, issues))
+    files = template(cfg, tok, key, _head(cfg, spec, issues, has_key))
     return Rendered(vendor, files, tuple(issues), has_key=has_key)
