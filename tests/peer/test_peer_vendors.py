@@ -198,3 +198,15 @@ def test_masks_refuse_what_is_not_a_cidr(bad: str) -> None:
 
     with pytest.raises(ValueError, match="not an IPv4 CIDR"):
         mask(bad)
+
+
+@pytest.mark.parametrize("vendor", ["strongswan", "libreswan", "cisco-ios", "junos"])
+def test_bgp_tunnel_names_the_bgp_neighbor(vendor: str) -> None:
+    """A BGP tunnel's output names the Tencent side's BGP address and ASN (the neighbor)."""
+    conn = tunnel(RouteType="Bgp", SecurityPolicyDatabaseSet=[
+        {"LocalCidrBlock": "0.0.0.0/0", "RemoteCidrBlock": ["0.0.0.0/0"]}],
+        BgpConfig={"TunnelCidr": "169.254.128.0/30", "LocalBgpIp": "169.254.128.1",
+                   "RemoteBgpIp": "169.254.128.2", "LocalBgpAsn": "64551",
+                   "RemoteBgpAsn": "65001"})
+    out = render(conn, vendor, gateway_ip=GATEWAY_IP, customer_ip=CUSTOMER_IP)
+    assert "169.254.128.1" in out.text and "64551" in out.text, out.text

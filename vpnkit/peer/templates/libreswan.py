@@ -60,6 +60,9 @@ def render(cfg: PeerConfig, tok: Tokens, psk: str, head: list[str]) -> dict[str,
         out += [f"    ipsec-interface={IF_ID}",
                 f"# route the far side's ranges into ipsec{IF_ID}: "
                 f"ip route add <range> dev ipsec{IF_ID}"]
+        if cfg.bgp:
+            out += [f"# BGP: ip addr add {cfg.bgp.local_ip}/30 dev ipsec{IF_ID}; neighbor "
+                    f"{cfg.bgp.remote_ip} remote-as {cfg.bgp.remote_asn or '<ASN>'} (FRR, BIRD)"]
     for i, ts in enumerate(cfg.selectors, 1):
         out += ["", f"conn {cfg.name}-{i}", f"    also={base}",
                 f"    leftsubnet={ts.local}", f"    rightsubnet={ts.remote}",

@@ -59,6 +59,11 @@ def render(cfg: PeerConfig, tok: Tokens, psk: str, head: list[str]) -> dict[str,
                 "into it,",
                 f"#   ip link add ipsec{IF_ID} type xfrm dev <wan> if_id {IF_ID}",
                 f"#   ip route add <far-side range> dev ipsec{IF_ID}"]
+        if cfg.bgp:
+            out += [f"#   ip addr add {cfg.bgp.local_ip}/30 dev ipsec{IF_ID}",
+                    f"# BGP (e.g. FRR, BIRD): neighbor {cfg.bgp.remote_ip} remote-as "
+                    f"{cfg.bgp.remote_asn or '<ASN>'} from {cfg.bgp.local_ip} "
+                    f"(local AS {cfg.bgp.local_asn or '<your ASN>'})"]
     out += ["connections {", f"  {cfg.name} {{", f"    version = {1 if v1 else 2}"]
     if v1 and cfg.exchange_mode == "AGGRESSIVE":
         out.append("    aggressive = yes")
