@@ -200,7 +200,7 @@ def test_masks_refuse_what_is_not_a_cidr(bad: str) -> None:
         mask(bad)
 
 
-@pytest.mark.parametrize("vendor", ["strongswan", "libreswan", "cisco-ios", "junos"])
+@pytest.mark.parametrize("vendor", list(VENDORS))
 def test_bgp_tunnel_names_the_bgp_neighbor(vendor: str) -> None:
     """A BGP tunnel's output names the Tencent side's BGP address and ASN (the neighbor)."""
     conn = tunnel(RouteType="Bgp", SecurityPolicyDatabaseSet=[
@@ -210,3 +210,6 @@ def test_bgp_tunnel_names_the_bgp_neighbor(vendor: str) -> None:
                    "RemoteBgpAsn": "65001"})
     out = render(conn, vendor, gateway_ip=GATEWAY_IP, customer_ip=CUSTOMER_IP)
     assert "169.254.128.1" in out.text and "64551" in out.text, out.text
+    assert "169.254.128.0 " not in out.text  # the own address is the host, not the network
+    if vendor not in ("strongswan", "libreswan"):  # there the address is an ip command
+        assert "169.254.128.2" in config_lines(out.text, vendor)

@@ -66,10 +66,15 @@ def render(cfg: PeerConfig, tok: Tokens, psk: str, head: list[str]) -> dict[str,
         out += [f"crypto ipsec profile {n}", *(f" {s}" for s in sets),
                 "interface Tunnel100", " nameif tencent"]
         if cfg.bgp:
-            out.append(f" ip address {mask(cfg.bgp.local_ip + '/30')[0]} 255.255.255.252")
+            out.append(f" ip address {cfg.bgp.local_ip} 255.255.255.252")
         out += [" tunnel source interface outside", f" tunnel destination {peer.address}",
                 " tunnel mode ipsec ipv4", f" tunnel protection ipsec profile {n}",
                 "! route the VPC ranges via the tunnel: route tencent <vpc> <mask> <peer-ip>"]
+        if cfg.bgp:
+            out += [f"router bgp {cfg.bgp.local_asn or '<your ASN>'}",
+                    " address-family ipv4 unicast",
+                    f"  neighbor {cfg.bgp.remote_ip} remote-as {cfg.bgp.remote_asn or '<ASN>'}",
+                    f"  neighbor {cfg.bgp.remote_ip} activate", " exit-address-family"]
     else:
         for ts in cfg.selectors:
             src, dst = mask(ts.local), mask(ts.remote)

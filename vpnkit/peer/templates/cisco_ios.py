@@ -10,7 +10,7 @@ transform-set, set pfs, set security-association lifetime).
 from __future__ import annotations
 
 from vpnkit.peer.model import PeerConfig
-from vpnkit.peer.templates._util import comments, mask, safe_name, wildcard
+from vpnkit.peer.templates._util import comments, safe_name, wildcard
 from vpnkit.peer.vendors import Tokens
 
 __all__ = ["render"]
@@ -82,7 +82,7 @@ def render(cfg: PeerConfig, tok: Tokens, psk: str, head: list[str]) -> dict[str,
                 "interface Tunnel100",
                 " description Tencent Cloud VPN (route-based)"]
         if cfg.bgp:
-            out.append(f" ip address {mask(cfg.bgp.local_ip + '/30')[0]} 255.255.255.252")
+            out.append(f" ip address {cfg.bgp.local_ip} 255.255.255.252")
         else:
             out.append(" ip unnumbered <wan-interface>")
         out += [f" tunnel source {me.address}", " tunnel mode ipsec ipv4",

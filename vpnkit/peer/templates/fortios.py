@@ -66,6 +66,14 @@ def render(cfg: PeerConfig, tok: Tokens, psk: str, head: list[str]) -> dict[str,
                 f"        set auto-negotiate {auto}",
                 "    next"]
     out.append("end")
+    if cfg.bgp:
+        out += ["config system interface", f'    edit "{n}"',
+                f"        set ip {cfg.bgp.local_ip} 255.255.255.255",
+                f"        set remote-ip {cfg.bgp.remote_ip} 255.255.255.252", "    next", "end",
+                "config router bgp", f"    set as {cfg.bgp.local_asn or '<your ASN>'}",
+                "    config neighbor", f'        edit "{cfg.bgp.remote_ip}"',
+                f"            set remote-as {cfg.bgp.remote_asn or '<ASN>'}", "        next",
+                "    end", "end"]
     if cfg.route_based:
         out += ["# route the VPC ranges into the tunnel interface:",
                 f'# config router static / edit 0 / set dst <vpc> / set device "{n}" / end']

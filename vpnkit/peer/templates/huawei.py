@@ -65,6 +65,10 @@ def render(cfg: PeerConfig, tok: Tokens, psk: str, head: list[str]) -> dict[str,
                 f" destination {peer.address}", f" ipsec profile {n}",
                 "# route the VPC ranges into Tunnel0/0/100 (ip route-static <vpc> <mask> "
                 "Tunnel0/0/100)"]
+        if cfg.bgp:
+            out += ["#", f"bgp {cfg.bgp.local_asn or '<your ASN>'}",
+                    f" peer {cfg.bgp.remote_ip} as-number {cfg.bgp.remote_asn or '<ASN>'}",
+                    f" peer {cfg.bgp.remote_ip} connect-interface Tunnel0/0/100"]
     else:
         out += ["#", "acl number 3100"]
         for i, ts in enumerate(cfg.selectors, 1):

@@ -79,6 +79,14 @@ def render(cfg: PeerConfig, tok: Tokens, psk: str, head: list[str]) -> dict[str,
             out += [f"{tun} auto-key proxy-id pair{i} local {ts.local}",
                     f"{tun} auto-key proxy-id pair{i} remote {ts.remote}",
                     f"{tun} auto-key proxy-id pair{i} protocol any"]
+    if cfg.bgp:
+        vr = "set network virtual-router default protocol bgp"
+        out += [f"set network interface tunnel units tunnel.100 ip {cfg.bgp.local_ip}/30",
+                f"{vr} enable yes", f"{vr} local-as {cfg.bgp.local_asn or '<your ASN>'}",
+                f"{vr} peer-group tencent peer tencent peer-as {cfg.bgp.remote_asn or '<ASN>'}",
+                f"{vr} peer-group tencent peer tencent peer-address ip {cfg.bgp.remote_ip}",
+                f"{vr} peer-group tencent peer tencent local-address interface tunnel.100 "
+                f"ip {cfg.bgp.local_ip}/30"]
     out.append("# route the VPC ranges via tunnel.100 (virtual router static route) and allow "
                "them with security policies; put tunnel.100 in a zone")
     return {"set-commands": "\n".join([*out, ""])}
