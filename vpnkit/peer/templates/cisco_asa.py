@@ -60,8 +60,8 @@ def render(cfg: PeerConfig, tok: Tokens, psk: str, head: list[str]) -> dict[str,
         out.append(f" isakmp keepalive threshold 10 retry {max(2, cfg.dpd.timeout // 10)}")
     sets = [f"set ikev2 ipsec-proposal {n}" if v2 else f"set ikev1 transform-set {n}",
             *([f"set pfs group{tok.pfs}"] if tok.pfs else []),
-            f"set security-association lifetime seconds {tok.ipsec_lifetime} "
-            f"kilobytes {tok.ipsec_kb}"]
+            f"set security-association lifetime seconds {tok.ipsec_lifetime}",
+            f"set security-association lifetime kilobytes {tok.ipsec_kb}"]
     if cfg.route_based:
         out += [f"crypto ipsec profile {n}", *(f" {s}" for s in sets),
                 "interface Tunnel100", " nameif tencent"]

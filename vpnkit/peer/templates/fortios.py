@@ -26,7 +26,7 @@ def render(cfg: PeerConfig, tok: Tokens, psk: str, head: list[str]) -> dict[str,
     auto = "enable" if cfg.local.initiation == "start" else "disable"
     out = comments(head)
     out += ["config vpn ipsec phase1-interface", f'    edit "{n}"',
-            '        set interface "wan1"',
+            '        set interface "<wan-interface>"',
             f"        set ike-version {1 if v1 else 2}"]
     if v1:
         out.append(f"        set mode {cfg.exchange_mode.lower()}")

@@ -66,7 +66,7 @@ def render(cfg: PeerConfig, tok: Tokens, psk: str, head: list[str]) -> dict[str,
         out += [f"{gw} protocol {v} dpd enable yes", f"{gw} protocol {v} dpd interval 10"]
         if v == "ikev1":
             out.append(f"{gw} protocol ikev1 dpd retry {max(2, cfg.dpd.timeout // 10)}")
-    out += [f"{gw} local-address interface ethernet1/1 ip {cfg.local.address}/32",
+    out += [f"{gw} local-address interface <wan-interface> ip {cfg.local.address}/32",
             f"{gw} peer-address ip {cfg.remote.address}",
             f"{gw} local-id {_ident(cfg.local)}",
             f"{gw} peer-id {_ident(cfg.remote)}",
