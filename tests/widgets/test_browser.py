@@ -282,6 +282,8 @@ def test_form_in_jupyterlab(lab: str, page: Any, emulator: Emulator, tmp_path: P
     _check_layout(form, "advanced open")
     _shot(page, "form-3-advanced.png")
     assert _in_viewport(page, submit), "Submit out of view with the advanced part open"
+    _field(page, "dropdown", "Security profile").select_option("strong (recommended)")
+    expect(_field(page, "dropdown", "DH group")).to_have_value("GROUP14")
     advanced.click()  # collapse it again
     expect(_field(page, "dropdown", "DH group")).to_be_hidden()
 
@@ -317,7 +319,8 @@ def test_form_in_jupyterlab(lab: str, page: Any, emulator: Emulator, tmp_path: P
     client = VpcClient("ap-guangzhou", endpoint=emulator.url, credential=emulator.credential)
     conn = client.find_vpn_connection("vpngw-demo0001", NAME)
     assert conn is not None and conn.ike_options is not None
-    assert conn.ike_options.dh_group == "GROUP15" and conn.ike_options.version == "IKEV2"
+    assert conn.ike_options.dh_group == "GROUP14" and conn.ike_options.version == "IKEV2"
+    assert conn.ipsec_options is not None and conn.ipsec_options.pfs_dh_group == "DH-GROUP14"
     assert [r.local_cidr_block for r in conn.security_policy_databases] == [
         "10.0.1.0/24", "10.0.2.0/24"]
 
