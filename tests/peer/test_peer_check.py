@@ -235,3 +235,13 @@ def test_peer_accepting_any_gateway_identity_is_no_mismatch() -> None:
     """remote id = %any accepts whatever the gateway sends: no identity mismatch."""
     text = peer_text().replace("      id = 203.0.113.10", "      id = %any")
     assert "id = %any" in text and not check(expected(), text).mismatches
+
+
+def test_passive_gateway_and_a_peer_that_only_answers_never_start() -> None:
+    """NegotiationType passive and a peer with start_action none: nobody starts IKE."""
+    passive = {"NegotiationType": "passive"}
+    text = peer_text(**passive)
+    assert "start_action = start" in text and not check(expected(**passive), text).mismatches
+    idle = text.replace("start_action = start", "start_action = none")
+    got = [(m.field, m.phase) for m in check(expected(**passive), idle).mismatches]
+    assert got == [("negotiation_type", "phase 1 never starts")]

@@ -133,6 +133,11 @@ def _phase1(d: _Diff, want: PeerConfig, peers: Sequence[PeerConfig]) -> None:
                   p.ike_lifetime, "rekey",
                   "both come up; the IKE SA is rekeyed at different times (IKEv1 responders "
                   "may refuse a longer proposed lifetime: NO_PROPOSAL_CHOSEN)", "warning")
+    if want.remote.initiation == "none" and all(p.local.initiation == "none" for p in peers):
+        d.add("negotiation_type", "changed", "passive (the gateway only answers)",
+              "only answers (start_action none / auto=add)", "phase 1 never starts",
+              "neither side starts IKE: no log at all on either side; start the tunnel from "
+              "the peer (start_action = start or trap, auto=start or route)")
     want_ike = (want.ike.encryption, want.ike.integrity, want.ike.dh_group)
     offered = _ike_set(peers)
     if want_ike not in offered:
