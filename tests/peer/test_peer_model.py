@@ -32,6 +32,12 @@ def test_route_based_and_bgp_tunnels_negotiate_any_any() -> None:
         assert cfg.route_based and cfg.selectors == (TrafficSelector(ANY, ANY),)
 
 
+def test_tunnel_without_spd_is_route_based_any_any() -> None:
+    """A STATIC tunnel with an empty SPD (as a PENDING one answers) renders any-any, VTI."""
+    cfg = build(RouteType="STATIC", SecurityPolicyDatabaseSet=[])
+    assert cfg.route_based and cfg.selectors == (TrafficSelector(ANY, ANY),)
+
+
 def test_mirrored_swaps_sides_and_twice_is_identity() -> None:
     """mirrored() is the Tencent side; mirroring back gives the IDC side again."""
     cfg = build()

@@ -255,9 +255,9 @@ def from_connection(conn: VpnConnection, *, gateway_ip: str, customer_ip: str) -
     route_type = _str(d.take("spec", "route_type", conn.route_type))
     pairs = [(r.local_cidr_block, remote) for r in conn.security_policy_databases
              for remote in r.remote_cidr_blocks]
-    route_based = route_type in ("StaticRoute", "Bgp") or \
-        (bool(pairs) and all(p == (ANY, ANY) for p in pairs))
-    selectors = (TrafficSelector(ANY, ANY),) if route_based or not pairs else tuple(
+    # no SPD at all (a STATIC tunnel still PENDING answers []): nothing to select on but any-any
+    route_based = route_type in ("StaticRoute", "Bgp") or all(p == (ANY, ANY) for p in pairs)
+    selectors = (TrafficSelector(ANY, ANY),) if route_based else tuple(
         TrafficSelector(idc, vpc) for vpc, idc in dict.fromkeys(pairs))
 
     dpd_on = _int(d.take("spec", "dpd_enable", conn.dpd_enable)) == 1
