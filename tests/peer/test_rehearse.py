@@ -37,10 +37,11 @@ def run(conn: Any, **kwargs: Any) -> Any:
              ipsec={"PfsDhGroup": "NULL"}),
     tunnel(ike={"IKEVersion": "IKEV1", "ExchangeMode": "AGGRESSIVE", **FQDN}),
     one_pair(ike=FQDN, NegotiationType="passive", ipsec={"PfsDhGroup": "NULL"}),
+    tunnel(ike={"IKEVersion": "IKEV1"}, NegotiationType="passive"),
     tunnel(ike={"PropoEncryAlgorithm": "AES256GCM128", "DhGroupName": "GROUP19"},
            ipsec={"EncryptAlgorithm": "AES128GCM128"}, NegotiationType="flowTrigger"),
 ], ids=["ikev2-pfs-3pairs", "ikev1-main-nopfs-1pair", "ikev1-aggressive-fqdn-3pairs",
-        "ikev2-passive-fqdn-1pair", "ikev2-gcm-flowtrigger"])
+        "ikev2-passive-fqdn-1pair", "ikev1-passive-3pairs", "ikev2-gcm-flowtrigger"])
 def test_generated_configs_carry_traffic_on_every_pair(conn: Any) -> None:
     """vpnkit's IDC config against the tunnel's own side: every SPD pair UP with traffic."""
     result = run(conn)
@@ -67,7 +68,13 @@ def test_passive_tunnel_is_started_by_the_idc_side() -> None:
     (one_pair(ike={"IKEVersion": "IKEV1", "ExchangeMode": "AGGRESSIVE"}),
      {"ike": {"IKEVersion": "IKEV1", "ExchangeMode": "MAIN"}},
      {("IKE_PHASE1_FAILED", "EXCHANGE_MODE_MISMATCH")}),
-], ids=["pfs-off-ikev2", "pfs-off-ikev1", "ike-cipher", "esp-cipher-ikev1", "main-vs-aggr"])
+    (one_pair(ike=FQDN), {"ike": {**FQDN, "RemoteFqdnName": "other.example.net"}},
+     {("IKE_PHASE1_FAILED", "IDENTITY_MISMATCH")}),
+    (one_pair(ike={"IKEVersion": "IKEV1", **FQDN}),
+     {"ike": {**FQDN, "RemoteFqdnName": "other.example.net"}},
+     {("IKE_PHASE1_FAILED", "IDENTITY_MISMATCH")}),
+], ids=["pfs-off-ikev2", "pfs-off-ikev1", "ike-cipher", "esp-cipher-ikev1", "main-vs-aggr",
+        "fqdn-id-ikev2", "fqdn-id-ikev1"])
 def test_a_deliberate_mismatch_fails_with_its_reason(conn: Any, wrong: dict[str, Any],
                                                     statuses: set[tuple[str, str]]) -> None:
     """The IDC side rendered from a slightly different tunnel fails every pair, for that reason."""
