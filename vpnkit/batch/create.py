@@ -68,21 +68,26 @@ ISSUE_COLUMNS = ("row", "name", "path", "code", "message", "severity")
 
 
 class BatchInvalid(SpecError):
-    """The batch failed validation and nothing was sent; ``.frame`` lists every issue."""
+    """The batch failed validation and nothing was sent; ``.frame`` lists every error and
+    ``.warnings`` what is accepted but risky (weak crypto, options without effect, ...)."""
 
-    def __init__(self, issues: Sequence[Issue], frame: pd.DataFrame) -> None:
+    def __init__(self, issues: Sequence[Issue], frame: pd.DataFrame,
+                 warnings: pd.DataFrame | None = None) -> None:
         super().__init__(issues)
         self.frame = frame
+        self.warnings = warnings if warnings is not None else frame.iloc[0:0]
 
     def __str__(self) -> str:
         rows = self.frame["row"].dropna().nunique()
         head = (f"batch refused, nothing sent: {len(self.frame)} problem"
                 f"{'s' if len(self.frame) != 1 else ''} in {rows} row{'s' if rows != 1 else ''}")
+        if len(self.warnings):
+            head += f" (and {len(self.warnings)} warning{'s' if len(self.warnings) != 1 else ''})"
         return head + "\n" + "\n".join(f"  {i}" for i in self.issues[:30]) + (
             f"\n  ... and {len(self.issues) - 30} more" if len(self.issues) > 30 else "")
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (type(self), (self.issues, self.frame))
+        return (type(self), (self.issues, self.frame, self.warnings))
 
 
 class BatchInterrupted(KeyboardInterrupt):
@@ -185,8 +190,9 @@ def create_many(
     bad = errors(batch_issues) + [Issue(f"row {r.row} ({r.name or '?'}) {i.path}", i.code,
                                         i.message) for r in inputs for i in errors(r.issues)]
     if bad and (not skip_invalid or errors(batch_issues)):
-        raise BatchInvalid(bad, issues_df[issues_df["severity"] == "error"]
-                           .reset_index(drop=True))
+        error = issues_df["severity"] == "error"
+        raise BatchInvalid(bad, issues_df[error].reset_index(drop=True),
+                           issues_df[~error].reset_index(drop=True))
     rows = [BatchRow(r) for r in inputs]
     for row in rows:
         row_errors = errors(row.src.issues)
