@@ -87,9 +87,10 @@ def test_selectors_missing_extra_and_not_mirrored() -> None:
     text = text.replace("remote_ts = 198.18.10.0/24", "remote_ts = 198.18.20.0/24")
     got = {(m.kind, m.tunnel, m.peer) for m in check(expected(), text).mismatches}
     assert got == {
-        ("missing", "198.19.1.0/24 <-> 198.18.10.0/24", "(none)"),
-        ("extra", "(none)", "198.19.1.0/24 <-> 198.18.20.0/24"),
-        ("not-mirrored", "198.19.2.0/24 <-> 198.18.0.0/24", "198.18.0.0/24 <-> 198.19.2.0/24"),
+        ("missing", "VPC 198.18.10.0/24 <-> IDC 198.19.1.0/24", "(none)"),
+        ("extra", "(none)", "local 198.19.1.0/24 <-> remote 198.18.20.0/24"),
+        ("not-mirrored", "VPC 198.18.0.0/24 <-> IDC 198.19.2.0/24",
+         "local 198.18.0.0/24 <-> remote 198.19.2.0/24"),
     }
     assert all("TS_UNACCEPTABLE" in m.symptom for m in check(expected(), text).mismatches)
 
@@ -100,7 +101,7 @@ def test_libreswan_pair_missing_is_found() -> None:
     text = text.split("conn vpnx-lab00001-3")[0]
     report = check(expected(), text)
     assert [(m.kind, m.tunnel) for m in report.mismatches] == [
-        ("missing", "198.19.1.0/24 <-> 198.18.10.0/24")]
+        ("missing", "VPC 198.18.10.0/24 <-> IDC 198.19.1.0/24")]
 
 
 def test_frame_and_rows_shape() -> None:
@@ -207,7 +208,7 @@ def test_hand_written_libreswan_with_default_section_and_subnets() -> None:
     report = check(expected(), HAND_LIBRESWAN)
     blocking = [(m.field, m.kind, m.tunnel) for m in report.mismatches if m.severity == "error"]
     assert blocking == [("security_policy_databases", "missing",
-                         "198.19.1.0/24 <-> 198.18.10.0/24")], report.mismatches
+                         "VPC 198.18.10.0/24 <-> IDC 198.19.1.0/24")], report.mismatches
     assert len(report.mismatches) == 1  # keylife/ikelifetime from %default match the tunnel
 
 

@@ -157,6 +157,7 @@ def _phase1(d: _Diff, want: PeerConfig, peers: Sequence[PeerConfig]) -> None:
 def _phase2(d: _Diff, want: PeerConfig, peers: Sequence[PeerConfig]) -> None:
     v1 = want.ike_version == "IKEV1"
     w = _esp_key(want.esp.encryption, want.esp.integrity, want.esp.pfs_group)
+    wire_pfs = {"none": "NULL"}
     offered = {_esp_key(e.encryption, e.integrity, e.pfs_group)
                for p in peers for e in p.esp_accepts()}
     if w not in offered:
@@ -173,7 +174,8 @@ def _phase2(d: _Diff, want: PeerConfig, peers: Sequence[PeerConfig]) -> None:
             when = (P2 if v1 else
                     "phase 1 and the first phase 2 up (IKE_AUTH carries no DH), then "
                     "phase 2 down at the first rekey")
-            d.add("ipsec_options.pfs_dh_group", "changed", w[2], _fmt(pfs), when,
+            d.add("ipsec_options.pfs_dh_group", "changed", wire_pfs.get(w[2], f"DH-{w[2]}"),
+                  _fmt(wire_pfs.get(g, f"DH-{g}") for g in pfs), when,
                   ("PFS on one side only" if one_side else "different PFS groups")
                   + ": NO_PROPOSAL_CHOSEN" + ("" if v1 else " (or INVALID_KE_PAYLOAD)"))
     for p in peers:
@@ -207,19 +209,25 @@ def _selectors(d: _Diff, want: PeerConfig, peers: Sequence[PeerConfig]) -> None:
               "phase 2 partly down", note.message, "warning")
     expected = want.selector_set()
     actual = frozenset().union(*(p.selector_set() for p in peers))
+    def tencent(idc: str, vpc: str) -> str:
+        return f"VPC {vpc} <-> IDC {idc}"
+
+    def peer(local: str, remote: str) -> str:
+        return f"local {local} <-> remote {remote}"
+
     for local, remote in sorted(expected - actual):
         if (remote, local) in actual:
             continue
-        d.add("security_policy_databases", "missing", f"{local} <-> {remote}", "(none)", P2,
+        d.add("security_policy_databases", "missing", tencent(local, remote), "(none)", P2,
               "this SPD pair is never negotiated by the peer; when the gateway proposes it: "
               "TS_UNACCEPTABLE (IKEv1: 'no matching CHILD_SA config' / INVALID_ID_INFORMATION)")
     for local, remote in sorted(actual - expected):
         if (remote, local) in expected:
-            d.add("security_policy_databases", "not-mirrored", f"{remote} <-> {local}",
-                  f"{local} <-> {remote}", P2,
+            d.add("security_policy_databases", "not-mirrored", tencent(remote, local),
+                  peer(local, remote), P2,
                   "the peer's local and remote ranges are swapped: TS_UNACCEPTABLE")
         else:
-            d.add("security_policy_databases", "extra", "(none)", f"{local} <-> {remote}", P2,
+            d.add("security_policy_databases", "extra", "(none)", peer(local, remote), P2,
                   "the gateway has no such SPD pair: TS_UNACCEPTABLE for this child")
 
 
