@@ -411,6 +411,8 @@ def test_cli_exit_codes(emu: Emulator, tmp_path: Path) -> None:
     assert "modified" in p.stdout and "deleted" in p.stdout
     assert run_cli(env, "plan", one, "--prune").returncode == 0
     assert run_cli(env, "plan", str(tmp_path / "missing.csv")).returncode == 1
+    assert run_cli(env, "plan").returncode == 1  # a usage error is never "2: pending"
+    assert run_cli(env, "apply", path, "--workers", "0").returncode == 1
     bad = str(desired_csv(tmp_path, [row(spd="10.0.1.0/24=192.168.1.0/33")]))
     p = run_cli(env, "plan", bad)
     assert p.returncode == 1 and "nothing sent" in p.stderr

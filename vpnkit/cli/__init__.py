@@ -90,16 +90,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     _, rest = head.parse_known_args(args_list)
     if rest[:1] == ["emulator"]:  # its own parser, shared with python -m vpnkit.emulator
         return _emulator(rest[1:])
+    # plan/apply keep terraform's -detailed-exitcode meaning: 2 is "changes pending" only,
+    # so their usage errors exit 1
+    usage = 1 if rest[:1] in (["plan"], ["apply"]) else 2
     parser = build_parser()
     try:
         args = parser.parse_args(args_list)
     except SystemExit as exc:  # argparse: --help (0) or a usage error (2)
-        return int(exc.code or 0)
+        code = int(exc.code or 0)
+        return usage if code == 2 else code
     try:
         return int(args.func(args))
     except UsageError as exc:
         print(f"vpnkit {args.command}: error: {exc}", file=sys.stderr)
-        return 2
+        return usage
     except KeyboardInterrupt as exc:
         result = getattr(exc, "result", None)
         hint = f"; resume with --resume {result.batch_id}" if result is not None else ""

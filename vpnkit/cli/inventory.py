@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from vpnkit.cli._common import FORMATS, client_from_args, emit
+from vpnkit.cli._common import FORMATS, client_from_args, emit, positive_int
 
 __all__ = ["SHOWN", "register"]
 
@@ -28,8 +28,8 @@ def register(sub: Any) -> None:
                    help="output format on stdout (default: table)")
     p.add_argument("--output", metavar="FILE", help="also write every column to FILE.csv "
                    "or FILE.parquet (Parquet needs the 'parquet' extra)")
-    p.add_argument("--workers", type=int, default=8, help="regions read in parallel "
-                   "(default 8)")
+    p.add_argument("--workers", type=positive_int, default=8, metavar="N",
+                   help="regions read in parallel (default 8)")
     p.set_defaults(func=cmd_inventory)
 
 
@@ -37,8 +37,6 @@ def cmd_inventory(args: argparse.Namespace) -> int:
     """inventory: 0 when every region was read, 1 when some could not be (rows shown)."""
     from vpnkit.inventory import export, flat, inventory, resolve_regions
 
-    if args.workers < 1:
-        raise ValueError("--workers must be at least 1")
     client = client_from_args(args)
     regions = resolve_regions(args.regions, client.region)
     frame = inventory(client, regions, workers=args.workers, partial=True)

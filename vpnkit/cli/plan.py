@@ -2,7 +2,8 @@
 
 Exit codes, like ``terraform plan -detailed-exitcode``: 0 nothing to do (or everything
 applied), 2 changes pending (``plan``, or ``apply`` without ``--yes``), 1 errors (an invalid
-desired state, an unreadable live state, a change that failed). ``apply`` without ``--yes``
+desired state, an unreadable live state, a change that failed, and usage errors too, so that
+2 never means anything but "pending"). ``apply`` without ``--yes``
 shows the plan and sends nothing; deleting (``--prune``, ``--replace``) also needs the phrase
 the plan prints, given with ``--confirm`` (or typed at the prompt on a terminal).
 """
@@ -15,7 +16,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from vpnkit.cli._common import FORMATS, client_from_args, emit
+from vpnkit.cli._common import FORMATS, client_from_args, emit, positive_int
 
 if TYPE_CHECKING:
     from vpnkit.plan import Plan
@@ -43,8 +44,8 @@ def register(sub: Any) -> None:
                            "re-creating tunnels whose change Modify cannot make")
             p.add_argument("--confirm", metavar="PHRASE", help="the phrase the plan prints "
                            "when it deletes tunnels, e.g. 'delete 2 tunnels'")
-            p.add_argument("--workers", type=int, default=8, help="parallel changes "
-                           "(default 8)")
+            p.add_argument("--workers", type=positive_int, default=8, metavar="N",
+                           help="parallel changes (default 8)")
             p.add_argument("--state", metavar="DB", help="journal (default: beside the "
                            "audit log, or $VPNKIT_BATCH_STATE)")
             p.add_argument("--no-wait", action="store_true", help="do not wait for "
@@ -127,8 +128,6 @@ def cmd_apply(args: argparse.Namespace) -> int:
     """apply FILE [--yes]: make the plan's changes (0 done or nothing to do, 2 not applied)."""
     from vpnkit.plan import PlanError
 
-    if getattr(args, "workers", 1) < 1:
-        raise ValueError("--workers must be at least 1")
     _, p = _make(args)
     if p is None:
         return 1
