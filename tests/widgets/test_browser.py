@@ -156,8 +156,10 @@ def _field(page: Any, kind: str, label: str) -> Any:
 
 
 LAYOUT_JS = """(form) => {
+  const cell = (form.closest('.jp-Cell-outputWrapper') || document.body).getBoundingClientRect();
+  const box = form.getBoundingClientRect();
   const out = {form: [form.scrollWidth, form.clientWidth], buttons: [], selects: [],
-               inputs: []};
+               inputs: [], cell: [Math.round(box.right), Math.round(cell.right)]};
   const ctx = document.createElement('canvas').getContext('2d');
   for (const b of form.querySelectorAll('button')) {
     if (!b.offsetParent) continue;  // hidden
@@ -180,10 +182,12 @@ LAYOUT_JS = """(form) => {
   }
   out.wide = out.wide.slice(0, 8);
   for (const el of form.querySelectorAll('input, select, textarea, button, table')) {
-    if (!el.offsetParent) continue;
+    if (!el.offsetParent || el.closest('.vpnkit-result-scroll')) continue;
     const r = el.getBoundingClientRect();
     if (r.right > right + 0.5) out.inputs.push([el.tagName, el.className, r.right, right]);
   }
+  out.tables = [...form.querySelectorAll('.vpnkit-result-scroll')].map(
+    (t) => [Math.round(t.getBoundingClientRect().right), t.scrollWidth, t.clientWidth]);
   return out;
 }"""
 
@@ -199,6 +203,10 @@ def _check_layout(form: Any, where: str) -> dict[str, Any]:
     cut = [s for s in got["selects"] if s[1] > s[2]]
     assert not cut, f"{where}: dropdown labels cut {cut}"
     assert not got["inputs"], f"{where}: controls past the form's right edge {got['inputs']}"
+    boxes = [t for t in got["tables"] if t[0] > got["cell"][0]]
+    assert not boxes, f"{where}: a table's scroll box passes the form's edge {boxes}"
+    right, cell = got["cell"]
+    assert right <= cell, f"{where}: the form is wider than its notebook cell ({right} > {cell})"
     assert got["buttons"] and got["selects"]
     return got
 
@@ -294,7 +302,8 @@ def test_form_in_jupyterlab(lab: str, page: Any, emulator: Emulator, tmp_path: P
     expect(result).to_contain_text("AVAILABLE")
     expect(page.locator(".vpnkit-progress")).to_contain_text("AVAILABLE")
     expect(page.locator(".vpnkit-result table")).to_have_count(1)
-    _check_layout(form, "created")
+    got = _check_layout(form, "created")
+    assert all(w <= c for _, w, c in got["tables"]), f"the compact table scrolls {got}"
     _readme_picture(page, form)
     page.locator("button", has_text="All columns").click()
     expect(result).to_contain_text("ipsec_sa_lifetime_traffic")
@@ -315,7 +324,7 @@ def test_form_in_jupyterlab(lab: str, page: Any, emulator: Emulator, tmp_path: P
     conflict = page.locator(".vpnkit-spd-msg").nth(0)
     expect(conflict).to_contain_text(f"overlaps tunnel '{NAME}'")
     _shot(page, "form-6-conflict.png")
-
+    _check_layout(form, "conflict")
     client = VpcClient("ap-guangzhou", endpoint=emulator.url, credential=emulator.credential)
     conn = client.find_vpn_connection("vpngw-demo0001", NAME)
     assert conn is not None and conn.ike_options is not None

@@ -3,7 +3,8 @@
 The bar holding Submit and the checks is ``position: sticky`` at the bottom of the notebook's
 scrolling area, so it stays in view while the analyst fills any part of the form. Sticky needs
 every box between the bar and the scrolling area to let it out (``overflow: visible``); the
-rules below do that for JupyterLab's and Voila's output areas only.
+rules below do that for JupyterLab's output areas only, with ``min-width: 0`` so that a wide
+table still scrolls inside its own box instead of widening the output area.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ __all__ = ["CSS", "bar_summary", "section"]
 CSS = """<style>
 .vpnkit-bad input, .vpnkit-bad select, input.vpnkit-bad, select.vpnkit-bad
   {border-color:#d9534f !important; background:#fff5f5}
-.vpnkit-form {max-width:100%; box-sizing:border-box}
+.vpnkit-form {max-width:100%; min-width:0; box-sizing:border-box}
 .vpnkit-form .widget-html, .vpnkit-form .widget-html-content {min-width:0; max-width:100%}
 .vpnkit-form .widget-html-content {white-space:normal; overflow-wrap:anywhere}
 .vpnkit-msg .widget-html-content, .vpnkit-spd-msg .widget-html-content,
@@ -33,7 +34,7 @@ CSS = """<style>
   border-top:2px solid #1976d2; padding:4px 6px; box-shadow:0 -2px 6px rgba(0,0,0,.12)}
 .jp-OutputArea:has(.vpnkit-bar), .jp-OutputArea :has(.vpnkit-bar),
 .jp-Cell:has(.vpnkit-bar), .jp-Cell :has(.vpnkit-bar) {overflow:visible !important;
-  contain:none !important}
+  contain:none !important; min-width:0 !important}
 </style>"""
 
 

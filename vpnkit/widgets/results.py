@@ -65,7 +65,7 @@ def connection_frame(conns: Sequence[VpnConnection]) -> Any:
 
 #: The key columns the form shows (the full frame is ``form.results`` / "All columns").
 SUMMARY = {"vpn_connection_id": "tunnel", "vpn_connection_name": "name", "state": "state",
-           "vpn_gateway_id": "gateway", "route_type": "route type", "spd_count": "SPD rules",
+           "route_type": "route type", "spd_count": "SPD rules",
            "ike_version": "IKE", "ike_encryption_algorithm": "IKE cipher",
            "ipsec_encryption_algorithm": "IPsec cipher", "created_time": "created"}
 _TABLE_CSS = ("border-collapse:collapse;font-size:12px;line-height:1.35;"
@@ -83,11 +83,11 @@ def result_html(frame: Any, title: str, *, full: bool = False) -> str:
     The table scrolls inside its own box (``overflow-x:auto``), never the form.
     """
     names = list(frame.columns) if full else [c for c in SUMMARY if c in frame.columns]
-    heads = "".join(f"<th style='text-align:left;padding:2px 8px;border-bottom:1px solid #999;"
+    heads = "".join(f"<th style='text-align:left;padding:2px 6px;border-bottom:1px solid #999;"
                     "white-space:nowrap'>"
                     f"{escape(SUMMARY.get(c, c) if not full else c)}</th>" for c in names)
     rows = "".join(
-        "<tr>" + "".join(f"<td style='padding:2px 8px;border-bottom:1px solid #eee;"
+        "<tr>" + "".join(f"<td style='padding:2px 6px;border-bottom:1px solid #eee;"
                          f"white-space:nowrap'>{_cell(v)}</td>" for v in rec) + "</tr>"
         for rec in frame[names].itertuples(index=False, name=None))
     return (f"<div class='vpnkit-result'><b>{escape(title)}</b>"
