@@ -11,7 +11,7 @@ from tests.conftest import CGW, GATEWAY, VPC
 from tests.test_client import Recorder, recording_client
 from vpnkit import ApiError, AuditLog, SpecError, VpcClient, VpnConnectionSpec
 from vpnkit.emulator import Emulator
-from vpnkit.models import GatewayRoute
+from vpnkit import GatewayRoute
 
 PSK = "day-two-psk-0001"
 

@@ -30,6 +30,7 @@ if TYPE_CHECKING:  # the names as mypy and IDEs see them; at run time see _LAZY
     from vpnkit.inventory import inventory
     from vpnkit.models import (
         BgpConfig,
+        GatewayRoute,
         HealthCheckConfig,
         IkeOptions,
         IpsecOptions,
@@ -38,6 +39,7 @@ if TYPE_CHECKING:  # the names as mypy and IDEs see them; at run time see _LAZY
         VpnConnection,
         VpnConnectionSpec,
     )
+    from vpnkit.modify import ModifyResult
     from vpnkit.plan import plan
     from vpnkit.session import connect
     from vpnkit.validate import Issue, check, issues
@@ -49,10 +51,12 @@ __all__ = [
     "BgpConfig",
     "Credential",
     "CredentialError",
+    "GatewayRoute",
     "HealthCheckConfig",
     "IkeOptions",
     "IpsecOptions",
     "Issue",
+    "ModifyResult",
     "OutcomeUnknownError",
     "SignatureExpireError",
     "SpdRule",
@@ -82,8 +86,10 @@ _LAZY = {
     **dict.fromkeys(("ApiError", "CredentialError", "OutcomeUnknownError",
                      "SignatureExpireError", "SpecError", "TransportError", "VpnkitError",
                      "WaitTimeout"), "vpnkit.errors"),
-    **dict.fromkeys(("BgpConfig", "HealthCheckConfig", "IkeOptions", "IpsecOptions", "SpdRule",
-                     "Tag", "VpnConnection", "VpnConnectionSpec"), "vpnkit.models"),
+    **dict.fromkeys(("BgpConfig", "GatewayRoute", "HealthCheckConfig", "IkeOptions",
+                     "IpsecOptions", "SpdRule", "Tag", "VpnConnection", "VpnConnectionSpec"),
+                    "vpnkit.models"),
+    "ModifyResult": "vpnkit.modify",
     **dict.fromkeys(("Issue", "check", "issues"), "vpnkit.validate"),
     "form": "vpnkit.widgets",
     "inventory": "vpnkit.inventory",
