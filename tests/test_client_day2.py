@@ -9,9 +9,8 @@ import pytest
 
 from tests.conftest import CGW, GATEWAY, VPC
 from tests.test_client import Recorder, recording_client
-from vpnkit import ApiError, AuditLog, SpecError, VpcClient, VpnConnectionSpec
+from vpnkit import ApiError, AuditLog, GatewayRoute, SpecError, VpcClient, VpnConnectionSpec
 from vpnkit.emulator import Emulator
-from vpnkit import GatewayRoute
 
 PSK = "day-two-psk-0001"
 
