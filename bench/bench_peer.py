@@ -4,11 +4,13 @@ The tunnels vary as real ones do: policy tunnels with 1-4 SPD pairs (about 1,000
 /28 ranges on each side), route-based and BGP ones, IKEv1 main/aggressive and IKEv2, PFS
 on/off, ADDRESS and FQDN identities. Each render includes building the peer model from the
 tunnel (``from_connection``) and resolving the vendor's tokens; the templates' netmask cache
-is cleared before each vendor's run. The tunnels are built once, outside the timing.
+is cleared before each vendor's run. The tunnels are built once, outside the timing. The
+figure is process CPU time (the machine is shared by other jobs); wall time is reported too.
 """
 
 from __future__ import annotations
 
+import statistics
 import sys
 import time
 
@@ -56,31 +58,32 @@ def tunnel(i: int) -> VpnConnection:
 
 def main(n: int = 1000, rounds: int = 5) -> None:
     tunnels = [tunnel(i) for i in range(n)]
+    cpu: dict[str, list[float]] = {v: [] for v in VENDORS}
 
     def one(vendor: str) -> None:
         for cache in (_util.split, _util.mask, _util.wildcard):  # every run starts cold
             cache.cache_clear()
-        for t in tunnels:
-            render(t, vendor, gateway_ip="203.0.113.10", customer_ip="198.51.100.10")
+        t = time.process_time()
+        for conn in tunnels:
+            render(conn, vendor, gateway_ip="203.0.113.10", customer_ip="198.51.100.10")
+        cpu[vendor].append(time.process_time() - t)
 
     for vendor in VENDORS:  # warm imports (templates load lazily)
         render(tunnels[0], vendor, gateway_ip="203.0.113.10", customer_ip="198.51.100.10")
     sides = {v: (lambda v=v: one(v)) for v in VENDORS}
-    times = alternate(sides, rounds)
-    per = {v: summary(t)[1] for v, t in times.items()}
-    t0 = time.perf_counter()
+    wall = {v: summary(t)[1] for v, t in alternate(sides, rounds).items()}
+    per = {v: statistics.median(t) for v, t in cpu.items()}
     for v in VENDORS:
-        one(v)
-    total = time.perf_counter() - t0
-    for v, sec in per.items():
-        print(f"{v:11s} {n} tunnels {sec * 1000:7.1f} ms median")
-    all_med = sum(per.values())
-    print(f"all {len(VENDORS)} vendors: {all_med * 1000:.0f} ms (sum of medians); one "
-          f"straight pass {total * 1000:.0f} ms; {n * len(VENDORS) / all_med:,.0f} renders/s")
-    emit(f"render {n:,} tunnels for all {len(VENDORS)} vendors", value=all_med * 1000,
-         unit="ms (sum of per-vendor medians)", reference="", ref_value=None,
-         target="< 1000 ms", ok=all_med < 1.0, straight_pass_ms=total * 1000,
-         per_vendor_ms={v: round(s * 1000, 1) for v, s in per.items()})
+        print(f"{v:11s} {n} tunnels {per[v] * 1000:7.1f} ms CPU, {wall[v] * 1000:7.1f} ms wall "
+              "(medians)")
+    total, total_wall = sum(per.values()), sum(wall.values())
+    print(f"all {len(VENDORS)} vendors: {total * 1000:.0f} ms CPU, {total_wall * 1000:.0f} ms "
+          f"wall (sums of medians; the machine is shared); {n * len(VENDORS) / total:,.0f} "
+          "renders per CPU second")
+    emit(f"render {n:,} tunnels for all {len(VENDORS)} vendors", value=total * 1000,
+         unit="ms CPU (sum of per-vendor medians)", reference="", ref_value=None,
+         target="< 1000 ms", ok=total < 1.0, wall_ms=round(total_wall * 1000),
+         per_vendor_cpu_ms={v: round(s * 1000, 1) for v, s in per.items()})
 
 
 if __name__ == "__main__":
