@@ -340,6 +340,26 @@ def test_desired_as_json_or_specs(emu: Emulator, audited: VpcClient, tmp_path: P
         "ike_options.dh_group", "pre_share_key"}
 
 
+def test_an_api_message_echoing_the_key_is_masked(emu: Emulator, audited: VpcClient) -> None:
+    """A refusal whose message repeats the key shows in the result without the key."""
+    from vpnkit.emulator.codes import EmulatorError
+
+    applied(audited, [row()])
+    original = emu.backend.handle
+
+    def echoing(action: str, region: str, params: Any, request_id: str, **kw: Any) -> Any:
+        if action == "ModifyVpnConnectionAttribute":
+            raise EmulatorError("InvalidParameterValue",
+                                f"PreShareKey {params.get('PreShareKey')} is not allowed")
+        return original(action, region, params, request_id, **kw)
+
+    emu.backend.handle = echoing  # type: ignore[method-assign]
+    result = vpnkit.plan(audited, [row(pre_share_key=KEY2)]).apply()
+    assert not result.ok and result.counts == {"failed": 1}
+    text = result.frame.to_csv() + repr(result) + result._repr_html_()
+    assert KEY2 not in text and "is not allowed" in text
+
+
 # --- the CLI, as a subprocess -------------------------------------------------------------
 
 def cli_env(tmp_path: Path, emu: Emulator) -> dict[str, str]:

@@ -40,8 +40,12 @@ class ApplyResult:
         """action, gateway, name, id, status, error_code, message, request_id per change."""
         import pandas as pd
 
+        from vpnkit.redact import scrub
+
         df = pd.DataFrame([{**r.record(), "action": a} for a, r in self.rows],
                           columns=list(APPLY_COLUMNS))
+        # an API message may echo a value it refused: the backstop for known secrets
+        df["message"] = df["message"].map(lambda m: scrub(m) if isinstance(m, str) else m)
         return df.astype("string")
 
     @property
