@@ -86,7 +86,7 @@ def test_remote_overlapping_the_vpc_is_flagged(vform: VpnForm) -> None:
 
 
 def test_long_name_counts_and_blocks_submit(vform: VpnForm) -> None:
-    """A 61-character name shows 61/60, a TooLong issue, and Submit stays disabled."""
+    """A 61-character name shows 61/60 and a TooLong message under it; Submit sends nothing."""
     fill(vform, name="x" * 61)
     assert "61/60" in vform.basics.counter.value
     assert paths(vform)["vpn_connection_name"].startswith("is 61 characters")
@@ -205,7 +205,7 @@ def test_load_spec_round_trips(vform: VpnForm) -> None:
 
 
 def test_preview_and_outputs_never_show_the_key(vform: VpnForm) -> None:
-    """The preview, tccli text, reprs, results and error output never contain the PSK."""
+    """The preview, tccli text, reprs, results, outputs and widget state never hold the PSK."""
     fill(vform)
     assert '"PreShareKey": "***"' in vform.preview_text
     assert "POST " + vform.targets.client.endpoint in vform.preview_text
