@@ -341,6 +341,7 @@ def test_form_in_jupyterlab(lab: str, page: Any, emulator: Emulator, tmp_path: P
     while "widget-state" not in saved.read_text() and time.monotonic() < deadline:
         time.sleep(0.2)
     assert "widget-state" in saved.read_text() and TYPED not in saved.read_text()
+    assert TYPED not in (ARTIFACTS / "jupyterlab-form.log").read_text()
 
     print(f"browser form test {time.monotonic() - t0:.1f}s")
 
