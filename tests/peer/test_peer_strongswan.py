@@ -32,10 +32,11 @@ def test_placeholder_unless_psk_is_passed() -> None:
 
 
 def test_rendered_repr_hides_the_key() -> None:
-    """A Rendered holding the key never shows it in its repr."""
+    """A Rendered holding the key never shows it in its repr or str; .text has it."""
     out = render(tunnel(), "strongswan", gateway_ip=GATEWAY_IP, customer_ip=CUSTOMER_IP,
                  psk=SENTINEL_PSK)
-    assert out.has_key and SENTINEL_PSK not in repr(out)
+    assert out.has_key and SENTINEL_PSK not in repr(out) and SENTINEL_PSK not in str(out)
+    assert SENTINEL_PSK not in f"{out}" and SENTINEL_PSK in out.text
 
 
 def test_ikev1_aggressive_and_dpd_timeout() -> None:

@@ -28,7 +28,10 @@ class _Template(Protocol):
 
 @dataclass(frozen=True)
 class Rendered:
-    """A rendered configuration: ``files`` (name -> text), the issues, and whether a key is in."""
+    """A rendered configuration: ``files`` (name -> text), the issues, and whether a key is in.
+
+    ``str()`` and ``repr()`` never show the files (they may hold the key): read ``.text``.
+    """
 
     vendor: str
     files: dict[str, str] = field(repr=False)
@@ -48,9 +51,6 @@ class Rendered:
     def ok(self) -> bool:
         """True when no error-level issue was found (warnings are in the output as comments)."""
         return not any(i.severity == "error" for i in self.issues)
-
-    def __str__(self) -> str:
-        return self.text
 
 
 def _head(cfg: PeerConfig, vendor: Vendor, issues: list[Issue], has_key: bool) -> list[str]:
