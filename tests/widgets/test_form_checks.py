@@ -178,6 +178,9 @@ def test_peer_configuration_for_the_created_tunnel(vform: VpnForm) -> None:
     text = vform.peer.text.value
     assert text and vform.targets.gateway_ip in text and "198.51.100.10" in text
     assert PSK not in text
+    for _label, vendor in vform.peer.vendor.options:  # every device, never the key
+        vform.peer.vendor.value = vendor
+        assert PSK not in vform.peer.show() and PSK not in vform.peer.message.value
 
 
 def test_after_a_create_the_form_is_quiet_until_changed(vform: VpnForm) -> None:

@@ -35,8 +35,9 @@ class PeerConfigPart(W.VBox):  # type: ignore[misc]
         self.peer = peer_module()
         self.conn: VpnConnection | None = None
         self._addresses = addresses
-        vendors = list(getattr(self.peer, "VENDORS", {}) or {})
-        self.vendor = W.Dropdown(options=vendors, value=vendors[0] if vendors else None,
+        table = dict(getattr(self.peer, "VENDORS", {}) or {})
+        vendors = [(str(getattr(v, "title", "") or k), k) for k, v in table.items()]
+        self.vendor = W.Dropdown(options=vendors, value=vendors[0][1] if vendors else None,
                                  description="IDC device", style={"description_width": "170px"},
                                  layout=W.Layout(width="auto", flex="0 1 28em"))
         self.button = W.Button(description="Show IDC-side configuration", icon="file-text",
