@@ -246,3 +246,12 @@ def test_passive_gateway_and_a_peer_that_only_answers_never_start() -> None:
     idle = text.replace("start_action = start", "start_action = none")
     got = [(m.field, m.phase) for m in check(expected(**passive), idle).mismatches]
     assert got == [("negotiation_type", "phase 1 never starts")]
+
+
+def test_a_malformed_secrets_line_is_refused_without_echoing_it() -> None:
+    """A broken line is named by number only: it may hold the pre-shared key."""
+    text = peer_text().replace('secret = "REPLACE-WITH-PRE-SHARED-KEY"',
+                               'secret "SENTINEL-broken-key-77"')
+    with pytest.raises(ValueError, match=r"line \d+") as err:
+        parse(text)
+    assert "SENTINEL-broken-key-77" not in str(err.value)

@@ -39,7 +39,7 @@ def conns(text: str) -> dict[str, dict[str, str]]:
         if current is None:
             continue
         if "=" not in body:
-            raise ValueError(f"line {lineno}: expected key=value: {line!r}")
+            raise ValueError(f"line {lineno}: expected key=value")  # not echoed: may be a key
         key, value = (p.strip() for p in body.split("=", 1))
         current[key] = value.strip('"')
 

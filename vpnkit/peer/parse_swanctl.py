@@ -51,7 +51,8 @@ def settings(text: str) -> dict[str, Any]:
             key, value = (p.strip() for p in line.split("=", 1))
             stack[-1][key] = value.strip('"')
         else:
-            raise ValueError(f"line {lineno}: expected 'key = value', a section or '}}': {raw!r}")
+            # the line is not echoed: it may be a secrets line holding the key
+            raise ValueError(f"line {lineno}: expected 'key = value', 'name {{' or '}}'")
     if len(stack) != 1:
         raise ValueError("a section is not closed with '}'")
     return root
