@@ -53,7 +53,7 @@ def register(sub: Any) -> None:
         p.set_defaults(func=cmd_plan if name == "plan" else cmd_apply)
 
 
-def render(p: Plan, *, verbose: bool = False) -> str:
+def render(p: Plan, *, verbose: bool = False, hint: bool = True) -> str:
     """The plan as terraform-like text: one line per tunnel, one indented line per field."""
     lines = []
     for c in p.changes:
@@ -64,7 +64,7 @@ def render(p: Plan, *, verbose: bool = False) -> str:
         lines += [f"        {f}" for f in c.fields]
         lines += [f"        note: {n}" for n in c.notes]
     lines.append(p.summary())
-    if p.confirmation:
+    if p.confirmation and hint:
         lines.append(f"applying deletes tunnels: confirm with --confirm '{p.confirmation}'")
     return "\n".join(lines)
 
@@ -74,9 +74,9 @@ def _record(p: Plan) -> dict[str, Any]:
             "changes": p.records()}
 
 
-def _show(p: Plan, fmt: str, *, quiet_json: bool = False) -> None:
+def _show(p: Plan, fmt: str, *, quiet_json: bool = False, hint: bool = True) -> None:
     if fmt == "table":
-        print(render(p))
+        print(render(p, hint=hint))
     elif fmt == "csv":
         emit(p.frame, "csv")
     elif not quiet_json:
@@ -132,7 +132,8 @@ def cmd_apply(args: argparse.Namespace) -> int:
     if p is None:
         return 1
     applying = args.yes and not p.empty
-    _show(p, args.format, quiet_json=applying)  # JSON: one document, plan and result
+    _show(p, args.format, quiet_json=applying,  # JSON: one document, plan and result
+          hint=not (applying and args.confirm == p.confirmation))
     if p.empty:
         return 0
     if not args.yes:
