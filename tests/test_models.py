@@ -71,7 +71,7 @@ def test_wire_round_trip_all_fields() -> None:
         tags={"env": "prod"}, enable_health_check=True, route_type="Bgp",
         negotiation_type="passive", dpd_enable=1, dpd_timeout=40, dpd_action="restart",
         bgp_config=BgpConfig("169.254.128.0/30", "169.254.128.1", "169.254.128.2"),
-        health_check_config=HealthCheckConfig(probe_interval=2000))
+        health_check_config=HealthCheckConfig(probe_interval=2000), profile=None)
     body = spec.to_wire()
     assert list(body)[:5] == ["VpnGatewayId", "CustomerGatewayId", "VpnConnectionName",
                               "PreShareKey", "VpcId"]
@@ -84,7 +84,8 @@ def test_wire_round_trip_all_fields() -> None:
 def test_integrity_spelling() -> None:
     """IntegrityAlgorith (every response's and TF's spelling) goes out unless the caller
     chose IntegrityAlgorithm; from_wire(x).to_wire() keeps the spelling x used (§2.3)."""
-    spec = VpnConnectionSpec(**BASE, ipsec_options=IpsecOptions(integrity_algorithm="SHA1"))
+    spec = VpnConnectionSpec(**BASE, ipsec_options=IpsecOptions(integrity_algorithm="SHA1"),
+                             profile=None)
     assert spec.to_wire()["IPSECOptionsSpecification"] == {"IntegrityAlgorith": "SHA1"}
     for spelling in ("IntegrityAlgorith", "IntegrityAlgorithm"):
         body = {**spec.to_wire(), "IPSECOptionsSpecification": {spelling: "SHA1"}}
@@ -92,7 +93,7 @@ def test_integrity_spelling() -> None:
         assert back == spec
         assert back.to_wire() == body
     chosen = IpsecOptions(integrity_algorithm="SHA-256", integrity_field="IntegrityAlgorithm")
-    assert VpnConnectionSpec(**BASE, ipsec_options=chosen).to_wire()[
+    assert VpnConnectionSpec(**BASE, ipsec_options=chosen, profile=None).to_wire()[
         "IPSECOptionsSpecification"] == {"IntegrityAlgorithm": "SHA-256"}
 
 
@@ -169,3 +170,64 @@ def test_wire_messages_name_the_type_never_the_body(body: object) -> None:
         VpnConnectionSpec.from_wire(body)  # type: ignore[arg-type]
     text = str(info.value) + repr(info.value.issues)
     assert "WIRE-SENTINEL" not in text and "SENTINEL-KEY" not in text
+
+
+def test_new_spec_gets_the_strong_profile_sent_explicitly() -> None:
+    """With no options, every IKE/IPsec/DPD option is set from 'strong' and sent (issue 13)."""
+    body = VpnConnectionSpec(**BASE).to_wire()
+    assert body["IKEOptionsSpecification"] == {
+        "PropoEncryAlgorithm": "AES-CBC-256", "PropoAuthenAlgorithm": "SHA-256",
+        "ExchangeMode": "MAIN", "DhGroupName": "GROUP14", "IKESaLifetimeSeconds": 86400,
+        "IKEVersion": "IKEV2"}
+    assert body["IPSECOptionsSpecification"] == {
+        "EncryptAlgorithm": "AES-CBC-256", "IntegrityAlgorith": "SHA-256",
+        "IPSECSaLifetimeSeconds": 3600, "PfsDhGroup": "DH-GROUP14",
+        "IPSECSaLifetimeTraffic": 1843200}
+    assert (body["DpdEnable"], body["DpdTimeout"], body["DpdAction"]) == (1, "30", "restart")
+
+
+def test_profiles_fill_only_what_is_unset() -> None:
+    """Given values win over the profile; api-defaults and None are available."""
+    from vpnkit import options
+
+    spec = VpnConnectionSpec(**BASE, ike_options=IkeOptions(dh_group="GROUP2"), dpd_enable=0)
+    assert spec.ike_options is not None and spec.ike_options.dh_group == "GROUP2"
+    assert spec.ike_options.version == "IKEV2"
+    assert (spec.dpd_enable, spec.dpd_timeout, spec.dpd_action) == (0, None, None)
+    old = VpnConnectionSpec(**BASE, profile="api-defaults").to_wire()
+    assert old["IKEOptionsSpecification"]["PropoEncryAlgorithm"] == "3DES-CBC"
+    assert old["IPSECOptionsSpecification"]["PfsDhGroup"] == "NULL"
+    assert "IKEOptionsSpecification" not in VpnConnectionSpec(**BASE, profile=None).to_wire()
+    assert IkeOptions.from_profile("strong-gcm").encryption_algorithm == "AES256GCM128"
+    assert IpsecOptions.from_profile(pfs_dh_group="DH-GROUP20").pfs_dh_group == "DH-GROUP20"
+    for prof in options.PROFILES.values():  # every profile value is one the table allows
+        for section in ("ike", "ipsec", "spec"):
+            for name, value in prof.section(section).items():
+                opt = options.get(section, name)
+                assert not opt.choices or value in opt.choices, (prof.name, name)
+                assert opt.minimum is None or opt.minimum <= value <= opt.maximum  # type: ignore[operator]
+
+
+def test_batch_row_with_empty_option_cells_gets_the_strong_profile() -> None:
+    """A batch row whose option cells are blank builds a spec with every option set."""
+    from vpnkit.batch.io import read_rows
+
+    rows, problems = read_rows([{
+        "vpn_gateway_id": "vpngw-demo0001", "customer_gateway_id": "cgw-demo0001",
+        "vpn_connection_name": "row-1", "pre_share_key": "row-key-1234",
+        "local_cidr_block": "10.0.1.0/24", "remote_cidr_block": "192.168.1.0/24",
+        "ike_dh_group": "", "ipsec_pfs_dh_group": "", "dpd_enable": ""}])
+    assert problems == []
+    spec = rows[0].spec
+    assert spec is not None and spec.ike_options is not None and spec.ipsec_options is not None
+    assert (spec.ike_options.dh_group, spec.ipsec_options.pfs_dh_group) == ("GROUP14",
+                                                                            "DH-GROUP14")
+
+
+def test_from_wire_keeps_the_body_or_fills_from_a_named_profile() -> None:
+    """from_wire sends back exactly what it read; profile='strong' fills the gaps."""
+    body = {"VpnGatewayId": "vpngw-demo0001", "CustomerGatewayId": "cgw-demo0001",
+            "VpnConnectionName": "w", "PreShareKey": "wire-key-1234"}
+    assert VpnConnectionSpec.from_wire(body).to_wire() == body
+    filled = VpnConnectionSpec.from_wire(body, profile="strong").to_wire()
+    assert filled["IKEOptionsSpecification"]["IKEVersion"] == "IKEV2"

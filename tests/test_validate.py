@@ -110,8 +110,9 @@ def test_identity_rules() -> None:
 
 def test_dpd_fields_without_dpd_are_warnings() -> None:
     """DPD timeout/action without DPD on warn but do not block the request."""
-    spec = VpnConnectionSpec(**BASE, dpd_timeout=30, dpd_action="clear")
-    assert [i.severity for i in issues(spec)] == ["warning", "warning"]
+    spec = VpnConnectionSpec(**BASE, dpd_enable=0, dpd_timeout=30, dpd_action="clear")
+    assert [(i.path, i.severity) for i in issues(spec)] == [("dpd_timeout", "warning"),
+                                                            ("dpd_action", "warning")]
     check(spec)
 
 
@@ -280,3 +281,42 @@ def test_route_fields_checked() -> None:
                            "route.priority": "InvalidParameterValue"}
     ok = VpnConnectionSpec(**BASE, route=VpnConnRoute("192.168.0.0/24", priority=100))
     assert [(i.path, i.severity) for i in issues(ok)] == [("route", "warning")]
+
+
+@pytest.mark.parametrize(("path", "ike", "ipsec"), [
+    ("ike_options.encryption_algorithm", {"encryption_algorithm": "DES-CBC"}, {}),
+    ("ike_options.encryption_algorithm", {"encryption_algorithm": "3DES-CBC"}, {}),
+    ("ike_options.authentication_algorithm", {"authentication_algorithm": "MD5"}, {}),
+    ("ike_options.authentication_algorithm", {"authentication_algorithm": "SHA"}, {}),
+    ("ike_options.dh_group", {"dh_group": "GROUP1"}, {}),
+    ("ike_options.dh_group", {"dh_group": "GROUP2"}, {}),
+    ("ike_options.dh_group", {"dh_group": "GROUP5"}, {}),
+    ("ike_options.exchange_mode", {"version": "IKEV1", "exchange_mode": "AGGRESSIVE"}, {}),
+    ("ipsec_options.encryption_algorithm", {}, {"encryption_algorithm": "3DES-CBC"}),
+    ("ipsec_options.encryption_algorithm", {}, {"encryption_algorithm": "NULL"}),
+    ("ipsec_options.integrity_algorithm", {}, {"integrity_algorithm": "MD5"}),
+    ("ipsec_options.pfs_dh_group", {}, {"pfs_dh_group": "NULL"}),
+    ("ipsec_options.pfs_dh_group", {}, {"pfs_dh_group": "DH-GROUP2"}),
+])
+def test_each_weak_choice_is_one_warning(path: str, ike: dict[str, Any],
+                                         ipsec: dict[str, Any]) -> None:
+    """A weak value is accepted (no error) with exactly one WeakCrypto warning at its path."""
+    spec = VpnConnectionSpec(**BASE, ike_options=IkeOptions(**ike),
+                             ipsec_options=IpsecOptions(**ipsec))
+    found = issues(spec)
+    assert [(i.path, i.code, i.severity) for i in found] == [(path, "WeakCrypto", "warning")]
+    check(spec)
+
+
+def test_strong_profiles_have_no_warnings_and_api_defaults_warn() -> None:
+    """'strong' is clean; the API's defaults warn once per weak value, set or left unset."""
+    assert issues(VpnConnectionSpec(**BASE)) == []
+    assert issues(VpnConnectionSpec(**BASE, profile="strong-gcm"), gateway_version="4.0") == []
+    weak = {"ike_options.encryption_algorithm", "ike_options.authentication_algorithm",
+            "ike_options.dh_group", "ipsec_options.pfs_dh_group"}
+    for profile in ("api-defaults", None):
+        found = issues(VpnConnectionSpec(**BASE, profile=profile))
+        assert {i.path for i in found} == weak
+        assert {i.severity for i in found} == {"warning"}
+    assert codes(VpnConnectionSpec(**BASE, profile="nope")) == {
+        "profile": "InvalidParameterValue"}

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
+from vpnkit import options
 from vpnkit.redact import remember
 
 __all__ = [
@@ -120,6 +121,11 @@ class IkeOptions:
     sa_lifetime_seconds: int | None = None
     version: str | None = None
 
+    @classmethod
+    def from_profile(cls, name: str = options.DEFAULT_PROFILE, **changes: Any) -> IkeOptions:
+        """The IKE options of a named profile (:data:`vpnkit.options.PROFILES`), changed."""
+        return cls(**{**options.profile(name).ike, **changes})
+
 
 @dataclass(frozen=True)
 class IpsecOptions:
@@ -137,6 +143,11 @@ class IpsecOptions:
     pfs_dh_group: str | None = None
     sa_lifetime_traffic: int | None = None
     integrity_field: str | None = field(default=None, compare=False, repr=False)
+
+    @classmethod
+    def from_profile(cls, name: str = options.DEFAULT_PROFILE, **changes: Any) -> IpsecOptions:
+        """The IPsec options of a named profile (:data:`vpnkit.options.PROFILES`), changed."""
+        return cls(**{**options.profile(name).ipsec, **changes})
 
 
 @dataclass(frozen=True)
@@ -181,6 +192,15 @@ class VpnConnectionSpec:
 
     ``security_policy_databases`` accepts any shape :func:`spd_rules` reads; ``tags`` accepts
     a ``{key: value}`` mapping or ``Tag``s.
+
+    Secure by default: ``profile`` names a set of IKE, IPsec and DPD values
+    (:data:`vpnkit.options.PROFILES`; default ``"strong"``: IKEv2 AES-CBC-256/SHA-256/
+    GROUP14, IPsec AES-CBC-256/SHA-256 with PFS DH-GROUP14, DPD on, lifetimes set). Every
+    option the caller leaves ``None`` is filled from it on construction, so each one is sent
+    explicitly and is visible on the spec; values the caller gives always win. Use
+    ``profile="api-defaults"`` for an old peer (the API's defaults, sent explicitly), or
+    ``profile=None`` to send only what is given (``from_wire`` and ``to_spec`` do that).
+    Weak choices are accepted with a warning from :func:`vpnkit.validate.issues`.
     """
 
     vpn_gateway_id: str
@@ -203,10 +223,12 @@ class VpnConnectionSpec:
     route: VpnConnRoute | None = None
     bgp_config: BgpConfig | None = None
     health_check_config: HealthCheckConfig | None = None
+    profile: str | None = field(default=options.DEFAULT_PROFILE, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "security_policy_databases",
                            spd_rules(self.security_policy_databases))
+        self._apply_profile()
         tags: Any = self.tags
         if isinstance(tags, Mapping):
             tags = tuple(Tag(k, v) for k, v in tags.items())
@@ -216,8 +238,27 @@ class VpnConnectionSpec:
         object.__setattr__(self, "tags", tags)
         remember(self.pre_share_key)
 
+    def _apply_profile(self) -> None:
+        chosen = options.PROFILES.get(self.profile) if isinstance(self.profile, str) else None
+        if chosen is None:
+            return  # no profile, or an unknown name (validation reports it)
+        for attr, cls in (("ike_options", IkeOptions), ("ipsec_options", IpsecOptions)):
+            given: Any = getattr(self, attr)
+            if given is None:
+                given = cls()
+            if isinstance(given, cls):
+                fill: dict[str, Any] = {k: v for k, v in
+                                        chosen.section(attr.split("_")[0]).items()
+                                        if getattr(given, k) is None}
+                object.__setattr__(self, attr, replace(given, **fill) if fill else given)
+        for name in ("dpd_enable", "dpd_timeout", "dpd_action"):
+            value = chosen.spec.get(name)
+            if getattr(self, name) is None and value is not None and (
+                    name == "dpd_enable" or self.dpd_enable == 1):
+                object.__setattr__(self, name, value)
+
     def replace(self, **changes: Any) -> VpnConnectionSpec:
-        """A copy with some fields changed."""
+        """A copy with some fields changed (the profile fills what is left unset)."""
         return replace(self, **changes)
 
     def to_wire(self) -> dict[str, Any]:
@@ -227,16 +268,22 @@ class VpnConnectionSpec:
         return spec_to_wire(self)
 
     @classmethod
-    def from_wire(cls, params: Mapping[str, Any]) -> VpnConnectionSpec:
-        """Build from the API's own JSON shape (SDK, tccli ``--cli-input-json``, docs)."""
+    def from_wire(cls, params: Mapping[str, Any], *, profile: str | None = None
+                  ) -> VpnConnectionSpec:
+        """Build from the API's own JSON shape (SDK, tccli ``--cli-input-json``, docs);
+        exactly as given unless ``profile`` names one to fill what the body leaves out."""
         from vpnkit.wire import spec_from_wire
 
-        return spec_from_wire(params)
+        return spec_from_wire(params, profile=profile)
 
     def _repr_html_(self) -> str:
         from vpnkit.display import spec_html
 
         return spec_html(self)
+
+
+_ANY = "0.0.0.0/0"
+_ROUTE_BASED = ("StaticRoute", "Bgp")
 
 
 @dataclass(frozen=True)
@@ -274,7 +321,11 @@ class VpnConnection:
         remember(self.pre_share_key)
 
     def to_spec(self, **changes: Any) -> VpnConnectionSpec:
-        """A create spec that would rebuild this tunnel (to clone it); PSK must be given."""
+        """A create spec that would rebuild this tunnel (to clone it); PSK must be given.
+
+        It carries exactly the options the tunnel reports (``profile=None``; pass
+        ``profile=...`` to fill what it leaves unset).
+        """
         names = {f.name for f in fields(VpnConnectionSpec)}
         values = {f.name: getattr(self, f.name) for f in fields(self) if f.name in names}
         bgp = self.bgp_config
@@ -283,6 +334,14 @@ class VpnConnection:
                 bgp.get("TunnelCidr", ""), bgp.get("LocalBgpIp", ""), bgp.get("RemoteBgpIp", "")
             )
         values["pre_share_key"] = self.pre_share_key or ""
+        if self.route_type in _ROUTE_BASED and all(
+                r.local_cidr_block == _ANY and r.remote_cidr_blocks == (_ANY,)
+                for r in self.security_policy_databases):
+            # Route-based tunnels report an any-any selector they negotiate (ref §2.1 notes,
+            # tccli examples.json DescribeVpnConnections); it is not a configured SPD, and
+            # the console doc (1037/39635) asks for an SPD only on policy-based tunnels.
+            values["security_policy_databases"] = ()
+        values["profile"] = None  # a clone copies what the tunnel reports, nothing more
         values.update(changes)
         return VpnConnectionSpec(**values)
 

@@ -86,7 +86,8 @@ def change_issues(changes: Mapping[str, Any], current: VpnConnection | None = No
         values = {"vpn_gateway_id": _PLACEHOLDER_IDS[0],
                   "customer_gateway_id": _PLACEHOLDER_IDS[1],
                   "vpn_connection_name": "unchanged", "pre_share_key": "",
-                  "route_type": "Bgp" if "bgp_config" in known else None}
+                  "route_type": "Bgp" if "bgp_config" in known else None,
+                  "profile": None}  # a change is validated as given, not profile-filled
     values.update(known)
     spec = VpnConnectionSpec(**values)
     found = issues(spec, vpc_cidr=vpc_cidr, gateway_version=gateway_version)

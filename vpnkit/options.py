@@ -7,7 +7,17 @@ defaults are all generated from :data:`OPTIONS`; nothing else retypes an enum or
 
 Sources are sections of the API reference (``tencent-vpc-api.md``): §1.1 request fields,
 §2.2 IKE, §2.3 IPsec, §2.5 small models. Where sources disagree the live API's documented
-behaviour wins (the PYSDK request docs and the published response examples), noted per row.
+behaviour wins (the PYSDK request docs and the published response examples), noted per row;
+every disagreement is also kept, with both values and their sources, in
+:data:`DISPUTED_DEFAULTS`.
+
+``Option.default`` is the **API's** default (what the gateway does when a field is not
+sent; the emulator applies these). vpnkit itself does not rely on them: a new
+``VpnConnectionSpec`` gets the named profile :data:`DEFAULT_PROFILE` (``"strong"``), which
+sets every IKE, IPsec and DPD option explicitly, so what the gateway runs never depends on
+which source is right. :data:`PROFILES` holds the named profiles, including
+``"api-defaults"`` (the API's defaults, sent explicitly) for old peers; :data:`WEAK` lists
+the values that are accepted but weak (each choice of one is a validation warning).
 """
 
 from __future__ import annotations
@@ -17,14 +27,21 @@ from dataclasses import dataclass
 from typing import Literal
 
 __all__ = [
+    "DEFAULT_PROFILE",
+    "DISPUTED_DEFAULTS",
     "OPTIONS",
+    "PROFILES",
     "SECRET_WIRE_NAMES",
     "SECTIONS",
+    "WEAK",
     "Option",
+    "Profile",
     "by_section",
     "by_wire",
     "defaults",
     "get",
+    "profile",
+    "weakness",
 ]
 
 Kind = Literal["str", "int", "bool", "ip", "cidr"]
@@ -197,3 +214,146 @@ def defaults(section: str, *, wire: bool = False) -> dict[str, str | int | bool]
         key = o.wire if wire else o.name
         out[key] = str(o.default) if (wire and o.wire_str) else o.default
     return out
+
+
+# --- where the sources disagree on a default -------------------------------------------------
+
+#: option path -> ((value, source), ...): every default the sources disagree on (ref §2.2,
+#: §2.3, §1.1 #17). The first entry is what ``Option.default`` (the API default) holds.
+DISPUTED_DEFAULTS: dict[str, tuple[tuple[str | int, str], ...]] = {
+    "ipsec_options.sa_lifetime_seconds": (
+        (14400, "PYSDK/APIJSON IPSECOptionsSpecification doc (ref §2.3)"),
+        (3600, "every official response example (tccli examples.json) and Terraform's "
+               "default (ref §2.3)"),
+    ),
+    "ipsec_options.sa_lifetime_traffic": (
+        (4096000000, "PYSDK/APIJSON doc (ref §2.3)"),
+        (1843200, "official response examples and Terraform's default (ref §2.3)"),
+    ),
+    "dpd_action": (
+        ("clear", "VpnConnection output doc and Modify doc ('默认为clear'); every example "
+                  "returns clear (ref §1.1 #17, §2.4)"),
+        ("restart", "CreateVpnConnection request doc (PYSDK) and Modify's '默认值：restart' "
+                    "(ref §1.1 #17, §3.6)"),
+    ),
+    "ike_options.authentication_algorithm": (
+        ("SHA", "PYSDK/APIJSON doc (ref §2.2)"),
+        ("MD5", "GOINTL doc and Terraform's default (ref §2.2)"),
+    ),
+    "ipsec_options.encryption_algorithm": (
+        ("AES-CBC-128", "PYSDK/APIJSON doc (ref §2.3)"),
+        ("3DES-CBC", "Terraform's default (ref §2.3)"),
+    ),
+    "ipsec_options.integrity_algorithm": (
+        ("SHA1", "PYSDK/APIJSON doc (ref §2.3)"),
+        ("MD5", "Terraform's default (ref §2.3)"),
+    ),
+}
+
+
+# --- accepted but weak -------------------------------------------------------------------------
+
+#: option path -> {weak value: why}. The API accepts these; validation warns once per weak
+#: choice (RFC 8247 for IKEv2, RFC 8221 for ESP: DES, 3DES, MD5, SHA-1 for IKE, DH groups
+#: 1/2/5 are deprecated or "MUST NOT"). IPsec HMAC-SHA1 is still allowed there, so not listed.
+WEAK: dict[str, dict[str | int, str]] = {
+    "ike_options.encryption_algorithm": {
+        "DES-CBC": "DES has a 56-bit key (RFC 8247: MUST NOT)",
+        "3DES-CBC": "3DES has a 64-bit block and is deprecated (RFC 8247: SHOULD NOT)"},
+    "ike_options.authentication_algorithm": {
+        "MD5": "MD5 is broken (RFC 8247: MUST NOT)",
+        "SHA": "SHA-1 is deprecated for IKE (RFC 8247)"},
+    "ike_options.dh_group": {
+        "GROUP1": "768-bit MODP group 1 is breakable (RFC 8247: MUST NOT)",
+        "GROUP2": "1024-bit MODP group 2 is too small (RFC 8247: SHOULD NOT)",
+        "GROUP5": "1536-bit MODP group 5 is too small (RFC 8247: SHOULD NOT)"},
+    "ike_options.exchange_mode": {
+        "AGGRESSIVE": "IKEv1 aggressive mode exposes a hash of the pre-shared key to "
+                      "offline guessing"},
+    "ipsec_options.encryption_algorithm": {
+        "DES-CBC": "DES has a 56-bit key (RFC 8221: MUST NOT)",
+        "3DES-CBC": "3DES has a 64-bit block and is deprecated (RFC 8221: SHOULD NOT)",
+        "NULL": "NULL encryption sends the traffic in clear"},
+    "ipsec_options.integrity_algorithm": {
+        "MD5": "HMAC-MD5 is deprecated (RFC 8221: MUST NOT)"},
+    "ipsec_options.pfs_dh_group": {
+        "NULL": "PFS is off: one leaked IKE key exposes every IPsec key derived from it",
+        "DH-GROUP1": "768-bit MODP group 1 is breakable",
+        "DH-GROUP2": "1024-bit MODP group 2 is too small",
+        "DH-GROUP5": "1536-bit MODP group 5 is too small"},
+}
+
+
+def weakness(path: str, value: object) -> str | None:
+    """Why ``value`` is weak for the option at ``path`` (e.g. ``ike_options.dh_group``)."""
+    reasons = WEAK.get(path)
+    return None if reasons is None or not isinstance(value, str | int) else reasons.get(value)
+
+
+# --- named profiles ----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Profile:
+    """A named set of IKE, IPsec and DPD values, every one sent explicitly on the wire.
+
+    ``ike``/``ipsec``/``spec`` map option names of that section to values; identity
+    options (which describe the peers) are never part of a profile. ``gateway`` names the
+    gateway version a profile needs (GCM: "4.0").
+    """
+
+    name: str
+    summary: str
+    ike: dict[str, str | int]
+    ipsec: dict[str, str | int]
+    spec: dict[str, str | int]
+    gateway: str | None = None
+
+    def section(self, section: str) -> dict[str, str | int]:
+        """The values for ``ike``, ``ipsec`` or ``spec``."""
+        return {"ike": self.ike, "ipsec": self.ipsec, "spec": self.spec}[section]
+
+
+_DPD_ON: dict[str, str | int] = {"dpd_enable": 1, "dpd_timeout": 30, "dpd_action": "restart"}
+
+PROFILES: dict[str, Profile] = {p.name: p for p in (
+    Profile("strong",
+            "IKEv2 AES-CBC-256/SHA-256/GROUP14, IPsec AES-CBC-256/SHA-256 with PFS "
+            "DH-GROUP14, DPD on (30 s, restart), IKE SA 86400 s, IPsec SA 3600 s / 1843200 KB",
+            ike={"version": "IKEV2", "encryption_algorithm": "AES-CBC-256",
+                 "authentication_algorithm": "SHA-256", "dh_group": "GROUP14",
+                 "exchange_mode": "MAIN", "sa_lifetime_seconds": 86400},
+            ipsec={"encryption_algorithm": "AES-CBC-256", "integrity_algorithm": "SHA-256",
+                   "pfs_dh_group": "DH-GROUP14", "sa_lifetime_seconds": 3600,
+                   "sa_lifetime_traffic": 1843200},
+            spec=_DPD_ON),
+    Profile("strong-gcm",
+            "4.0 gateways: IKEv2 AES256GCM128/SHA-256/GROUP20, IPsec AES256GCM128 with PFS "
+            "DH-GROUP20, DPD on (30 s, restart), IKE SA 86400 s, IPsec SA 3600 s / 1843200 KB",
+            ike={"version": "IKEV2", "encryption_algorithm": "AES256GCM128",
+                 "authentication_algorithm": "SHA-256", "dh_group": "GROUP20",
+                 "exchange_mode": "MAIN", "sa_lifetime_seconds": 86400},
+            ipsec={"encryption_algorithm": "AES256GCM128", "integrity_algorithm": "SHA-256",
+                   "pfs_dh_group": "DH-GROUP20", "sa_lifetime_seconds": 3600,
+                   "sa_lifetime_traffic": 1843200},
+            spec=_DPD_ON, gateway="4.0"),
+    Profile("api-defaults",
+            "the API's documented defaults, sent explicitly, for old peers: IKEv1 MAIN "
+            "3DES-CBC/SHA/GROUP1, IPsec AES-CBC-128/SHA1, PFS off, DPD off (weak: warns)",
+            ike={o.name: o.default for o in OPTIONS
+                 if o.section == "ike" and o.default is not None
+                 and not o.name.endswith("_identity")},
+            ipsec={o.name: o.default for o in OPTIONS
+                   if o.section == "ipsec" and o.default is not None},
+            spec={"dpd_enable": 0}),
+)}
+
+#: The profile a new VpnConnectionSpec gets when none is named.
+DEFAULT_PROFILE = "strong"
+
+
+def profile(name: str) -> Profile:
+    """The profile called ``name``; ``KeyError`` lists the known names."""
+    try:
+        return PROFILES[name]
+    except KeyError:
+        raise KeyError(f"no profile {name!r}; known: {', '.join(PROFILES)}") from None

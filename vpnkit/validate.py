@@ -194,6 +194,8 @@ class _Checker:
         self.section("ipsec", spec.ipsec_options, IpsecOptions)
         self.section("bgp", spec.bgp_config, BgpConfig)
         self.section("health_check_config", spec.health_check_config, HealthCheckConfig)
+        self.profile(spec.profile)
+        self.crypto(spec)
         self.identities(spec.ike_options if isinstance(spec.ike_options, IkeOptions) else None)
         self.gcm(spec)
         self.dpd(spec)
@@ -206,6 +208,34 @@ class _Checker:
             self.add("security_policy_databases", "MissingParameter",
                      "is required when route_type is Policy")
         self.route(spec.route)
+
+    def profile(self, name: Any) -> None:
+        if name is not None and name not in options.PROFILES:
+            self.add("profile", "InvalidParameterValue",
+                     f"{_show(name)} is not one of {', '.join(options.PROFILES)}")
+
+    def crypto(self, spec: Any) -> None:
+        """One warning per weak choice (options.WEAK), explicit or left to a weak API
+        default: the API accepts them, so they never block a request."""
+        version = getattr(spec.ike_options, "version", None) or \
+            options.get("ike", "version").default
+        for section, attr in (("ike", "ike_options"), ("ipsec", "ipsec_options")):
+            obj = getattr(spec, attr)
+            for opt in options.by_section(section):
+                if opt.path not in options.WEAK:
+                    continue
+                if opt.name == "exchange_mode" and version != "IKEV1":
+                    continue  # IKEv2 has no exchange mode
+                value = getattr(obj, opt.name, None)
+                given = value is not None
+                why = options.weakness(opt.path, value if given else opt.default)
+                if why is None:
+                    continue
+                shown_value = value if given else opt.default
+                self.add(opt.path, "WeakCrypto",
+                         f"{shown_value} is weak: {why}" + ("" if given else
+                         " (not set, so the API default applies; vpnkit's 'strong' "
+                         "profile sets it)"), "warning")
 
     def psk(self, psk: Any) -> None:
         """The key's own rules; messages never show the key (not even scrubbed)."""

@@ -316,13 +316,15 @@ class _Reader:
 _REQUIRED = ("VpnGatewayId", "CustomerGatewayId", "VpnConnectionName", "PreShareKey")
 
 
-def spec_from_wire(params: Mapping[str, Any]) -> VpnConnectionSpec:
+def spec_from_wire(params: Mapping[str, Any], *, profile: str | None = None
+                   ) -> VpnConnectionSpec:
     """Read a ``CreateVpnConnection`` body; ``SpecError`` lists every shape problem.
 
     Only the shape is checked here (objects, arrays, known names, required fields, integer
     syntax); values are checked by :func:`vpnkit.validate.check`. A required field given as
     ``null`` is ``MissingParameter``. Messages name the type of a bad value, never the value
-    of a whole body (which would hold the key).
+    of a whole body (which would hold the key). ``profile`` (default none) names a profile
+    of :data:`vpnkit.options.PROFILES` to fill the options the body leaves out.
     """
     r = _Reader()
     if isinstance(params, Mapping) and isinstance(params.get("PreShareKey"), str):
@@ -352,7 +354,10 @@ def spec_from_wire(params: Mapping[str, Any]) -> VpnConnectionSpec:
             r.problem(wire, "MissingParameter", "is required")
     if r.issues:
         raise SpecError(r.issues)
-    return VpnConnectionSpec(**{k: v for k, v in kwargs.items() if v is not None})
+    # By default no profile: what the body says is exactly what is sent back (round trip).
+    # ``profile="strong"`` fills what the body leaves out (e.g. a skeleton a user filled in).
+    return VpnConnectionSpec(**{k: v for k, v in kwargs.items() if v is not None},
+                             profile=profile)
 
 
 _INT_FIELDS = frozenset(o.name for o in options.by_section("spec") if o.kind == "int")
