@@ -177,7 +177,7 @@ def test_new_spec_gets_the_strong_profile_sent_explicitly() -> None:
     body = VpnConnectionSpec(**BASE).to_wire()
     assert body["IKEOptionsSpecification"] == {
         "PropoEncryAlgorithm": "AES-CBC-256", "PropoAuthenAlgorithm": "SHA-256",
-        "ExchangeMode": "MAIN", "DhGroupName": "GROUP14", "IKESaLifetimeSeconds": 86400,
+        "DhGroupName": "GROUP14", "IKESaLifetimeSeconds": 86400,
         "IKEVersion": "IKEV2"}
     assert body["IPSECOptionsSpecification"] == {
         "EncryptAlgorithm": "AES-CBC-256", "IntegrityAlgorith": "SHA-256",

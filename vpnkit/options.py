@@ -297,7 +297,8 @@ class Profile:
     """A named set of IKE, IPsec and DPD values, every one sent explicitly on the wire.
 
     ``ike``/``ipsec``/``spec`` map option names of that section to values; identity
-    options (which describe the peers) are never part of a profile. ``gateway`` names the
+    options (which describe the peers) are never part of a profile, nor is the IKEv1-only
+    exchange mode in an IKEv2 profile (IKEv2 has none). ``gateway`` names the
     gateway version a profile needs (GCM: "4.0").
     """
 
@@ -321,7 +322,7 @@ PROFILES: dict[str, Profile] = {p.name: p for p in (
             "DH-GROUP14, DPD on (30 s, restart), IKE SA 86400 s, IPsec SA 3600 s / 1843200 KB",
             ike={"version": "IKEV2", "encryption_algorithm": "AES-CBC-256",
                  "authentication_algorithm": "SHA-256", "dh_group": "GROUP14",
-                 "exchange_mode": "MAIN", "sa_lifetime_seconds": 86400},
+                 "sa_lifetime_seconds": 86400},
             ipsec={"encryption_algorithm": "AES-CBC-256", "integrity_algorithm": "SHA-256",
                    "pfs_dh_group": "DH-GROUP14", "sa_lifetime_seconds": 3600,
                    "sa_lifetime_traffic": 1843200},
@@ -331,7 +332,7 @@ PROFILES: dict[str, Profile] = {p.name: p for p in (
             "DH-GROUP20, DPD on (30 s, restart), IKE SA 86400 s, IPsec SA 3600 s / 1843200 KB",
             ike={"version": "IKEV2", "encryption_algorithm": "AES256GCM128",
                  "authentication_algorithm": "SHA-256", "dh_group": "GROUP20",
-                 "exchange_mode": "MAIN", "sa_lifetime_seconds": 86400},
+                 "sa_lifetime_seconds": 86400},
             ipsec={"encryption_algorithm": "AES256GCM128", "integrity_algorithm": "SHA-256",
                    "pfs_dh_group": "DH-GROUP20", "sa_lifetime_seconds": 3600,
                    "sa_lifetime_traffic": 1843200},

@@ -171,10 +171,12 @@ class _RowReader:
     """Turns one (possibly grouped) record into a spec, collecting every problem."""
 
     def __init__(self, record: Mapping[str, Any], spd: list[SpdRule],
-                 require_key: bool = True) -> None:
+                 require_key: bool = True,
+                 profile: str | None = options.DEFAULT_PROFILE) -> None:
         self.record = record
         self.spd = spd
         self.require_key = require_key
+        self.profile = profile
         self.issues: list[Issue] = []
 
     def add(self, path: str, code: str, message: str) -> None:
@@ -242,7 +244,7 @@ class _RowReader:
             pre_share_key=psk or "",
             vpc_id=None if vpc is None else _text(vpc),
             security_policy_databases=tuple(self.spd),
-            tags=tuple(tags), **nested, **top)
+            tags=tuple(tags), **nested, **top, profile=self.profile)
 
 
 def _unknown_columns(columns: Iterable[str]) -> list[Issue]:
@@ -271,8 +273,8 @@ def _disagree(col: str, first: Any, other: Any, first_row: int, row: int) -> Iss
     return Issue(col, "InvalidParameter", f"rows of one tunnel disagree on {col}: {detail}")
 
 
-def _group_records(records: Sequence[Mapping[str, Any]],
-                   require_key: bool = True) -> list[RowInput]:
+def _group_records(records: Sequence[Mapping[str, Any]], require_key: bool = True,
+                   profile: str | None = options.DEFAULT_PROFILE) -> list[RowInput]:
     """Records -> one RowInput per tunnel, grouping one-row-per-SPD-pair layouts."""
     pair_layout = any(("local_cidr_block" in r or "remote_cidr_block" in r) for r in records)
     index: dict[tuple[str, str], list[int]] = {}
@@ -316,7 +318,7 @@ def _group_records(records: Sequence[Mapping[str, Any]],
                 rules = [*parse_spd(text), *rules]
             except ValueError as exc:
                 problems.append(Issue("spd", "InvalidParameterValue.Malformed", str(exc)))
-        reader = _RowReader(merged, rules, require_key)
+        reader = _RowReader(merged, rules, require_key, profile)
         reader.issues.extend(problems)
         spec = reader.spec()
         name = _text(merged.get("name")) or _text(merged.get("vpn_connection_name"))
@@ -330,7 +332,8 @@ def _from_specs(specs: Sequence[VpnConnectionSpec]) -> list[RowInput]:
             for i, s in enumerate(specs)]
 
 
-def _from_json(data: Any, require_key: bool = True) -> list[RowInput]:
+def _from_json(data: Any, require_key: bool = True,
+               profile: str | None = options.DEFAULT_PROFILE) -> list[RowInput]:
     if isinstance(data, Mapping):
         data = [data]
     if not isinstance(data, list) or not all(isinstance(d, Mapping) for d in data):
@@ -343,30 +346,36 @@ def _from_json(data: Any, require_key: bool = True) -> list[RowInput]:
             if not require_key and "PreShareKey" not in item:
                 item = {**item, "PreShareKey": ""}  # the caller decides (see read_rows)
             try:
-                out.append(RowInput(i, name, gw, VpnConnectionSpec.from_wire(item)))
+                out.append(RowInput(i, name, gw,
+                                    VpnConnectionSpec.from_wire(item, profile=profile)))
             except SpecError as exc:
                 out.append(RowInput(i, name, gw, None, list(exc.issues)))
         else:
             flat.append((i, item))
     if flat:
-        grouped = _group_records([r for _, r in flat], require_key)
+        grouped = _group_records([r for _, r in flat], require_key, profile)
         for g in grouped:
             g.row = flat[g.row][0]
         out = sorted([*out, *grouped], key=lambda r: r.row)
     return out
 
 
-def read_rows(source: Any, *, require_key: bool = True) -> tuple[list[RowInput], list[Issue]]:
+def read_rows(source: Any, *, require_key: bool = True,
+              profile: str | None = options.DEFAULT_PROFILE
+              ) -> tuple[list[RowInput], list[Issue]]:
     """``source`` -> (one RowInput per tunnel, batch-level issues such as unknown columns).
 
     ``source`` is a CSV or JSON path, a pandas DataFrame, a list of VpnConnectionSpec, or a
     list of records in the CSV layout. ``require_key=False`` (used by :mod:`vpnkit.plan`)
     lets a row give no pre-shared key: its spec then holds ``""`` and the caller decides.
+    ``profile`` fills the options a row leaves empty (:data:`vpnkit.options.PROFILES`,
+    default ``"strong"``); ``None`` leaves them unset.
     """
     if isinstance(source, str | os.PathLike):
         path = Path(os.fspath(source).removeprefix("file://"))
         if path.suffix.lower() == ".json":
-            return _from_json(json.loads(path.read_text(encoding="utf-8")), require_key), []
+            return _from_json(json.loads(path.read_text(encoding="utf-8")), require_key,
+                              profile), []
         import pandas as pd
 
         source = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True,
@@ -375,14 +384,14 @@ def read_rows(source: Any, *, require_key: bool = True) -> tuple[list[RowInput],
         columns = [str(c).strip() for c in source.columns]
         frame = source.set_axis(columns, axis=1)
         records = frame.to_dict("records")
-        return _group_records(records, require_key), _unknown_columns(columns)
+        return _group_records(records, require_key, profile), _unknown_columns(columns)
     items = list(source)
     if all(isinstance(s, VpnConnectionSpec) for s in items):
         return _from_specs(items), []
     if all(isinstance(s, Mapping) for s in items):
         columns = sorted({str(c) for s in items for c in s})
         if any(c[:1].isupper() for c in columns):
-            return _from_json(items, require_key), []
-        return _group_records(items, require_key), _unknown_columns(columns)
+            return _from_json(items, require_key, profile), []
+        return _group_records(items, require_key, profile), _unknown_columns(columns)
     raise TypeError("specs must be a DataFrame, a CSV/JSON path, a list of VpnConnectionSpec "
                     "or a list of records")

@@ -87,7 +87,8 @@ def plan(client: VpcClient, desired: Any, *, prune: bool = False,
     from vpnkit.batch.io import read_rows
     from vpnkit.batch.preflight import lookup_targets
 
-    inputs, batch_issues = read_rows(desired, require_key=False)
+    # empty cells are "not managed" here (see the module), so no profile fills them
+    inputs, batch_issues = read_rows(desired, require_key=False, profile=None)
     gateways = sorted({r.vpn_gateway_id for r in inputs if r.vpn_gateway_id})
     targets, lookup_issues = lookup_targets(client, gateways, workers)
     if not targets.known:
