@@ -333,7 +333,8 @@ def test_desired_as_json_or_specs(emu: Emulator, audited: VpcClient, tmp_path: P
     as_json = vpnkit.plan(audited, path)
     assert as_json.empty and as_json.changes[0].key == "not managed"
     spec = vpnkit.VpnConnectionSpec(GW, CGW, "br-01", KEY2, vpc_id=VPC,
-                                    ike_options=vpnkit.IkeOptions(dh_group="GROUP20"))
+                                    ike_options=vpnkit.IkeOptions(dh_group="GROUP20"),
+                                    **NO_PROFILE)
     as_specs = vpnkit.plan(audited, [spec])
     c = as_specs.changes[0]
     assert c.key == "changed" and {f.path for f in c.fields} == {

@@ -93,12 +93,13 @@ def test_cli_exit_0_when_every_pair_carries_traffic(cli: Cli, lab_client: VpcCli
 
 def test_cli_exit_1_with_the_reason_for_a_wrong_config(cli: Cli, lab_client: VpcClient,
                                                       tmp_path: Path) -> None:
-    """--config with PFS where the tunnel has none: exit 1, JSON rows name NO_PROPOSAL_CHOSEN."""
+    """--config with another PFS group than the tunnel's: exit 1, rows name NO_PROPOSAL_CHOSEN."""
     need_lab()
     conn = lab_tunnel(lab_client)
     gw, cgw = "203.0.113.50", "198.51.100.50"
     assert conn.ipsec_options is not None
-    wrong = replace(conn, ipsec_options=replace(conn.ipsec_options, pfs_dh_group="DH-GROUP14"))
+    other = "DH-GROUP5" if conn.ipsec_options.pfs_dh_group == "DH-GROUP14" else "DH-GROUP14"
+    wrong = replace(conn, ipsec_options=replace(conn.ipsec_options, pfs_dh_group=other))
     path = tmp_path / "swanctl.conf"
     path.write_text(render(wrong, "strongswan", gateway_ip=gw, customer_ip=cgw, psk=KEY).text)
     proc = cli("rehearse", conn.vpn_connection_id, "--config", str(path), "--psk-env",
