@@ -133,3 +133,16 @@ def test_peer_check_unreadable_config_is_a_usage_error(emu: Emulator, lab: str,
     other.write_text("hostname r1\n")
     proc = run(emu, tmp_path, "peer-check", lab, "--config", str(other))
     assert proc.returncode == 2 and "router.cfg" in proc.stderr
+
+
+def test_peer_check_never_prints_the_key_in_the_file(emu: Emulator, lab: str,
+                                                     tmp_path: Path) -> None:
+    """A config holding the real key (well-formed or broken) never has it echoed."""
+    good = run(emu, tmp_path, "peer-config", lab, "--vendor", "strongswan").stdout
+    conf = tmp_path / "swanctl.conf"
+    conf.write_text(good.replace("REPLACE-WITH-PRE-SHARED-KEY", KEY))
+    assert run(emu, tmp_path, "peer-check", lab, "--config", str(conf),
+               "--format", "json").returncode == 0
+    conf.write_text(good.replace('secret = "REPLACE-WITH-PRE-SHARED-KEY"', f"secret {KEY}"))
+    broken = run(emu, tmp_path, "peer-check", lab, "--config", str(conf))
+    assert broken.returncode == 2 and "line" in broken.stderr
