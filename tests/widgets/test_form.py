@@ -126,9 +126,11 @@ def test_submit_creates_the_tunnel_and_records_it(vform: VpnForm, client: VpcCli
     assert list(vform.results["vpn_connection_id"]) == [conn.vpn_connection_id]
     shown = vform.output.value + vform.results_html.value
     assert shown.count(conn.vpn_connection_id) == 1  # one row, shown once
+    assert " UTC" in shown and "+08:00" not in shown  # one time zone, as the audit log
     assert shown.count("<table") == 1 and "ike_sa_lifetime_traffic" not in shown
     vform.full_toggle.value = True  # the full frame on demand, in its own scroll box
     assert "ipsec_sa_lifetime_traffic" in vform.results_html.value
+    assert "+08:00" not in vform.results_html.value
     assert "overflow-x:auto" in vform.results_html.value
     vform.basics.name.value = "gz-to-hq-2"
     vform.load_spd("10.0.3.0/24 -> 192.168.3.0/24")  # SPDs on one gateway must not conflict

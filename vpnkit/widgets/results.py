@@ -73,8 +73,11 @@ _TABLE_CSS = ("border-collapse:collapse;font-size:12px;line-height:1.35;"
 
 
 def _cell(value: Any) -> str:
+    """One cell's text; times in UTC, as the audit log and the runbooks show them."""
+    if getattr(value, "tzinfo", None) is not None and hasattr(value, "tz_convert"):
+        return escape(value.tz_convert("UTC").strftime("%Y-%m-%d %H:%M:%S UTC"))
     text = "" if value is None or (isinstance(value, float) and value != value) else str(value)
-    return escape(text)
+    return escape("" if text in ("NaT", "<NA>") else text)
 
 
 def result_html(frame: Any, title: str, *, full: bool = False) -> str:
