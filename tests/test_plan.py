@@ -81,6 +81,28 @@ def test_create_then_the_replan_is_empty(emu: Emulator, audited: VpcClient) -> N
         "AES-CBC-256"
 
 
+def test_a_new_tunnel_gets_the_strong_profile(emu: Emulator, audited: VpcClient) -> None:
+    """A row with empty option cells creates with vpnkit's strong profile, never the API's
+    weak defaults; the same row then plans as unchanged (its empty cells are unmanaged)."""
+    from vpnkit import options
+
+    bare = row(ike_encryption_algorithm=None)
+    again = applied(audited, [bare])
+    assert again.empty
+    strong = options.profile(options.DEFAULT_PROFILE)
+    t = live(emu, "br-01")
+    wire = {o.name: o.wire for o in options.by_section("ike")}
+    for name, value in strong.ike.items():
+        assert str(t["IKEOptionsSpecification"][wire[name]]) == str(value), name
+    assert t["DpdEnable"] == strong.spec["dpd_enable"]
+    legacy = vpnkit.plan(audited, [row("old-peer", spd="10.0.3.0/24=192.168.3.0/24",
+                                       ike_encryption_algorithm=None)],
+                         profile="api-defaults")
+    assert legacy.changes[0].spec is not None
+    assert legacy.changes[0].spec.ike_options.encryption_algorithm == \
+        options.profile("api-defaults").ike["encryption_algorithm"]
+
+
 def test_spd_order_is_no_change(emu: Emulator, audited: VpcClient) -> None:
     """The same SPD pairs in another order (rules and remotes) plan as unchanged."""
     first = "10.0.1.0/24=192.168.1.0/24;192.168.2.0/24|10.0.2.0/24=192.168.3.0/24"

@@ -11,9 +11,10 @@ with the live ones by (gateway, name), which the API keeps unique.
 
 What is compared (and why)
 --------------------------
-* **Only what the desired state sets.** An option left empty (``None``) is not managed: the
-  live value stands. vpnkit's own specs now carry every option of a named profile, so a row
-  built by vpnkit sets them all; a hand-written row with empty cells leaves them alone.
+* **Only what the desired state sets.** An option left empty (``None``, an empty cell) is
+  not managed: the live value stands. Specs built in Python carry every option of their
+  named profile, so they set them all. A *new* tunnel (create, replace) is never left to the
+  API's weak defaults: the ``profile`` (default ``"strong"``) fills what its row leaves empty.
 * **Live placeholders are "not set", never a value.** Responses carry ``DpdEnable: -1`` and
   ``""`` for unset NegotiationType, DpdAction and health-check IPs (ref §2.1 notes, §1.2). A
   desired value against an unset live one is a change: vpnkit sends it, so what the gateway
@@ -52,6 +53,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+from vpnkit import options
 from vpnkit.models import VpnConnection, VpnConnectionSpec
 from vpnkit.plan.changes import (
     ACTIONS,
@@ -75,12 +77,15 @@ __all__ = ["ACTIONS", "Change", "FieldChange", "Plan", "PlanError", "compare", "
            "spd_pairs"]
 
 
-def plan(client: VpcClient, desired: Any, *, prune: bool = False,
-         workers: int = 8) -> Plan:
+def plan(client: VpcClient, desired: Any, *, prune: bool = False, workers: int = 8,
+         profile: str | None = options.DEFAULT_PROFILE) -> Plan:
     """Compare ``desired`` with the live tunnels of the gateways it names (see the module).
 
     ``prune``: also plan to delete the live tunnels of those gateways that ``desired`` does
-    not list. Raises :class:`~vpnkit.batch.BatchInvalid` (nothing sent) when the desired
+    not list. ``profile``: what a *new* tunnel (create, replace) gets for the options its
+    row leaves empty (:data:`vpnkit.options.PROFILES`, default ``"strong"``), so vpnkit never
+    creates on the API's weak defaults; specs passed as objects keep their own profile.
+    Raises :class:`~vpnkit.batch.BatchInvalid` (nothing sent) when the desired
     state fails validation or pre-flight, and :class:`PlanError` when the live state cannot
     be read (a failed lookup is never taken for "no tunnels").
     """
@@ -94,15 +99,21 @@ def plan(client: VpcClient, desired: Any, *, prune: bool = False,
     if not targets.known:
         raise PlanError("could not read the live state, so no plan was made: "
                         + "; ".join(i.message for i in lookup_issues))
+    specs = isinstance(desired, list | tuple) and bool(desired) and all(
+        isinstance(s, VpnConnectionSpec) for s in desired)
     return compare(inputs, targets, client=client, prune=prune,
-                   batch_issues=[*batch_issues, *lookup_issues])
+                   batch_issues=[*batch_issues, *lookup_issues],
+                   profile=None if specs else profile)
 
 
 def compare(inputs: Sequence[RowInput], targets: Targets, *, client: VpcClient | None = None,
-            prune: bool = False, batch_issues: Sequence[Issue] = ()) -> Plan:
-    """The plan for desired ``inputs`` (:func:`vpnkit.batch.io.read_rows`) against the live
-    ``targets`` (:func:`vpnkit.batch.preflight.lookup_targets`): no I/O, the CPU part of
-    :func:`plan`. Raises :class:`~vpnkit.batch.BatchInvalid` like :func:`plan`."""
+            prune: bool = False, batch_issues: Sequence[Issue] = (),
+            profile: str | None = None) -> Plan:
+    """The plan for desired ``inputs`` (:func:`vpnkit.batch.io.read_rows` with
+    ``profile=None``) against the live ``targets``
+    (:func:`vpnkit.batch.preflight.lookup_targets`): no I/O, the CPU part of :func:`plan`.
+    ``profile`` fills what new tunnels leave unset. Raises
+    :class:`~vpnkit.batch.BatchInvalid` like :func:`plan`."""
     from vpnkit.batch.preflight import Targets, check_rows
     from vpnkit.wire import connection_from_wire
 
@@ -118,6 +129,13 @@ def compare(inputs: Sequence[RowInput], targets: Targets, *, client: VpcClient |
             else:
                 r.issues.append(Issue("pre_share_key", "MissingParameter",
                                       "is required to create a tunnel (set pre_share_key_env)"))
+    if profile is not None:
+        # A new tunnel is never created on the API's (weak) defaults: the profile fills
+        # what its row leaves empty; an existing tunnel's empty cells stay unmanaged.
+        for r in inputs:
+            exists = r.name in live.get(r.vpn_gateway_id, {})
+            if r.spec is not None and not exists and r.spec.profile is None:
+                r.spec = replace(r.spec, profile=profile)
     managed = {r.key for r in inputs}
     # Pre-flight against the state the plan produces: the rows stand for the tunnels they
     # manage (their new SPDs are what may conflict), pruned tunnels are gone.
@@ -140,8 +158,11 @@ def compare(inputs: Sequence[RowInput], targets: Targets, *, client: VpcClient |
             str(version) if version is not None else None))
         if r.key in keyless:
             key = "not managed"
+        spec = r.spec
+        if action == "replace" and profile is not None and spec.profile is None:
+            spec = replace(spec, profile=profile)  # re-created: a new tunnel's defaults
         changes.append(Change(action, r.vpn_gateway_id, r.name, conn.vpn_connection_id,
-                              r.row, tuple(found), key, tuple(notes), r.spec, conn, modify))
+                              r.row, tuple(found), key, tuple(notes), spec, conn, modify))
     if prune:
         for gw, tunnels in live.items():
             for name, conn in tunnels.items():
