@@ -393,8 +393,7 @@ def test_form_without_client_cannot_submit() -> None:
 
 
 def test_typed_key_is_not_echoed_to_other_front_ends(vform: VpnForm) -> None:
-    """A front-end update of the key field sends back only the cleared value, never the key
-    (ipywidgets 8 would echo it to every view)."""
+    """A synced key is answered with the cleared value only, never echoed to other views."""
     entry = vform.basics.key.entry
     sent: list[Any] = []
     original = entry._send

@@ -86,8 +86,7 @@ def _conn(name: str, spd: dict[str, list[str]], route_type: str = "STATIC") -> V
 
 
 def test_spd_conflict_needs_both_sides_to_overlap(vform: VpnForm) -> None:
-    """The documented rule (ref §2.1): VPC side AND IDC side overlap; one IDC range reached
-    from two VPC ranges is valid; a route-based tunnel's any-any selectors never conflict."""
+    """SPD entries conflict only when both sides overlap (ref §2.1); any-any never does."""
     fill(vform)
     spec = vform.spec
     other = _conn("hq-a", {"10.0.1.0/25": ["192.168.1.128/25"]})
@@ -102,8 +101,7 @@ def test_spd_conflict_needs_both_sides_to_overlap(vform: VpnForm) -> None:
 
 
 def test_preflight_catches_what_the_api_refuses(vform: VpnForm, client: VpcClient) -> None:
-    """Duplicate name and SPD conflict with an existing tunnel: the form names the tunnel and
-    range before sending, sends nothing, and the emulator refuses the same request."""
+    """Duplicate name and SPD conflict are named before sending, and the emulator agrees."""
     fill(vform, name="first")
     first = vform.submit()
     assert first is not None
@@ -141,8 +139,7 @@ def test_preflight_sees_tunnels_created_elsewhere(vform: VpnForm, client: VpcCli
 
 
 def test_route_types_mixed_on_one_gateway(vform: VpnForm, client: VpcClient) -> None:
-    """A BGP tunnel on a gateway with static tunnels is refused before sending, as the API
-    does (UnsupportedOperation.VpnConnRouteTypeMixed)."""
+    """BGP beside static tunnels on one gateway is refused before sending (RouteTypeMixed)."""
     fill(vform, name="static-one")
     assert vform.submit() is not None
     vform.basics.name.value = "bgp-one"
@@ -165,8 +162,7 @@ def test_progress_shows_states_and_elapsed_time(vform: VpnForm) -> None:
 
 
 def test_peer_configuration_for_the_created_tunnel(vform: VpnForm) -> None:
-    """After a create, the IDC-side configuration is offered when vpnkit.peer exists (hidden
-    otherwise); it names both gateways' addresses and never holds the key."""
+    """The IDC-side configuration of the new tunnel names both IPs and never holds the key."""
     fill(vform)
     conn = vform.submit()
     assert conn is not None
@@ -184,8 +180,7 @@ def test_peer_configuration_for_the_created_tunnel(vform: VpnForm) -> None:
 
 
 def test_after_a_create_the_form_is_quiet_until_changed(vform: VpnForm) -> None:
-    """Right after a create the bar says "Created <id>", not that the same request now
-    conflicts with itself; a new name brings the real conflicts back."""
+    """Right after a create the bar says Created, not that the request conflicts with itself."""
     fill(vform)
     conn = vform.submit()
     assert conn is not None and f"Created {conn.vpn_connection_id}" in vform.checks.value
@@ -195,8 +190,7 @@ def test_after_a_create_the_form_is_quiet_until_changed(vform: VpnForm) -> None:
 
 
 def test_weak_choices_warn_at_the_profile_picker(vform: VpnForm) -> None:
-    """Picking the legacy profile lists each weak choice under the picker (a warning, never
-    an error); the strong default shows none."""
+    """The legacy profile lists each weak choice under the picker as a warning, not an error."""
     fill(vform)
     assert vform.security.weak.value == ""
     vform.security.profile.value = "api-defaults"
@@ -207,8 +201,7 @@ def test_weak_choices_warn_at_the_profile_picker(vform: VpnForm) -> None:
 
 
 def test_submit_opens_the_advanced_part_for_an_error_in_it(vform: VpnForm) -> None:
-    """An error in a collapsed option (FQDN identity without a name) opens that part on
-    Submit, so the message under the field can be seen."""
+    """Submit opens the collapsed advanced part when an error sits in it."""
     fill(vform)
     vform.security.ike.fields["remote_identity"].value = "FQDN"
     assert vform.security.advanced.selected_index is None
@@ -228,8 +221,7 @@ def test_submit_opens_the_advanced_part_for_an_error_in_it(vform: VpnForm) -> No
 ])
 def test_preflight_agrees_with_the_emulator(client: VpcClient, route_type: str, spd: str,
                                             conflict: bool) -> None:
-    """For each SPD case against an existing tunnel, the form predicts exactly what the
-    emulator (the documented rule) then does."""
+    """For each SPD case the form's prediction matches the emulator's answer."""
     first = form(client)
     fill(first, name="existing")
     first.load_spd("10.0.1.0/24 -> 192.168.1.0/24")
