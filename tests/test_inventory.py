@@ -56,6 +56,10 @@ def test_every_region_in_one_typed_frame(emu: Emulator, client: VpcClient) -> No
         "198.51.100.110"
     assert sh["spd_pairs"] == "10.1.1.0/24=192.168.0.0/24"
     assert KEY not in inv.to_csv()
+    weak = inv[inv["vpn_connection_name"].str.endswith("-0")]["weak_crypto"]
+    strong = inv[inv["vpn_connection_name"].str.endswith("-1")]["weak_crypto_count"]
+    assert all("3DES-CBC" in w and "GROUP1" in w and "pfs_dh_group" in w for w in weak)
+    assert strong.tolist() == [0, 0, 0]
 
 
 def test_weak_crypto_comes_from_validate(emu: Emulator, client: VpcClient) -> None:
