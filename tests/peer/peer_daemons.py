@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-__all__ = ["libreswan_algparse", "libreswan_check", "need", "swanctl_load"]
+__all__ = ["libreswan_algparse", "libreswan_check", "need", "pluto_load", "swanctl_load"]
 
 IPSEC_DIR = Path("/usr/lib/ipsec")
 PRIVATE_ROOT = Path(os.environ.get("VPNKIT_STRONGSWAN_ROOT", "/opt/vpnkit/strongswan"))
@@ -129,3 +129,35 @@ def libreswan_algparse(version: int, kind: str, proposal: str, pfs: bool) -> str
     text = run.stdout + run.stderr
     assert run.returncode == 0 and "ERROR" not in text, text
     return text
+
+
+def pluto_load(conf: str, secrets: str, work: Path, *, ikev1: bool = False) -> str:
+    """Start a private pluto (own mount and network namespace, NSS db and /run), add every
+    conn of ``conf`` with ``addconn --autoall``; return addconn's output and pluto's log.
+
+    Raises AssertionError when addconn fails or warns, or a conn is not added.
+    """
+    need("ipsec", "unshare", "/usr/libexec/ipsec/pluto")
+    work.mkdir(parents=True, exist_ok=True)
+    setup = "config setup\n" + ("    ikev1-policy=accept\n" if ikev1 else "")
+    (work / "ipsec.conf").write_text(setup + conf)
+    (work / "ipsec.secrets").write_text(secrets)
+    nss = work / "nss"
+    nss.mkdir(exist_ok=True)
+    subprocess.run(["ipsec", "initnss", "--nssdir", str(nss)], capture_output=True,
+                   timeout=30, check=True)
+    libexec = "/usr/libexec/ipsec"
+    script = (
+        "mount -t tmpfs none /run && mkdir -p /run/pluto && "
+        f"{libexec}/pluto --nofork --stderrlog --config {work}/ipsec.conf --nssdir {nss} "
+        f"--rundir /run/pluto --secretsfile {work}/ipsec.secrets >{work}/pluto.log 2>&1 & "
+        "P=$!; for i in $(seq 100); do [ -S /run/pluto/pluto.ctl ] && break; sleep 0.05; done; "
+        f"{libexec}/addconn --ctlsocket /run/pluto/pluto.ctl --config {work}/ipsec.conf "
+        "--autoall; RC=$?; kill $P; wait $P; exit $RC")
+    run = subprocess.run(["unshare", "-m", "-n", "--propagation", "private", "sh", "-c",
+                          script], capture_output=True, text=True, timeout=60, check=False,
+                         start_new_session=True)
+    log = (work / "pluto.log").read_text()
+    out = run.stdout + run.stderr
+    assert run.returncode == 0 and "warning" not in out.lower(), out + log
+    return out + log

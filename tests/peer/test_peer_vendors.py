@@ -8,7 +8,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from peer_daemons import libreswan_algparse, libreswan_check, need
+from peer_daemons import libreswan_algparse, libreswan_check, need, pluto_load
 from peer_helpers import CUSTOMER_IP, GATEWAY_IP, SENTINEL_PSK, tunnel
 
 from vpnkit.peer import PSK_PLACEHOLDER, VENDORS, from_connection, render
@@ -213,3 +213,24 @@ def test_bgp_tunnel_names_the_bgp_neighbor(vendor: str) -> None:
     assert "169.254.128.0 " not in out.text  # the own address is the host, not the network
     if vendor not in ("strongswan", "libreswan"):  # there the address is an ip command
         assert "169.254.128.2" in config_lines(out.text, vendor)
+
+
+@pytest.mark.parametrize("changes", [
+    {}, CASES["route-ikev1"], {"ike": {"IKEVersion": "IKEV1", "ExchangeMode": "AGGRESSIVE"}},
+    {"ike": {"LocalIdentity": "FQDN", "LocalFqdnName": "tc.example.com",
+             "RemoteIdentity": "FQDN", "RemoteFqdnName": "idc.example.net"},
+     "ipsec": {"EncryptAlgorithm": "AES256GCM128", "PfsDhGroup": "NULL"}},
+], ids=["ikev2-policy", "route-ikev1", "ikev1-aggressive", "fqdn-gcm"])
+def test_pluto_adds_every_conn_without_warning(tmp_path: Path, changes: dict[str, object]) -> None:
+    """A real pluto adds each generated conn (one per SPD pair), warning about none."""
+    cfg = from_connection(tunnel(**changes), gateway_ip=GATEWAY_IP, customer_ip=CUSTOMER_IP)
+    out = render(cfg, "libreswan")
+    conf = out.files["ipsec.conf"]
+    if cfg.route_based:  # this kernel has no XFRM interfaces (pluto: "xfrmi is not supported")
+        assert "    ipsec-interface=42\n" in conf
+        conf = conf.replace("    ipsec-interface=42\n", "")
+    log = pluto_load(conf, out.files["ipsec.secrets"], tmp_path,
+                     ikev1=cfg.ike_version == "IKEV1")
+    version = "IKEv1" if cfg.ike_version == "IKEV1" else "IKEv2"
+    for i in range(1, len(cfg.selectors) + 1):
+        assert f'"{cfg.name}-{i}": added {version} connection' in log, log[-2000:]

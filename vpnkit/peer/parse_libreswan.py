@@ -100,7 +100,8 @@ def _conn(name: str, c: dict[str, str], gateway_ip: str | None) -> PeerConfig:
         ike=ike[0], ike_lifetime=duration(c.get("ikelifetime", "8h")),
         esp=esp[0], ipsec_lifetime=duration(c.get("salifetime", c.get("keylife", "8h"))),
         ipsec_lifetime_kb=max_bytes // 1024,
-        dpd=Dpd("dpddelay" in c, duration(c.get("dpdtimeout", "0")),
+        dpd=Dpd("dpddelay" in c,
+                duration(c.get("dpdtimeout", "0") if v1 else c.get("retransmit-timeout", "60s")),
                 c.get("dpdaction", "hold")),
         route_type="", route_based=all((s.local, s.remote) == (ANY, ANY) for s in selectors),
         selectors=selectors, ike_offers=ike, esp_offers=esp)

@@ -1,5 +1,8 @@
 """Libreswan ``ipsec.conf`` + ``ipsec.secrets`` (ipsec.conf(5), ipsec.secrets(5), 4.x).
 
+The output holds ``conn`` sections only (for ``/etc/ipsec.d/``, included by the main
+ipsec.conf); IKEv1 tunnels also need ``ikev1-policy=accept`` in its ``config setup``.
+
 One ``conn`` per SPD pair, each ``also=`` a shared base conn (which has no ``auto=`` and so is
 not loaded itself); route-based tunnels use an XFRM interface (``ipsec-interface=``).
 """
@@ -39,6 +42,9 @@ def render(cfg: PeerConfig, tok: Tokens, psk: str, head: list[str]) -> dict[str,
     out = [
         *comments(head),
         f"# ipsec-max-bytes is the tunnel's traffic lifetime, {tok.ipsec_kb} KB x 1024.",
+        *(["# IKEv1: Libreswan 4.10 and later refuse IKEv1 conns unless 'config setup' in "
+           "/etc/ipsec.conf has ikev1-policy=accept (pluto: global ikev1-policy does not "
+           "allow IKEv1 connections)."] if v1 else []),
         f"conn {base}",
         "    type=tunnel",
         "    authby=secret",
@@ -54,8 +60,11 @@ def render(cfg: PeerConfig, tok: Tokens, psk: str, head: list[str]) -> dict[str,
             f"    ikelifetime={tok.ike_lifetime}s", f"    salifetime={tok.ipsec_lifetime}s",
             f"    ipsec-max-bytes={tok.ipsec_kb * 1024}"]
     if cfg.dpd.enabled:
-        out += ["    dpddelay=10", f"    dpdtimeout={cfg.dpd.timeout}",
-                f"    dpdaction={cfg.dpd.action}"]
+        # IKEv2 liveness ignores dpdtimeout= and gives up after retransmit-timeout= (pluto
+        # says so when the conn is added)
+        timeout = (f"    dpdtimeout={cfg.dpd.timeout}" if v1
+                   else f"    retransmit-timeout={cfg.dpd.timeout}s")
+        out += ["    dpddelay=10", timeout, f"    dpdaction={cfg.dpd.action}"]
     if cfg.route_based:
         out += [f"    ipsec-interface={IF_ID}",
                 f"# route the far side's ranges into ipsec{IF_ID}: "
