@@ -33,6 +33,15 @@ def test_generated_config_has_no_mismatch(vendor: str, changes: dict[str, object
     assert report.ok and not report.mismatches, [str(m) for m in report.mismatches]
 
 
+def test_complies_lists_the_fields_that_agree() -> None:
+    """Every compared field complies for the generated config; a changed one leaves the list."""
+    assert "ipsec_options.pfs_dh_group" in check(expected(), peer_text()).complies
+    assert len(check(expected(), peer_text()).complies) == 17  # 16 + dpd_action (DPD on)
+    report = check(expected(), peer_text(ipsec={"PfsDhGroup": "NULL"}))
+    assert "ipsec_options.pfs_dh_group" not in report.complies
+    assert len(report.complies) == 16
+
+
 def test_spd_order_is_no_mismatch() -> None:
     """Children in another order (and proposals listed in another order) are no mismatch."""
     text = peer_text()

@@ -103,6 +103,7 @@ def cmd_peer_check(args: argparse.Namespace) -> int:
     emit(report.frame(), args.format, records=report.rows())
     errors = sum(m.severity == "error" for m in report.mismatches)
     verdict = "compatible" if report.ok else "NOT compatible"
-    print(f"{conn.vpn_connection_id} vs {path.name}: {verdict} ({errors} blocking, "
-          f"{len(report.mismatches) - errors} warning mismatch(es))", file=sys.stderr)
+    print(f"{conn.vpn_connection_id} vs {path.name}: {verdict} ({len(report.complies)} "
+          f"fields comply; {errors} blocking, {len(report.mismatches) - errors} warning "
+          "mismatch(es))", file=sys.stderr)
     return 0 if report.ok else 1

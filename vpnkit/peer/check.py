@@ -50,6 +50,8 @@ class CheckReport:
     tunnel: str
     peer: str
     mismatches: tuple[Mismatch, ...]
+    #: the fields compared that agree (napalm-style "complies")
+    complies: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -252,7 +254,24 @@ def check(expected: VpnConnection | PeerConfig, actual: str | Sequence[PeerConfi
     _phase1(d, expected, facing)
     _phase2(d, expected, facing)
     _selectors(d, expected, facing)
-    return CheckReport(expected.name, ", ".join(p.name for p in facing), tuple(d.found))
+    compared = ["ike_options.version", "remote address", "ike_options.local_identity",
+                "ike_options.remote_identity", "ike_options.encryption_algorithm",
+                "ike_options.authentication_algorithm", "ike_options.dh_group",
+                "ike_options.sa_lifetime_seconds", "ipsec_options.encryption_algorithm",
+                "ipsec_options.integrity_algorithm", "ipsec_options.pfs_dh_group",
+                "ipsec_options.sa_lifetime_seconds", "ipsec_options.sa_lifetime_traffic",
+                "dpd_enable", "negotiation_type", "security_policy_databases"]
+    if expected.ike_version == "IKEV1":
+        compared.append("ike_options.exchange_mode")
+    if expected.dpd.enabled:
+        compared += ["dpd_action"] + (["dpd_timeout"] if expected.ike_version == "IKEV1" else [])
+    differ = {m.field for m in d.found} | ({"ike_options.encryption_algorithm",
+                                             "ike_options.authentication_algorithm",
+                                             "ike_options.dh_group"}
+                                            if any(m.field == "ike_options" for m in d.found)
+                                            else set())
+    return CheckReport(expected.name, ", ".join(p.name for p in facing), tuple(d.found),
+                       tuple(f for f in compared if f not in differ))
 
 
 def parse(text: str, *, gateway_ip: str | None = None) -> list[PeerConfig]:
