@@ -178,7 +178,7 @@ class PeerConfig:
         return frozenset((s.local, s.remote) for s in self.selectors)
 
 
-#: options whose API default the sources disagree on: path -> (default used, others, source)
+#: options whose API default the sources disagree on: path -> (default used, what others say)
 DISPUTED_DEFAULTS: dict[str, tuple[str, str]] = {
     "ipsec_options.sa_lifetime_seconds": ("14400 (API doc)",
                                           "3600 (Terraform, examples); ref §2.3"),
@@ -200,12 +200,11 @@ class _Defaults:
     def __init__(self) -> None:
         self.notes: list[Issue] = []
 
-    def take(self, section: str, name: str, value: object, *, path: str | None = None,
-             applies: bool = True) -> object:
+    def take(self, section: str, name: str, value: object, *, applies: bool = True) -> object:
         if value not in (None, "", -1):
             return value
         opt = options.get(section, name)
-        where = path or opt.path
+        where = opt.path
         if applies and where in DISPUTED_DEFAULTS:
             used, others = DISPUTED_DEFAULTS[where]
             self.notes.append(Issue(
