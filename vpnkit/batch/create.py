@@ -47,6 +47,7 @@ from typing import Any
 
 import pandas as pd
 
+from vpnkit import options
 from vpnkit.batch.delete import delete_many
 from vpnkit.batch.execute import BatchAudit, BatchRow, plan, run, wait_available
 from vpnkit.batch.io import RowInput, read_rows
@@ -171,17 +172,20 @@ def create_many(
     wait_timeout: float = 600.0,
     wait_interval: float = 0.5,
     state: str | Path | None = None,
+    profile: str | None = options.DEFAULT_PROFILE,
 ) -> BatchResult:
     """Create every tunnel in ``specs`` exactly once (see the module docstring).
 
     ``specs``: a DataFrame, a CSV/JSON path or a list of VpnConnectionSpec/records.
     ``audit``: where calls are logged (default: the client's own audit sink).
     ``batch_id``: pass a previous result's id to resume it. ``state``: the journal file.
+    ``profile``: the named profile (:data:`vpnkit.options.PROFILES`) for the IKE/IPsec/DPD
+    options a row leaves empty (a row's ``profile`` cell wins); ``None`` leaves them unset.
     Raises :class:`BatchInvalid` (nothing sent) unless ``skip_invalid``.
     """
     started = time.monotonic()
     batch_id = batch_id or new_batch_id()
-    inputs, batch_issues = read_rows(specs)
+    inputs, batch_issues = read_rows(specs, profile=profile)
     gateways = sorted({r.vpn_gateway_id for r in inputs if r.spec is not None})
     targets, lookup_issues = lookup_targets(client, gateways, workers)
     batch_issues = [*batch_issues, *lookup_issues]

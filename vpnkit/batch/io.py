@@ -24,6 +24,9 @@ column                      meaning
 ``local_cidr_block``,       the alternative SPD layout: one row per (local, remote) pair;
 ``remote_cidr_block``       rows with the same name and gateway form one tunnel (other
                             columns may be left empty on the extra rows, or must agree)
+``profile``                 the named set of IKE/IPsec/DPD values for the options this row
+                            leaves empty (:data:`vpnkit.options.PROFILES`); empty: the
+                            default, ``strong`` (``api-defaults`` for an old peer)
 option columns              named after :mod:`vpnkit.options`: tunnel-level options bare
                             (``route_type``, ``negotiation_type``, ``dpd_enable``,
                             ``dpd_timeout``, ``dpd_action``, ``enable_health_check``,
@@ -35,11 +38,13 @@ option columns              named after :mod:`vpnkit.options`: tunnel-level opti
 ``notes``, ``#...``         ignored
 =========================== =================================================================
 
-Empty cells mean "not set" (the API default applies); ``name``, ``vpn_gateway_id`` and
-``customer_gateway_id`` are required. Integers (ASCII decimals only, via
-:mod:`vpnkit.integers`) and booleans (``true/false/yes/no/1/0``) are parsed from text; a
-cell that is not one is an issue naming the row, the column and the value. Any other column
-is reported as ``UnknownParameter`` so a typo never silently drops an option.
+An empty IKE/IPsec/DPD option cell takes the row's profile's value (default ``strong``: the
+request carries every such option explicitly, never the API's weak defaults); other empty
+cells mean "not set". ``name``, ``vpn_gateway_id`` and ``customer_gateway_id`` are required.
+Integers (ASCII decimals only, via :mod:`vpnkit.integers`) and booleans
+(``true/false/yes/no/1/0``) are parsed from text; a cell that is not one is an issue naming
+the row, the column and the value. Any other column is reported as ``UnknownParameter`` so a
+typo never silently drops an option.
 :func:`option_columns` lists every option column with its help text.
 
 A JSON file holds a list of objects, each either a row in the layout above or a tccli /
@@ -80,7 +85,7 @@ _CLASSES: dict[str, type[Any]] = {"ike": IkeOptions, "ipsec": IpsecOptions, "bgp
                                   "health_check_config": HealthCheckConfig}
 _BASE = ("name", "vpn_connection_name", "vpn_gateway_id", "customer_gateway_id", "vpc_id",
          "pre_share_key", "pre_share_key_env", "spd", "local_cidr_block",
-         "remote_cidr_block")
+         "remote_cidr_block", "profile")
 _IGNORED = ("notes", "note", "comment", "comments", "description")
 _TRUE = {"true", "t", "yes", "y", "1", "on"}
 _FALSE = {"false", "f", "no", "n", "0", "off"}
@@ -232,6 +237,7 @@ class _RowReader:
                               ("customer_gateway_id", rec.get("customer_gateway_id"))):
             if not _text(value):
                 self.add(column, "MissingParameter", "is required (the cell is empty)")
+        profile = self.row_profile()
         if self.issues:
             return None
         nested = {options.SECTIONS[s][0]: cls(**sections[s]) for s, cls in _CLASSES.items()
@@ -244,7 +250,17 @@ class _RowReader:
             pre_share_key=psk or "",
             vpc_id=None if vpc is None else _text(vpc),
             security_policy_databases=tuple(self.spd),
-            tags=tuple(tags), **nested, **top, profile=self.profile)
+            tags=tuple(tags), **nested, **top, profile=profile)
+
+    def row_profile(self) -> str | None:
+        """The row's ``profile`` cell (a name in options.PROFILES), else the reader's."""
+        name = _text(self.record.get("profile"))
+        if not name:
+            return self.profile
+        if name not in options.PROFILES:
+            self.add("profile", "InvalidParameterValue",
+                     f"{name!r} is not a profile; choose one of {', '.join(options.PROFILES)}")
+        return name
 
 
 def _unknown_columns(columns: Iterable[str]) -> list[Issue]:
