@@ -48,6 +48,8 @@ EXTRA_COLUMNS = ("vpn_gateway_name", "vpn_gateway_ip", "customer_gateway_ip", "s
                  "weak_crypto", "weak_crypto_count")
 #: the option sections whose warnings are crypto findings
 _CRYPTO = ("ike_options", "ipsec_options")
+#: the live values exactly, with no profile filling what they leave unset
+_NO_PROFILE: dict[str, Any] = {"profile": None}
 
 
 class InventoryError(VpnkitError):
@@ -85,15 +87,29 @@ def _region(client: VpcClient, region: str) -> tuple[list[dict[str, Any]], dict[
     return tunnels, {"gateways": gws, "customer_gateways": cgws}
 
 
-def _weak_crypto(raw: Mapping[str, Any]) -> list[str]:
-    """Warning-level findings on a live tunnel's IKE/IPsec options (never the key)."""
+def _weak_crypto(raw: Mapping[str, Any], cache: dict[Any, list[str]]) -> list[str]:
+    """Warning-level findings of :func:`vpnkit.validate.issues` on a live tunnel's IKE/IPsec
+    options (weak algorithms, DH groups, PFS off); computed once per distinct configuration.
+    """
+    from vpnkit.models import IkeOptions, IpsecOptions, VpnConnectionSpec
     from vpnkit.validate import issues
     from vpnkit.wire import connection_from_wire
 
-    conn = connection_from_wire(raw)
-    spec = conn.to_spec(pre_share_key="")
-    return [f"{i.path}: {i.message} ({i.code})" for i in issues(spec)
-            if i.severity == "warning" and (i.code == "WeakCrypto" or i.path.startswith(_CRYPTO))]
+    conn = connection_from_wire({k: raw[k] for k in ("IKEOptionsSpecification",
+                                                     "IPSECOptionsSpecification") if k in raw})
+    key = (conn.ike_options, conn.ipsec_options)
+    found = cache.get(key)
+    if found is None:
+        # only the crypto sections matter to these checks; the rest are placeholders
+        spec = VpnConnectionSpec("vpngw-00000000", "cgw-00000000", "inventory", "",
+                                 ike_options=conn.ike_options or IkeOptions(),
+                                 ipsec_options=conn.ipsec_options or IpsecOptions(),
+                                 **_NO_PROFILE)
+        found = [f"{i.path}: {i.message} ({i.code})" for i in issues(spec)
+                 if i.severity == "warning" and (i.code == "WeakCrypto"
+                                                 or i.path.startswith(_CRYPTO))]
+        cache[key] = found
+    return found
 
 
 def _spd_pairs(raw: Mapping[str, Any]) -> str:
@@ -160,7 +176,8 @@ def inventory(client: VpcClient, regions: str | Iterable[str] | None = "all", *,
     frame["vpn_gateway_ip"] = pd.array(gw_ip, dtype="string")
     frame["customer_gateway_ip"] = pd.array(cgw_ip, dtype="string")
     frame["spd_pairs"] = pd.array([_spd_pairs(t) for t in raws], dtype="string")
-    warned = [_weak_crypto(t) for t in raws]
+    cache: dict[Any, list[str]] = {}
+    warned = [_weak_crypto(t, cache) for t in raws]
     frame["weak_crypto"] = pd.array(["; ".join(w) for w in warned], dtype="string")
     frame["weak_crypto_count"] = pd.array([len(w) for w in warned], dtype="Int64")
     frame.attrs["failed_regions"] = {r: failed[r] for r in wanted if r in failed}
