@@ -231,3 +231,65 @@ def test_from_wire_keeps_the_body_or_fills_from_a_named_profile() -> None:
     assert VpnConnectionSpec.from_wire(body).to_wire() == body
     filled = VpnConnectionSpec.from_wire(body, profile="strong").to_wire()
     assert filled["IKEOptionsSpecification"]["IKEVersion"] == "IKEV2"
+
+
+def _official_tunnels() -> list[dict[str, object]]:
+    import json
+    from pathlib import Path
+
+    data = json.loads((Path(__file__).parent / "data" / "official_tunnels.json").read_text())
+    return list(data["tunnels"])
+
+
+def _installed_tccli_tunnels() -> list[dict[str, object]]:
+    """The tunnels of the installed tccli's examples.json (the current version), if any."""
+    import importlib.util
+    import json
+    from pathlib import Path
+
+    found = importlib.util.find_spec("tccli")
+    if found is None or not found.submodule_search_locations:
+        return []
+    path = Path(list(found.submodule_search_locations)[0]) / "services" / "vpc" / \
+        "v20170312" / "examples.json"
+    actions = json.loads(path.read_text(encoding="utf-8"))["actions"]
+    out: list[dict[str, object]] = []
+    for action in ("CreateVpnConnection", "DescribeVpnConnections"):
+        for example in actions[action]:
+            response = json.loads(example["output"])["Response"]
+            out += [response["VpnConnection"]] if "VpnConnection" in response else \
+                response["VpnConnectionSet"]
+    return out
+
+
+@pytest.mark.parametrize("entry", _official_tunnels(),
+                         ids=lambda e: f"{e['action']}-{e['date']}-{e['example']}")
+def test_every_official_example_tunnel_parses_and_its_spec_validates(
+        entry: dict[str, object]) -> None:
+    """Each tunnel of tccli's examples.json history loads, and to_spec() has no errors."""
+    from vpnkit import issues
+
+    raw = entry["tunnel"]
+    assert isinstance(raw, dict)
+    conn = connection_from_wire(raw)
+    assert conn.dpd_enable in (None, 0, 1)  # DpdEnable -1 is "not set"
+    for value in (conn.negotiation_type, conn.dpd_action, conn.health_check_local_ip,
+                  conn.health_check_remote_ip):
+        assert value != ""  # "" placeholders are "not set"
+    spec = conn.to_spec(**({} if conn.pre_share_key else {"pre_share_key": "given-key-1"}))
+    errors = [i for i in issues(spec) if i.severity == "error"]
+    assert errors == [], errors
+    if raw.get("RouteType") == "StaticRoute":
+        assert spec.security_policy_databases == ()  # the reported any-any is not configured
+    ipsec = raw.get("IPSECOptionsSpecification")
+    if isinstance(ipsec, dict) and ipsec.get("IntegrityAlgorith"):
+        assert "IntegrityAlgorith" in spec.to_wire()["IPSECOptionsSpecification"]
+
+
+def test_the_installed_tccli_examples_are_in_the_data_file() -> None:
+    """The data file holds every tunnel of the installed (current) tccli examples."""
+    current = _installed_tccli_tunnels()
+    if not current:
+        pytest.skip("tccli is not installed (pip install -e '.[bench]')")
+    stored = [e["tunnel"] for e in _official_tunnels()]
+    assert all(t in stored for t in current)

@@ -320,3 +320,25 @@ def test_strong_profiles_have_no_warnings_and_api_defaults_warn() -> None:
         assert {i.severity for i in found} == {"warning"}
     assert codes(VpnConnectionSpec(**BASE, profile="nope")) == {
         "profile": "InvalidParameterValue"}
+
+
+def test_documented_spd_example_is_valid_with_a_warning() -> None:
+    """10.0.1.0/24->192.168.2.0/24 beside 10.0.2.0/24->192.168.2.0/24 is valid (1037/39635);
+    the stricter reading survives only as a warning; both sides overlapping is an error."""
+    ok = VpnConnectionSpec(**BASE, security_policy_databases={
+        "10.0.1.0/24": ["192.168.2.0/24"], "10.0.2.0/24": ["192.168.2.0/24"]})
+    found = issues(ok, vpc_cidr="10.0.0.0/16")
+    assert [(i.path, i.code, i.severity) for i in found] == [
+        ("security_policy_databases[1].remote_cidr_blocks[0]", "SpdIdcRangeShared", "warning")]
+    both = VpnConnectionSpec(**BASE, security_policy_databases={
+        "10.0.0.0/20": ["192.168.0.0/16"], "10.0.1.0/24": ["192.168.1.0/24"]})
+    assert "InvalidParameterValue.VpnConnCidrConflict" in codes(both).values()
+
+
+def test_any_any_selector_only_on_route_based_tunnels() -> None:
+    """Route-based tunnels report and accept 0.0.0.0/0 -> 0.0.0.0/0; policy tunnels refuse it."""
+    any_any = {"0.0.0.0/0": ["0.0.0.0/0"]}
+    assert codes(VpnConnectionSpec(**BASE, route_type="StaticRoute",
+                                   security_policy_databases=any_any)) == {}
+    assert codes(VpnConnectionSpec(**BASE, route_type="Policy",
+                                   security_policy_databases=any_any)) != {}

@@ -481,13 +481,19 @@ class _Checker:
         local_of = {tag[0]: (first, last) for first, last, tag in locals_}
         ordered = sorted(remotes, key=lambda x: (x[0], -x[1]))
         for k, (_, end, earlier) in enumerate(ordered):
-            for start, _, later in ordered[k + 1:]:
+            for n in range(k + 1, len(ordered)):  # indices: no copy of the tail per range
+                start, _, later = ordered[n]
                 if start > end:
                     break
                 a, b = local_of.get(earlier[0]), local_of.get(later[0])
                 if earlier[0] == later[0] or (a and b and a[0] <= b[1] and b[0] <= a[1]):
                     self.add(_spd_path(*later), "InvalidParameterValue.VpnConnCidrConflict",
                              f"overlaps the IDC-side range at {_spd_path(*earlier)}")
+                elif a and b:  # the stricter reading, kept as a warning (issue 11 §5)
+                    self.add(_spd_path(*later), "SpdIdcRangeShared",
+                             f"this IDC range is also reached from another VPC range, at "
+                             f"{_spd_path(*earlier)} (accepted by the API; the peer must "
+                             "negotiate each pair separately)", "warning")
         for earlier, later in find_range_overlaps(locals_ + remotes):
             if (earlier[1] < 0) != (later[1] < 0):  # one local, one remote
                 remote, local_tag = (later, earlier) if earlier[1] < 0 else (earlier, later)
