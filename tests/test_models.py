@@ -250,7 +250,7 @@ def _installed_tccli_tunnels() -> list[dict[str, object]]:
     found = importlib.util.find_spec("tccli")
     if found is None or not found.submodule_search_locations:
         return []
-    path = Path(list(found.submodule_search_locations)[0]) / "services" / "vpc" / \
+    path = Path(next(iter(found.submodule_search_locations))) / "services" / "vpc" / \
         "v20170312" / "examples.json"
     actions = json.loads(path.read_text(encoding="utf-8"))["actions"]
     out: list[dict[str, object]] = []
