@@ -15,6 +15,7 @@ touched (its value changed) or the form asked for every message (Submit).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from html import escape
 from typing import Any
@@ -52,6 +53,14 @@ IDENTITY_RULES: dict[str, tuple[str, str]] = {
     "remote_address": ("remote_identity", "ADDRESS"),
     "remote_fqdn_name": ("remote_identity", "FQDN"),
 }
+#: Display order of a section's options (as an analyst reads them); others follow.
+ORDER: dict[str, tuple[str, ...]] = {
+    "ike": ("version", "exchange_mode", "encryption_algorithm", "authentication_algorithm",
+            "dh_group", "sa_lifetime_seconds", "local_identity", "local_address",
+            "local_fqdn_name", "remote_identity", "remote_address", "remote_fqdn_name"),
+    "ipsec": ("encryption_algorithm", "integrity_algorithm", "pfs_dh_group",
+              "sa_lifetime_seconds", "sa_lifetime_traffic"),
+}
 #: IKE options that only one IKE version uses (ref §2.2: ExchangeMode is IKEv1's).
 VERSION_RULES: dict[str, tuple[str, str]] = {"exchange_mode": ("version", "IKEV1")}
 
@@ -73,8 +82,9 @@ def option_widget(opt: options.Option) -> W.ValueWidget:
     if opt.kind == "int" and opt.default is not None:
         return W.BoundedIntText(value=int(opt.default), min=opt.minimum, max=opt.maximum,
                                 **common)
-    hint = f"{opt.minimum}..{opt.maximum} (blank: not sent)" if opt.kind == "int" \
-        else "(blank: not sent)"
+    default = re.search(r"\(default: ([^)]+)\)", opt.help)  # e.g. the gateway's public IP
+    blank = f"(blank: {default.group(1)})" if default else "(blank: not sent)"
+    hint = f"{opt.minimum}..{opt.maximum} {blank}" if opt.kind == "int" else blank
     return W.Text(value="", placeholder=hint, **common)
 
 
@@ -162,7 +172,9 @@ class OptionPanel(W.VBox):  # type: ignore[misc]
             if any(r[0] == name for r in self._rules.values()):
                 widget.observe(lambda _change: self._visibility(), names="value")
             widget.observe(lambda _change: on_change(), names="value")
-        super().__init__(list(self.slots.values()), layout=W.Layout(width="100%"))
+        order = ORDER.get(section, ())
+        shown = sorted(self.slots, key=lambda n: order.index(n) if n in order else len(order))
+        super().__init__([self.slots[n] for n in shown], layout=W.Layout(width="100%"))
         self._visibility()
 
     def _visibility(self) -> None:
