@@ -119,5 +119,5 @@ def test_peer_modules_import_only_models_and_options() -> None:
                     assert name.startswith(allowed), f"{path.name} imports {name}"
                 else:
                     assert name in {"__future__", "base64", "collections.abc", "dataclasses",
-                                    "functools", "importlib", "itertools", "re", "typing",
+                                    "functools", "importlib", "itertools", "os", "re", "typing",
                                     "pandas"}, f"{path.name} imports {name}"

@@ -115,3 +115,18 @@ def test_charon_accepts_every_token_of_the_table(tmp_path: Path) -> None:
         blocks.append(text.split("connections {\n", 1)[1].split("\n}\nsecrets {", 1)[0])
     listing = swanctl_load("connections {\n" + "\n".join(blocks) + "\n}\n", tmp_path)
     assert f"successfully loaded {len(variants)} connections, 0 unloaded" in listing, listing
+
+
+def test_psk_env_reads_the_named_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    """psk_env= takes the key from that variable; unset is refused naming it; not both."""
+    monkeypatch.setenv("PEER_TEST_KEY", SENTINEL_PSK)
+    out = render(tunnel(), "strongswan", gateway_ip=GATEWAY_IP, customer_ip=CUSTOMER_IP,
+                 psk_env="PEER_TEST_KEY")
+    assert out.has_key and f'secret = "{SENTINEL_PSK}"' in out.text
+    monkeypatch.delenv("PEER_TEST_KEY")
+    with pytest.raises(ValueError, match="PEER_TEST_KEY"):
+        render(tunnel(), "strongswan", gateway_ip=GATEWAY_IP, customer_ip=CUSTOMER_IP,
+               psk_env="PEER_TEST_KEY")
+    with pytest.raises(ValueError, match="not both"):
+        render(tunnel(), "strongswan", gateway_ip=GATEWAY_IP, customer_ip=CUSTOMER_IP,
+               psk="x", psk_env="PEER_TEST_KEY")

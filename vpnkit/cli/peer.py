@@ -70,14 +70,12 @@ def cmd_peer_config(args: argparse.Namespace) -> int:
     """peer-config: the configuration on stdout, issues on stderr."""
     from vpnkit.peer import render
 
-    psk = None
-    if args.psk_env:
-        psk = os.environ.get(args.psk_env)
-        if not psk:
-            raise UsageError(f"--psk-env {args.psk_env}: that environment variable is not "
-                             "set or empty")
+    if args.psk_env and not os.environ.get(args.psk_env):
+        raise UsageError(f"--psk-env {args.psk_env}: that environment variable is not "
+                         "set or empty")
     conn, gateway_ip, customer_ip = lookup(args)
-    out = render(conn, args.vendor, gateway_ip=gateway_ip, customer_ip=customer_ip, psk=psk)
+    out = render(conn, args.vendor, gateway_ip=gateway_ip, customer_ip=customer_ip,
+                 psk_env=args.psk_env or None)
     sys.stdout.write(out.text)
     for issue in out.issues:
         print(f"{issue.severity}: {issue}", file=sys.stderr)

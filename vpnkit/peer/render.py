@@ -8,6 +8,7 @@ passes ``psk=`` explicitly; a :class:`Rendered` holding a key never shows it in 
 from __future__ import annotations
 
 import importlib
+import os
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -113,15 +114,24 @@ def _psk_text(psk: str | None, vendor: Vendor, found: list[Issue]) -> tuple[str,
 
 
 def render(conn: VpnConnection | PeerConfig, vendor: str, *, gateway_ip: str | None = None,
-           customer_ip: str | None = None, psk: str | None = None) -> Rendered:
+           customer_ip: str | None = None, psk: str | None = None,
+           psk_env: str | None = None) -> Rendered:
     """Render the IDC side of ``conn`` for ``vendor`` (a key of :data:`VENDORS`).
 
     ``conn`` is a tunnel as DescribeVpnConnections returns it (then ``gateway_ip``, the VPN
     gateway's public IP, and ``customer_ip``, the customer gateway's IP, are required) or a
-    ready :class:`PeerConfig` (e.g. ``cfg.mirrored()`` for the Tencent side). ``psk`` goes
-    into the output only when given; the tunnel's own ``pre_share_key`` is never read.
+    ready :class:`PeerConfig` (e.g. ``cfg.mirrored()`` for the Tencent side). The key goes
+    into the output only when given, as ``psk=`` or as the name of an environment variable
+    holding it (``psk_env=``); the tunnel's own ``pre_share_key`` is never read.
     Values the vendor cannot express are error issues and show as ERROR comments.
     """
+    if psk_env is not None:
+        if psk is not None:
+            raise ValueError("pass psk= or psk_env=, not both")
+        psk = os.environ.get(psk_env) or None
+        if psk is None:
+            raise ValueError(f"psk_env={psk_env!r}: that environment variable is not set or "
+                             "empty")
     if vendor not in VENDORS:
         raise ValueError(f"vendor must be one of {', '.join(VENDORS)}; got {vendor!r}")
     if isinstance(conn, PeerConfig):
