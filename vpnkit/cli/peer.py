@@ -30,18 +30,22 @@ def register(sub: Any) -> None:
     p = sub.add_parser("peer-config", help="print the IDC side's configuration for a tunnel",
                        description="Render the customer gateway's configuration for one "
                        "tunnel (strongSwan, Libreswan, Cisco IOS-XE/ASA, Junos, FortiOS, "
-                       "PAN-OS, Huawei/H3C). The pre-shared key is a placeholder unless "
-                       "--psk-env names a variable that holds it.")
-    p.add_argument("vpn_connection_id", metavar="VPNX_ID", type=resource_id("vpnx"))
+                       "PAN-OS, Huawei VRP) on stdout. The pre-shared key is a placeholder "
+                       "unless --psk-env names a variable that holds it. Exit 1 when the "
+                       "vendor cannot express a setting of the tunnel (ERROR lines).")
+    p.add_argument("vpn_connection_id", metavar="VPNX_ID", type=resource_id("vpnx"),
+                   help="the tunnel, vpnx-xxxxxxxx")
     p.add_argument("--vendor", required=True, choices=list(VENDORS))
     p.add_argument("--psk-env", metavar="VAR", help="environment variable holding the "
                    "pre-shared key to write into the configuration")
     p.set_defaults(func=cmd_peer_config)
     c = sub.add_parser("peer-check", help="check a peer's strongSwan/Libreswan config "
                        "against a tunnel", description="Compare a swanctl.conf or Libreswan "
-                       "ipsec.conf with the tunnel: exit 0 when compatible, 1 with the "
-                       "mismatches (field, both values, what fails and what the peer logs).")
-    c.add_argument("vpn_connection_id", metavar="VPNX_ID", type=resource_id("vpnx"))
+                       "ipsec.conf with the tunnel: exit 0 when compatible (warnings, such as "
+                       "lifetimes that differ, are listed too), 1 with mismatches that stop "
+                       "the tunnel (field, both values, what fails and what the peer logs).")
+    c.add_argument("vpn_connection_id", metavar="VPNX_ID", type=resource_id("vpnx"),
+                   help="the tunnel, vpnx-xxxxxxxx")
     c.add_argument("--config", required=True, metavar="FILE",
                    help="the peer's swanctl.conf or ipsec.conf")
     c.add_argument("--format", choices=FORMATS, default="table",
