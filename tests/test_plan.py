@@ -489,7 +489,7 @@ def test_kill_9_mid_apply_then_resume_changes_each_once(emu: Emulator, client: V
             with lock:
                 sent[(action, params.get("VpnConnectionId") or params["VpnConnectionName"])] \
                     += 1
-            time.sleep(0.05)  # slow enough to be killed half-way
+            time.sleep(0.1)  # slow enough to be killed half-way
         return result
 
     emu.backend.handle = counting  # type: ignore[method-assign]
