@@ -159,8 +159,7 @@ def test_rate_limits_are_per_region(emu: Emulator) -> None:
 
 
 def test_cli_inventory(emu: Emulator, client: VpcClient, tmp_path: Path) -> None:
-    """vpnkit inventory: table/csv/json, --output file; an unserved region is a note, a
-    region that fails exits 1."""
+    """inventory CLI: table/json/--output; an unserved region is a note, a failed one exit 1."""
     import json
     import os
     import subprocess

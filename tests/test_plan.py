@@ -82,8 +82,7 @@ def test_create_then_the_replan_is_empty(emu: Emulator, audited: VpcClient) -> N
 
 
 def test_a_new_tunnel_gets_the_strong_profile(emu: Emulator, audited: VpcClient) -> None:
-    """A row with empty option cells creates with vpnkit's strong profile, never the API's
-    weak defaults; the same row then plans as unchanged (its empty cells are unmanaged)."""
+    """Empty option cells create with the strong profile (not API defaults), then plan empty."""
     from vpnkit import options
 
     bare = row(ike_encryption_algorithm=None)
@@ -169,8 +168,7 @@ def test_a_keyless_row_cannot_create(emu: Emulator, audited: VpcClient) -> None:
 
 
 def test_placeholders_are_not_set(emu: Emulator, audited: VpcClient) -> None:
-    """DpdEnable -1 and '' placeholders read as unset: a change if the row sets them, else
-    unmanaged."""
+    """DpdEnable -1 and '' placeholders are unset: a change if the row sets them, else not."""
     applied(audited, [row(dpd_enable="0")])
     tid = live(emu, "br-01")["VpnConnectionId"]
     state = emu.backend.dump()
@@ -463,8 +461,7 @@ def test_cli_exit_codes(emu: Emulator, tmp_path: Path) -> None:
 
 def test_kill_9_mid_apply_then_resume_changes_each_once(emu: Emulator, client: VpcClient,
                                                         tmp_path: Path) -> None:
-    """apply (12 modifies, 8 creates) killed with SIGKILL half-way; apply again: every
-    tunnel got exactly one Modify or one Create, counted at the emulator."""
+    """apply killed by SIGKILL half-way, then again: one Modify or Create per tunnel, no more."""
     import os
     import signal
     import subprocess
