@@ -23,8 +23,8 @@ from vpnkit.batch.create import (
     create_many,
     new_batch_id,
 )
-from vpnkit.batch.delete import delete_many
+from vpnkit.batch.delete import confirmation_phrase, delete_many
 from vpnkit.batch.io import parse_spd, read_rows
 
-__all__ = ["BatchInterrupted", "BatchInvalid", "BatchResult", "create_many", "delete_many",
-           "new_batch_id", "parse_spd", "read_rows"]
+__all__ = ["BatchInterrupted", "BatchInvalid", "BatchResult", "confirmation_phrase",
+           "create_many", "delete_many", "new_batch_id", "parse_spd", "read_rows"]

@@ -10,7 +10,15 @@ import pandas as pd
 from vpnkit.client import VpcClient
 from vpnkit.errors import ApiError, TransportError, WaitTimeout
 
-__all__ = ["delete_many"]
+__all__ = ["confirmation_phrase", "delete_many"]
+
+
+def confirmation_phrase(count: int) -> str:
+    """What a person types to confirm deleting ``count`` tunnels (runbook 04, plan's prune).
+
+    It names the number, so a plan that changed since it was read is refused.
+    """
+    return f"delete {count} tunnel{'' if count == 1 else 's'}"
 
 
 def delete_many(

@@ -232,8 +232,10 @@ class Plan:
     @property
     def confirmation(self) -> str | None:
         """The phrase :meth:`apply` needs when the plan deletes tunnels, else None."""
+        from vpnkit.batch.delete import confirmation_phrase
+
         doomed = sum(1 for c in self.changes if c.action in ("delete", "replace"))
-        return f"delete {doomed} tunnel{'s' if doomed != 1 else ''}" if doomed else None
+        return confirmation_phrase(doomed) if doomed else None
 
     def summary(self) -> str:
         """One line: ``plan: 1 to create, 2 to modify, 0 to replace, 0 to delete, 5 unchanged``."""
