@@ -435,8 +435,11 @@ def test_cli_exit_codes(emu: Emulator, tmp_path: Path) -> None:
     p = run_cli(env, "apply", path)
     assert p.returncode == 2 and "re-run with --yes" in p.stderr
     assert emu.backend.dump()["regions"][REGION]["vpn_connections"] == {}
-    p = run_cli(env, "apply", path, "--yes")
+    p = run_cli(env, "apply", path, "--yes", "--format", "json")
     assert p.returncode == 0, p.stderr
+    done = json.loads(p.stdout)  # one document: the plan and what was done
+    assert done["plan"]["counts"]["create"] == 2
+    assert [r["status"] for r in done["result"]] == ["created", "created"]
     assert run_cli(env, "plan", path).returncode == 0
     one = str(desired_csv(tmp_path, [row(pre_share_key=KEY2)]))
     p = run_cli(env, "plan", one, "--format", "json")
