@@ -381,6 +381,23 @@ def test_an_api_message_echoing_the_key_is_masked(emu: Emulator, audited: VpcCli
     assert KEY2 not in text and "is not allowed" in text
 
 
+def test_a_pending_tunnel_is_waited_for_before_modify(tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """A tunnel still PENDING plans as modify with a note; apply waits, then modifies."""
+    from vpnkit.emulator import serve
+
+    monkeypatch.setenv("VPNKIT_BATCH_STATE", str(tmp_path / "journal.sqlite3"))
+    with serve(seed="demo", create_delay=1.0) as slow:
+        c = VpcClient(REGION, endpoint=slow.url, credential=slow.credential)
+        assert vpnkit.plan(c, [row()]).apply(wait=False).ok
+        p = vpnkit.plan(c, [row(ike_dh_group="GROUP20")])
+        assert p.changes[0].live is not None and p.changes[0].live.state == "PENDING"
+        assert "still being created" in p.changes[0].notes[0]
+        assert p.apply().counts == {"modified": 1}
+        assert vpnkit.plan(c, [row(ike_dh_group="GROUP20")]).empty
+        c.session.close()
+
+
 # --- the CLI, as a subprocess -------------------------------------------------------------
 
 def cli_env(tmp_path: Path, emu: Emulator) -> dict[str, str]:

@@ -158,6 +158,10 @@ def compare(inputs: Sequence[RowInput], targets: Targets, *, client: VpcClient |
             str(version) if version is not None else None))
         if r.key in keyless:
             key = "not managed"
+        if conn.state == "DELETING" and action != "unchanged":
+            notes.append("the tunnel is being deleted: plan again once it is gone")
+        elif conn.state == "PENDING" and action == "modify":
+            notes.append("the tunnel is still being created: apply waits until AVAILABLE")
         spec = r.spec
         if action == "replace" and profile is not None and spec.profile is None:
             spec = replace(spec, profile=profile)  # re-created: a new tunnel's defaults
