@@ -243,6 +243,18 @@ def test_form_in_jupyterlab(lab: str, page: Any, emulator: Emulator, tmp_path: P
     _check_layout(form, "pristine")
     _shot(page, "form-1-pristine.png")
 
+    # 1b. Submit on the empty form: each message appears under its own field, nothing sent
+    submit.click()
+    name_input = _field(page, "text", "Tunnel name")
+    name_msg = page.locator(".widget-vbox:has(> .widget-hbox > .widget-text "
+                            "label.widget-label:text-is('Tunnel name')) > .vpnkit-msg")
+    expect(name_msg.first).to_contain_text("must not be empty")
+    expect(page.locator(".vpnkit-bar")).to_contain_text("Not sent")
+    box, note = name_input.bounding_box(), name_msg.first.bounding_box()
+    assert box and note and 0 <= note["y"] - (box["y"] + box["height"]) <= 24, (box, note)
+    _check_layout(form, "submit empty")
+    _shot(page, "form-1b-submit-empty.png")
+
     # 2. targets, name, a typed key (moved out of the widget at once)
     _field(page, "dropdown", "VPN gateway").select_option(index=1)
     _field(page, "dropdown", "Customer gateway").select_option(index=1)
@@ -285,7 +297,8 @@ def test_form_in_jupyterlab(lab: str, page: Any, emulator: Emulator, tmp_path: P
     # 4. security: the profile picker; the individual options open on demand
     expect(_field(page, "dropdown", "Security profile")).to_have_value(_re("strong"))
     advanced = page.locator(".jupyter-widget-Collapse-header", has_text="Advanced").first
-    advanced.click()
+    if not _field(page, "dropdown", "DH group").is_visible():  # Submit may have opened it
+        advanced.click()
     _field(page, "dropdown", "DH group").select_option("GROUP15")
     expect(_field(page, "dropdown", "Security profile")).to_have_value("(custom)")
     expect(page.locator("label.widget-label:text-is('Exchange mode (IKEv1)')")).to_be_hidden()

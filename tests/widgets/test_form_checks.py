@@ -45,10 +45,11 @@ def test_submit_shows_every_message_and_sends_nothing(vform: VpnForm,
     """Submit on an unfinished form shows each message at its field and sends nothing."""
     before = len(client.describe_vpn_connections())
     assert vform.submit() is None
+    assert vform.security.advanced.selected_index is None  # visible fields first
     key_msg = vform.slots["pre_share_key"].msg.value
-    assert "vpnkit-error" in key_msg and "empty" in key_msg
+    assert "vpnkit-error" in key_msg and "or generate one" in key_msg
     assert "vpnkit-error" in vform.slots["vpn_connection_name"].msg.value
-    assert "vpnkit-error" in vform.slots["vpn_gateway_id"].msg.value
+    assert "choose a VPN gateway" in vform.slots["vpn_gateway_id"].msg.value
     assert "Not sent" in vform.output.value and "✖" in vform.checks.value
     assert len(client.describe_vpn_connections()) == before
 

@@ -43,7 +43,6 @@ __all__ = [
 
 BAD_CLASS = "vpnkit-bad"
 DESCRIPTION_WIDTH = "170px"
-_BAD_BORDER = "2px solid #d9534f"
 _COLOUR = {"error": "#c9302c", "warning": "#b35c00"}
 
 #: option -> (the option it depends on, the value that shows it).
@@ -209,14 +208,13 @@ class OptionPanel(W.VBox):  # type: ignore[misc]
 
 
 def mark(widget: W.Widget, bad: bool | str | None) -> None:
-    """Mark a widget bad (CSS class + red border), or clear the mark."""
+    """Mark a widget bad (a CSS class: the form's style gives its input a red border), or
+    clear the mark. The label stays as it is; the message under the field says why."""
     if bad:
         if BAD_CLASS not in widget._dom_classes:
             widget.add_class(BAD_CLASS)
-            widget.layout.border = _BAD_BORDER
     elif BAD_CLASS in widget._dom_classes:
         widget.remove_class(BAD_CLASS)
-        widget.layout.border = None
 
 
 def parse_tags(text: str) -> tuple[Tag, ...]:

@@ -9,7 +9,7 @@ table still scrolls inside its own box instead of widening the output area.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from html import escape
 
 import ipywidgets as W
@@ -20,8 +20,8 @@ from vpnkit.widgets.wording import human_path
 __all__ = ["CSS", "bar_summary", "section"]
 
 CSS = """<style>
-.vpnkit-bad input, .vpnkit-bad select, input.vpnkit-bad, select.vpnkit-bad
-  {border-color:#d9534f !important; background:#fff5f5}
+.vpnkit-bad input, .vpnkit-bad select, .vpnkit-bad textarea
+  {border:2px solid #d9534f !important; background:#fff5f5}
 .vpnkit-form {max-width:100%; min-width:0; box-sizing:border-box}
 .vpnkit-form .widget-html, .vpnkit-form .widget-html-content {min-width:0; max-width:100%}
 .vpnkit-form .widget-html-content {white-space:normal; overflow-wrap:anywhere}
@@ -45,7 +45,8 @@ def section(number: str, title: str, body: W.Widget) -> W.VBox:
 
 
 def bar_summary(found: Sequence[Issue], shown: Sequence[Issue],
-                rule_rows: Sequence[int] = (), *, created: str = "") -> str:
+                rule_rows: Sequence[int] = (), *, created: str = "",
+                say: Callable[[Issue], str] = lambda i: i.message) -> str:
     """The checks in one line: ready, how many to fix (and the first), or still to fill;
     ``created``: this very request was already sent (its tunnel id)."""
     if created:
@@ -65,4 +66,4 @@ def bar_summary(found: Sequence[Issue], shown: Sequence[Issue],
     first = shown_errors[0]
     return (f"<span class='vpnkit-not-ready' style='color:#c9302c'>✖ {len(errors)} error"
             f"{'s' if len(errors) != 1 else ''}</span>{warn} · first: <b>"
-            f"{escape(human_path(first.path, rule_rows))}</b>: {escape(first.message)}")
+            f"{escape(human_path(first.path, rule_rows))}</b>: {escape(say(first))}")

@@ -59,6 +59,20 @@ def shown_issues(form: VpnForm) -> list[Issue]:
     return out
 
 
+_CHOOSE = {"vpn_gateway_id": "a VPN gateway", "customer_gateway_id": "a customer gateway",
+           "vpc_id": "a VPC"}
+
+
+def _say(issue: Issue) -> str:
+    """The message under a field; an empty picker asks to choose (validation says "empty")."""
+    empty = issue.code in ("InvalidParameterValue.Empty", "MissingParameter")
+    if issue.path in _CHOOSE and empty:
+        return f"choose {_CHOOSE[issue.path]} (or type its id)"
+    if issue.path == "pre_share_key" and empty:
+        return "type a key and press Enter, or generate one"
+    return issue.message
+
+
 def show_issues(form: VpnForm) -> None:
     """Put every shown issue at its field, its SPD row, the review list and the bar."""
     shown = shown_issues(form)
@@ -72,7 +86,7 @@ def show_issues(form: VpnForm) -> None:
     for i in shown:
         slot = slot_for(form, i.path)
         if slot is not None and not path_is_spd(i.path):
-            per.setdefault(id(slot), []).append((i.severity, i.message))
+            per.setdefault(id(slot), []).append((i.severity, _say(i)))
     for slot in {id(s): s for s in form.slots.values()}.values():
         slot.show(per.get(id(slot), []))
     security = form.security.path_slots()
@@ -81,12 +95,13 @@ def show_issues(form: VpnForm) -> None:
     form.security.weak.value = message_html(weak)  # weak choices show at the picker
     done = form._created.get((form.spec.vpn_gateway_id, form.spec.vpn_connection_name))
     form.checks.value = bar_summary(form.issues, shown, rows, created=done.vpn_connection_id
-                                    if done is not None else "")
+                                    if done is not None else "", say=_say)
 
 
 def open_errors(form: VpnForm) -> None:
-    """Open the collapsed advanced part when an error sits in it (after Submit)."""
+    """After Submit, open the collapsed advanced part when the errors left are all in it
+    (errors in the visible parts come first; an empty form does not unfold every option)."""
     advanced = set(form.security.path_slots())
-    if any(i.path in advanced or i.path.split("[")[0] in advanced
-           for i in form.issues if i.severity == "error"):
+    errors = [i for i in form.issues if i.severity == "error"]
+    if errors and all(i.path in advanced or i.path.split("[")[0] in advanced for i in errors):
         form.security.advanced.selected_index = 0
