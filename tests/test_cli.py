@@ -573,3 +573,50 @@ def test_create_prints_each_warning(tmp_path: Path, env: dict[str, str], emu: Em
     warnings = [ln for ln in proc.stderr.splitlines() if ln.startswith("warning: ")]
     assert any(ln.startswith("warning: dpd_timeout: ") for ln in warnings), proc.stderr
     assert len(tunnels(emu)) == 1
+
+
+def test_create_is_strong_by_default_and_warns_per_weak_choice(
+        tmp_path: Path, env: dict[str, str], emu: Emulator) -> None:
+    """A --spec without options creates the strong profile (sent explicitly); --crypto-profile
+    none sends only the file, and each weak choice is a WeakCrypto warning, still created."""
+    strong = vpnkit(env, "create", "--spec", str(request_file(tmp_path, DpdTimeout=None)))
+    assert strong.returncode == 0, strong.stderr
+    assert "WeakCrypto" not in strong.stderr
+    (made,) = tunnels(emu)
+    ike, ipsec = made["IKEOptionsSpecification"], made["IPSECOptionsSpecification"]
+    assert (ike["IKEVersion"], ike["PropoEncryAlgorithm"], ike["DhGroupName"]) == (
+        "IKEV2", "AES-CBC-256", "GROUP14")
+    assert ipsec["PfsDhGroup"] == "DH-GROUP14" and str(made["DpdEnable"]) == "1"
+    weak = vpnkit(env, "create", "--crypto-profile", "none", "--spec", str(request_file(
+        tmp_path, VpnConnectionName="cli-weak", DpdTimeout=None,
+        SecurityPolicyDatabases=[{"LocalCidrBlock": "10.0.2.0/24",
+                                  "RemoteCidrBlock": ["192.168.2.0/24"]}],
+        IKEOptionsSpecification={"PropoEncryAlgorithm": "3DES-CBC"})))
+    assert weak.returncode == 0, weak.stderr
+    lines = [ln for ln in weak.stderr.splitlines() if "(WeakCrypto)" in ln]
+    assert len(lines) >= 2 and all(ln.startswith("warning: ") for ln in lines), weak.stderr
+    assert any("3DES-CBC" in ln for ln in lines)
+    assert len(tunnels(emu)) == 2
+    assert vpnkit(env, "create", "--crypto-profile", "rot13", "--spec",
+                  str(request_file(tmp_path))).returncode == 2
+
+
+def test_batch_crypto_profile_fills_empty_cells(tmp_path: Path, env: dict[str, str]) -> None:
+    """Rows with empty option cells get the strong profile (sent explicitly); with
+    --crypto-profile api-defaults they get the API's, each weak choice a warning."""
+    rows = tmp_path / "plain.csv"
+    rows.write_text("name,vpn_gateway_id,customer_gateway_id,vpc_id,pre_share_key_env,spd\n"
+                    "p-1,vpngw-demo0001,cgw-demo0001,vpc-demo0001,VPNKIT_PSK_PROD,"
+                    "10.0.7.0/24=192.168.7.0/24\n")
+    strong = vpnkit(env, "batch", str(rows), "--dry-run", "--format", "json")
+    assert strong.returncode == 0, strong.stderr
+    (body,) = [r["body"] for r in json.loads(strong.stdout)]
+    assert body["IKEOptionsSpecification"]["IKEVersion"] == "IKEV2"
+    assert body["IPSECOptionsSpecification"]["PfsDhGroup"] == "DH-GROUP14"
+    assert "WeakCrypto" not in strong.stderr
+    old = vpnkit(env, "batch", str(rows), "--dry-run", "--format", "json",
+                 "--crypto-profile", "api-defaults")
+    assert old.returncode == 0, old.stderr
+    (body,) = [r["body"] for r in json.loads(old.stdout)]
+    assert body["IKEOptionsSpecification"]["PropoEncryAlgorithm"] == "3DES-CBC"
+    assert old.stderr.count("(WeakCrypto)") >= 3

@@ -20,9 +20,10 @@ if TYPE_CHECKING:
 
     from vpnkit.client import AuditSink, VpcClient
 
-__all__ = ["FORMATS", "TABLE_COLUMNS", "CountingSink", "UsageError", "audit_log", "audit_path",
-           "client_from_args", "emit", "error_line", "in_utc", "integer", "mode_from_args",
-           "positive_int", "read_json", "resource_id", "seconds"]
+__all__ = ["FORMATS", "TABLE_COLUMNS", "CountingSink", "UsageError", "add_crypto_profile",
+           "audit_log", "audit_path", "client_from_args", "crypto_profile", "emit", "error_line",
+           "in_utc", "integer", "mode_from_args", "positive_int", "read_json", "resource_id",
+           "seconds"]
 
 FORMATS = ("table", "csv", "json")
 TABLE_COLUMNS = ["vpn_connection_id", "vpn_connection_name", "vpn_gateway_id",
@@ -128,6 +129,24 @@ def seconds(text: str) -> float:
     if not math.isfinite(value) or value < 0 or not text.strip().isascii():
         raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds")
     return value
+
+
+def add_crypto_profile(parser: argparse.ArgumentParser, what: str) -> None:
+    """``--crypto-profile``: the named IKE/IPsec/DPD profile for the options ``what`` leaves
+    empty (:data:`vpnkit.options.PROFILES`; ``none`` sends only what is given)."""
+    from vpnkit import options
+
+    names = [*options.PROFILES, "none"]
+    parser.add_argument("--crypto-profile", choices=names, default=options.DEFAULT_PROFILE,
+                        metavar="NAME", help=f"IKE/IPsec/DPD values for the options {what} "
+                        f"leaves empty: {', '.join(names)} (none: send only what is given, "
+                        "so the API's weak defaults apply; default: %(default)s)")
+
+
+def crypto_profile(args: argparse.Namespace) -> str | None:
+    """The profile name ``--crypto-profile`` chose, ``None`` for ``none``."""
+    name: str = args.crypto_profile
+    return None if name == "none" else name
 
 
 def positive_int(text: str) -> int:

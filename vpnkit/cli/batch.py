@@ -11,7 +11,9 @@ from typing import TYPE_CHECKING, Any
 from vpnkit.cli._common import (
     FORMATS,
     UsageError,
+    add_crypto_profile,
     client_from_args,
+    crypto_profile,
     emit,
     positive_int,
     read_json,
@@ -40,6 +42,7 @@ def register(sub: Any) -> None:
                    "existing one, to resume it); default: a fresh b<UTC time>-<hex>")
     p.add_argument("--workers", type=positive_int, default=8, metavar="N",
                    help="parallel creates (default: %(default)s)")
+    add_crypto_profile(p, "a row (without a profile cell)")
     p.add_argument("--no-wait", action="store_true", help="do not wait for AVAILABLE "
                    "(default: wait)")
     p.add_argument("--skip-invalid", action="store_true", help="create the valid rows even "
@@ -66,7 +69,8 @@ def run_batch(client: VpcClient, source: Any, args: argparse.Namespace,
                              batch_id=args.resume or args.batch_id,
                              skip_invalid=args.skip_invalid,
                              dry_run=args.dry_run, progress=not args.no_progress,
-                             wait_timeout=args.wait_timeout, state=args.state, **kw)
+                             wait_timeout=args.wait_timeout, state=args.state,
+                             profile=crypto_profile(args), **kw)
     except BatchInvalid as exc:
         emit(exc.frame, args.format)
         _warn(exc.warnings)

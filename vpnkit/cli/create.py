@@ -7,7 +7,13 @@ import json
 import sys
 from typing import Any
 
-from vpnkit.cli._common import client_from_args, read_json, seconds
+from vpnkit.cli._common import (
+    add_crypto_profile,
+    client_from_args,
+    crypto_profile,
+    read_json,
+    seconds,
+)
 
 __all__ = ["register", "skeleton"]
 
@@ -20,6 +26,7 @@ def register(sub: Any) -> None:
                        "anything is sent.")
     p.add_argument("--spec", "--cli-input-json", dest="spec", required=True, metavar="FILE",
                    help="request JSON (tccli --cli-input-json shape; file:// prefix allowed)")
+    add_crypto_profile(p, "the file")
     p.add_argument("--wait", action="store_true", help="wait until the tunnel is AVAILABLE "
                    "(default: return once it is created, usually PENDING)")
     p.add_argument("--timeout", type=seconds, default=300.0, metavar="S",
@@ -41,7 +48,7 @@ def cmd_create(args: argparse.Namespace) -> int:
     body = read_json(args.spec, want_object=True)  # names the file; never echoes its content
     psk = body.get("PreShareKey")
     remember(psk if isinstance(psk, str) else None)  # masked in any message that quotes it
-    spec = spec_from_wire(body)
+    spec = spec_from_wire(body, profile=crypto_profile(args))  # strong unless told
     check(spec)  # before connecting: a bad file never reaches the API
     for w in issues(spec):  # accepted but risky (weak crypto, options without effect)
         if w.severity == "warning":

@@ -134,6 +134,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
             os.environ.setdefault(var, secrets.token_urlsafe(18))  # generated, never shown
         print(f"2. batch from {sample.name} ...")
         ns = argparse.Namespace(workers=8, no_wait=False, resume=None, batch_id=None,
+                                crypto_profile="strong",
                                 skip_invalid=False,
                                 dry_run=False, no_progress=True, wait_timeout=120.0,
                                 state=str(Path(tmp) / "journal.sqlite3"), format="table")
