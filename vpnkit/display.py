@@ -1,5 +1,8 @@
 """Compact HTML summaries for Jupyter (``_repr_html_``), with secrets masked.
 
+Imports nothing of vpnkit but :mod:`vpnkit.redact`: models and errors call these functions
+from their ``_repr_html_`` (one-way), so objects are typed by what is read from them.
+
 Plain string building with ``html.escape``; no pandas or ipywidgets.
 """
 
@@ -8,14 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import fields
 from html import escape
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from vpnkit.redact import MASK
-
-if TYPE_CHECKING:
-    from vpnkit.errors import ApiError
-    from vpnkit.models import SpdRule, VpnConnection, VpnConnectionSpec
-    from vpnkit.validate import Issue
 
 __all__ = ["api_error_html", "connection_html", "issues_html", "spec_html"]
 
@@ -31,7 +29,7 @@ def _table(title: str, rows: Iterable[tuple[str, Any]]) -> str:
     return f"<div><b>{escape(title)}</b><table style='{_STYLE}'>{body}</table></div>"
 
 
-def _spd(rules: Sequence[SpdRule]) -> str:
+def _spd(rules: Sequence[Any]) -> str:
     return "; ".join(f"{r.local_cidr_block} → {', '.join(map(str, r.remote_cidr_blocks))}"
                      for r in rules)
 
@@ -43,7 +41,7 @@ def _options(obj: Any) -> str:
     return ", ".join(f"{n}={getattr(obj, n)}" for n in names if getattr(obj, n) is not None)
 
 
-def spec_html(spec: VpnConnectionSpec) -> str:
+def spec_html(spec: Any) -> str:
     """A create request, PSK masked."""
     return _table(f"CreateVpnConnection: {spec.vpn_connection_name}", [
         ("VPN gateway", spec.vpn_gateway_id), ("Customer gateway", spec.customer_gateway_id),
@@ -53,7 +51,7 @@ def spec_html(spec: VpnConnectionSpec) -> str:
     ])
 
 
-def connection_html(conn: VpnConnection) -> str:
+def connection_html(conn: Any) -> str:
     """A tunnel as described by the API, PSK masked."""
     return _table(f"{conn.vpn_connection_id} ({conn.vpn_connection_name})", [
         ("State", conn.state), ("Net status", conn.net_status),
@@ -65,13 +63,13 @@ def connection_html(conn: VpnConnection) -> str:
     ])
 
 
-def api_error_html(exc: ApiError) -> str:
+def api_error_html(exc: Any) -> str:
     """An API error: code, message, RequestId."""
     return _table(f"{exc.action or 'Request'} failed", [
         ("Code", exc.code), ("Message", exc.message), ("RequestId", exc.request_id)])
 
 
-def issues_html(issues: Sequence[Issue]) -> str:
+def issues_html(issues: Sequence[Any]) -> str:
     """Validation issues as a table."""
     rows = "".join(
         f"<tr><td>{escape(i.severity)}</td><td><code>{escape(i.path)}</code></td>"

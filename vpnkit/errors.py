@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from vpnkit.redact import scrub
 
 if TYPE_CHECKING:
-    from vpnkit.validate import Issue
+    from vpnkit.issue import Issue
 
 __all__ = [
     "ApiError",

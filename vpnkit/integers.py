@@ -16,12 +16,9 @@ from __future__ import annotations
 
 import math
 import re
-from typing import TYPE_CHECKING
 
+from vpnkit.issue import Issue
 from vpnkit.redact import shown
-
-if TYPE_CHECKING:
-    from vpnkit.validate import Issue
 
 __all__ = ["MAX_DIGITS", "NotAnInteger", "int_issue", "parse_int", "strict_int"]
 
@@ -63,8 +60,6 @@ def strict_int(value: object, *, allow_float: bool = False) -> int:
 def int_issue(value: object, path: str, *, allow_float: bool = False
               ) -> tuple[int | None, Issue | None]:
     """``(int, None)``, or ``(None, Issue)`` naming ``path`` and the value."""
-    from vpnkit.validate import Issue
-
     try:
         return strict_int(value, allow_float=allow_float), None
     except NotAnInteger as exc:

@@ -12,10 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from vpnkit import options
 from vpnkit.redact import remember
+
+if TYPE_CHECKING:
+    from vpnkit.codec import ModelTypes
 
 __all__ = [
     "BgpConfig",
@@ -28,6 +31,7 @@ __all__ = [
     "VpnConnRoute",
     "VpnConnection",
     "VpnConnectionSpec",
+    "codec_types",
     "spd_rules",
 ]
 
@@ -263,7 +267,7 @@ class VpnConnectionSpec:
 
     def to_wire(self) -> dict[str, Any]:
         """The API's JSON request body (see :func:`vpnkit.wire.spec_to_wire`)."""
-        from vpnkit.wire import spec_to_wire
+        from vpnkit.codec import spec_to_wire  # one-way: the codec imports no models
 
         return spec_to_wire(self)
 
@@ -272,9 +276,10 @@ class VpnConnectionSpec:
                   ) -> VpnConnectionSpec:
         """Build from the API's own JSON shape (SDK, tccli ``--cli-input-json``, docs);
         exactly as given unless ``profile`` names one to fill what the body leaves out."""
-        from vpnkit.wire import spec_from_wire
+        from vpnkit.codec import decode_spec  # one-way: the codec imports no models
 
-        return spec_from_wire(params, profile=profile)
+        return cast(VpnConnectionSpec, decode_spec(params, types=codec_types(),
+                                                   profile=profile))
 
     def _repr_html_(self) -> str:
         from vpnkit.display import spec_html
@@ -363,3 +368,12 @@ class GatewayRoute:
     priority: int = 0
     status: str = "ENABLE"
     description: str | None = None
+
+
+def codec_types() -> ModelTypes:
+    """These classes, for the wire codec's strict reader (:mod:`vpnkit.codec`)."""
+    from vpnkit.codec import ModelTypes
+
+    return ModelTypes(spec=VpnConnectionSpec, spd_rule=SpdRule, tag=Tag, route=VpnConnRoute,
+                      ike=IkeOptions, ipsec=IpsecOptions, bgp=BgpConfig,
+                      health_check_config=HealthCheckConfig)

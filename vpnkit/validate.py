@@ -14,11 +14,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import Any, Literal, cast
+from typing import Any, cast
 
 from vpnkit import options
 from vpnkit.cidr import find_range_overlaps, parse_address, parse_block
+from vpnkit.issue import Issue
 from vpnkit.redact import shown
 
 __all__ = ["Issue", "check", "issues", "route_issues"]
@@ -54,19 +54,6 @@ def _is_any_any(rules: Any) -> bool:
 
 def _reserved(block: tuple[int, int]) -> bool:
     return any(block[0] <= last and first <= block[1] for first, last in _RESERVED)
-
-
-@dataclass(frozen=True)
-class Issue:
-    """One problem: where (``path``), what the API would say (``code``), and why."""
-
-    path: str
-    code: str
-    message: str
-    severity: Literal["error", "warning"] = "error"
-
-    def __str__(self) -> str:
-        return f"{self.path}: {self.message} ({self.code})"
 
 
 def _show(value: Any) -> str:
