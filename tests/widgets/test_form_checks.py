@@ -259,3 +259,12 @@ def test_route_based_tunnels_say_what_the_spd_means(vform: VpnForm) -> None:
     assert vform.spd.note.value == ""
     vform.basics.route_type.value = "StaticRoute"
     assert "any-any" in vform.spd.note.value
+
+
+def test_wait_timeout_says_how_long_and_keeps_the_tunnel(client: VpcClient) -> None:
+    """A tunnel still PENDING at the timeout is reported with the seconds waited, not lost."""
+    f = form(client, poll_interval=0.01, wait_timeout=0.0)
+    fill(f, name="slow")
+    conn = f.submit()
+    assert conn is not None and conn.state == "PENDING" and len(f.results) == 1
+    assert "still PENDING after 0 s" in f.output.value and "PENDING" in f.progress.value
