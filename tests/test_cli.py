@@ -180,7 +180,7 @@ def test_audit_lists_calls(tmp_path: Path, env: dict[str, str]) -> None:
 
 def test_skeleton_is_tccli_shaped(env: dict[str, str]) -> None:
     """skeleton prints every request field with String/Integer/Boolean placeholders."""
-    proc = vpnkit(env, "skeleton")
+    proc = vpnkit(env, "skeleton", "--crypto-profile", "none")
     assert proc.returncode == 0
     data = json.loads(proc.stdout)
     assert data["VpnGatewayId"] == "String" and data["DpdEnable"] == "Integer"
@@ -620,3 +620,33 @@ def test_batch_crypto_profile_fills_empty_cells(tmp_path: Path, env: dict[str, s
     (body,) = [r["body"] for r in json.loads(old.stdout)]
     assert body["IKEOptionsSpecification"]["PropoEncryAlgorithm"] == "3DES-CBC"
     assert old.stderr.count("(WeakCrypto)") >= 3
+
+
+def test_skeleton_holds_the_strong_profile_by_default(tmp_path: Path, env: dict[str, str],
+                                                      emu: Emulator) -> None:
+    """skeleton's IKE/IPsec/DPD fields are the strong profile's values; filled in with the
+    identity fields and stripped of the other placeholders, it creates a strong tunnel."""
+    proc = vpnkit(env, "skeleton")
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    ike, ipsec = data["IKEOptionsSpecification"], data["IPSECOptionsSpecification"]
+    assert (ike["IKEVersion"], ike["PropoEncryAlgorithm"], ike["DhGroupName"]) == (
+        "IKEV2", "AES-CBC-256", "GROUP14")
+    assert ipsec["PfsDhGroup"] == "DH-GROUP14" and "IntegrityAlgorithm" not in ipsec
+    assert data["DpdEnable"] == 1
+    placeholders = ("String", "Integer", "Boolean")
+    body = {k: v for k, v in data.items() if v not in placeholders and not isinstance(v, list)
+            and k not in ("Route", "BgpConfig", "HealthCheckConfig")}
+    for section in ("IKEOptionsSpecification", "IPSECOptionsSpecification"):
+        body[section] = {k: v for k, v in data[section].items() if v not in placeholders}
+    body.update(VpnGatewayId="vpngw-demo0001", CustomerGatewayId="cgw-demo0001",
+                VpnConnectionName="from-skeleton", PreShareKey=SENTINEL, VpcId="vpc-demo0001",
+                SecurityPolicyDatabases=[{"LocalCidrBlock": "10.0.5.0/24",
+                                          "RemoteCidrBlock": ["192.168.5.0/24"]}])
+    path = tmp_path / "filled.json"
+    path.write_text(json.dumps(body))
+    made = vpnkit(env, "create", "--crypto-profile", "none", "--spec", str(path))
+    assert made.returncode == 0, made.stderr
+    assert "WeakCrypto" not in made.stderr
+    (tunnel,) = tunnels(emu)
+    assert tunnel["IKEOptionsSpecification"]["IKEVersion"] == "IKEV2"

@@ -35,7 +35,9 @@ def register(sub: Any) -> None:
     p = sub.add_parser("skeleton", help="print a CreateVpnConnection request skeleton",
                        description="Print every CreateVpnConnection request field with a "
                        "String/Integer/Boolean placeholder (like tccli "
-                       "--generate-cli-skeleton); fill it in for `vpnkit create --spec`.")
+                       "--generate-cli-skeleton), the IKE/IPsec/DPD fields filled from "
+                       "--crypto-profile; fill it in for `vpnkit create --spec`.")
+    add_crypto_profile(p, "the skeleton")
     p.set_defaults(func=cmd_skeleton)
 
 
@@ -63,9 +65,14 @@ def cmd_create(args: argparse.Namespace) -> int:
     return 0
 
 
-def skeleton() -> dict[str, Any]:
-    """A CreateVpnConnection request skeleton like tccli's ``--generate-cli-skeleton``."""
+def skeleton(profile: str | None = None) -> dict[str, Any]:
+    """A CreateVpnConnection request skeleton like tccli's ``--generate-cli-skeleton``.
+
+    With ``profile`` (a name in :data:`vpnkit.options.PROFILES`) the IKE/IPsec/DPD fields the
+    profile sets hold its values instead of placeholders, so a filled-in skeleton is strong.
+    """
     from vpnkit import options
+    from vpnkit.models import VpnConnectionSpec
     from vpnkit.wire import SPEC_FIELDS
 
     def kind(o: options.Option) -> str:
@@ -97,10 +104,17 @@ def skeleton() -> dict[str, Any]:
         else:
             opt = options.by_wire("spec", wire)
             out[wire] = kind(opt) if opt is not None else "String"
+    if profile is not None:
+        chosen = VpnConnectionSpec("vpngw-00000000", "cgw-00000000", "skeleton",
+                                   "placeholder-key", profile=profile).to_wire()
+        for wire in ("IKEOptionsSpecification", "IPSECOptionsSpecification"):
+            out[wire].update(chosen.get(wire, {}))
+        out["IPSECOptionsSpecification"].pop("IntegrityAlgorithm", None)  # one spelling
+        out.update({k: v for k, v in chosen.items() if k.startswith("Dpd")})
     return out
 
 
 def cmd_skeleton(args: argparse.Namespace) -> int:
     """skeleton: print the request skeleton (fill it in, then ``vpnkit create --spec``)."""
-    print(json.dumps(skeleton(), indent=4))
+    print(json.dumps(skeleton(crypto_profile(args)), indent=4))
     return 0
