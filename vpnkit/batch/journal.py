@@ -73,7 +73,8 @@ def _private_file(path: Path) -> None:
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     try:
-        if os.stat(fd).st_mode & 0o077:
+        st = os.stat(fd)
+        if st.st_mode & 0o077 and st.st_uid == os.getuid():  # ours: tighten it
             os.fchmod(fd, 0o600)
     finally:
         os.close(fd)
