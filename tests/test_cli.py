@@ -353,6 +353,11 @@ def test_create_spec_that_is_not_an_object_never_echoes_it(tmp_path: Path,
         proc = vpnkit(env, "create", "--spec", str(path))  # asserts no sentinel in output
         assert proc.returncode == 2
         assert str(path) in one_error_line(proc)
+    for field in ("Tags", "SecurityPolicyDatabases", "IKEOptionsSpecification", "Route"):
+        other = "BODY-VALUE-not-the-key-77"  # not registered as a secret: must not be echoed
+        proc = vpnkit(env, "create", "--spec", str(request_file(tmp_path, **{field: other})))
+        assert proc.returncode == 1 and field in one_error_line(proc)
+        assert other not in proc.stderr + proc.stdout
 
 
 def test_transport_failure_names_the_host(env: dict[str, str]) -> None:
