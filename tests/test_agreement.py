@@ -14,7 +14,7 @@ from tests.conftest import CGW, GATEWAY, VPC
 from vpnkit import ApiError, IkeOptions, IpsecOptions, SpdRule, VpcClient, VpnConnectionSpec
 from vpnkit import issues as local_issues
 from vpnkit.emulator import Emulator
-from vpnkit.models import BgpConfig
+from vpnkit.models import BgpConfig, VpnConnRoute
 
 BASE: dict[str, Any] = {"vpn_gateway_id": GATEWAY, "customer_gateway_id": CGW,
                         "vpn_connection_name": "agree", "pre_share_key": "agree-psk-123",
@@ -69,6 +69,16 @@ CASES: dict[str, dict[str, Any]] = {
         "route_type": "Policy", "security_policy_databases": {"0.0.0.0/0": ["0.0.0.0/0"]}},
     "loopback IDC range": {"security_policy_databases": {"10.0.1.0/24": ["127.0.0.0/8"]}},
     "multicast IDC range": {"security_policy_databases": {"10.0.1.0/24": ["224.0.1.0/24"]}},
+    # core side of issue 13 §1 and issue 11 §3: profiles, Route fields
+    "api-defaults profile (accepted, warns)": {"profile": "api-defaults"},
+    "strong-gcm profile on a 2.0 gateway": {"profile": "strong-gcm"},
+    "weak choices (accepted, warn)": {"ike_options": IkeOptions(
+        encryption_algorithm="DES-CBC", authentication_algorithm="MD5", dh_group="GROUP1"),
+        "ipsec_options": IpsecOptions(pfs_dh_group="NULL", encryption_algorithm="NULL")},
+    "route with a malformed destination": {"route": VpnConnRoute("192.168.0.1/24")},
+    "route with priority 5": {"route": VpnConnRoute("192.168.0.0/24", priority=5)},
+    "route with priority 100 (accepted)": {"route": VpnConnRoute("192.168.0.0/24",
+                                                                 priority=100)},
 }
 
 

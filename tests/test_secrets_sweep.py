@@ -189,3 +189,14 @@ def test_dict_keys_are_scrubbed() -> None:
     remember(secret)
     out = redact({secret: 1, "plain": {f"x{secret}": 2}})
     assert secret not in repr(out) and "SENTINEL-PSK" not in repr(out)
+
+
+def test_a_key_pasted_into_a_cidr_field_is_masked_in_issues() -> None:
+    """CIDR parse messages are scrubbed too: a key in the wrong field never shows."""
+    from vpnkit import issues
+
+    spec = _spec("paste-1").replace(security_policy_databases={"10.0.1.0/24": [PSK]},
+                                    health_check_local_ip=PSK)
+    text = " ".join(i.message for i in issues(spec))
+    assert "Malformed" not in text and PSK not in text and "SENTINEL-PSK" not in text
+    assert MASK in text

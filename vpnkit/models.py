@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, fields, replace
 from typing import TYPE_CHECKING, Any, cast
 
 from vpnkit import options
-from vpnkit.redact import remember
+from vpnkit.redact import remember, shown
 
 if TYPE_CHECKING:
     from vpnkit.codec import ModelTypes
@@ -84,7 +84,7 @@ def spd_rules(spd: Any) -> tuple[SpdRule, ...]:
     if isinstance(spd, Mapping):
         return tuple(SpdRule(k, v) for k, v in spd.items())
     if isinstance(spd, str | bytes) or not isinstance(spd, Iterable):
-        raise ValueError(f"cannot read an SPD from {type(spd).__name__} {spd!r}")
+        raise ValueError(f"cannot read an SPD from {type(spd).__name__} {shown(spd)}")
     out: list[SpdRule | tuple[Any, list[Any]]] = []
     index: dict[str, list[Any]] = {}
     for item in spd:
@@ -96,7 +96,8 @@ def spd_rules(spd: Any) -> tuple[SpdRule, ...]:
         elif isinstance(item, list | tuple) and len(item) == 2:
             local, remote = item
         else:
-            raise ValueError(f"an SPD entry must be a (local, remote) pair or a row, not {item!r}")
+            raise ValueError("an SPD entry must be a (local, remote) pair or a row, not "
+                             f"{shown(item)}")
         remotes = [remote] if isinstance(remote, str) or not isinstance(remote, Iterable) \
             else list(remote)
         key = repr(local)

@@ -19,7 +19,7 @@ from typing import Any, cast
 from vpnkit import options
 from vpnkit.cidr import find_range_overlaps, parse_address, parse_block
 from vpnkit.issue import Issue
-from vpnkit.redact import shown
+from vpnkit.redact import scrub, shown
 
 __all__ = ["Issue", "check", "issues", "route_issues"]
 
@@ -73,7 +73,7 @@ class _Checker:
             try:
                 self.vpc = parse_block(vpc_cidr)
             except ValueError as exc:
-                self.add("vpc_cidr", "InvalidParameterValue.Malformed", str(exc))
+                self.add("vpc_cidr", "InvalidParameterValue.Malformed", scrub(str(exc)))
 
     def add(self, path: str, code: str, message: str, severity: str = "error") -> None:
         self.found.append(Issue(path, code, message, severity))  # type: ignore[arg-type]
@@ -131,14 +131,14 @@ class _Checker:
         try:
             return int(parse_address(value))
         except ValueError as exc:
-            self.add(path, "InvalidParameterValue.Malformed", str(exc))
+            self.add(path, "InvalidParameterValue.Malformed", scrub(str(exc)))
             return None
 
     def block(self, path: str, value: Any) -> tuple[int, int] | None:
         try:
             return parse_block(value)
         except ValueError as exc:
-            self.add(path, "InvalidParameterValue.Malformed", str(exc))
+            self.add(path, "InvalidParameterValue.Malformed", scrub(str(exc)))
             return None
 
     def section(self, section: str, obj: Any, cls: type) -> None:
@@ -427,7 +427,7 @@ class _Checker:
             try:
                 local: tuple[int, int] | None = parse_block(rule.local_cidr_block)
             except ValueError as exc:
-                self.add(_spd_path(i, -1), "InvalidParameterValue.Malformed", str(exc))
+                self.add(_spd_path(i, -1), "InvalidParameterValue.Malformed", scrub(str(exc)))
                 local = None
             if local is not None and _reserved(local):
                 self.add(_spd_path(i, -1), "InvalidParameterValue",
@@ -453,7 +453,7 @@ class _Checker:
                 try:
                     first, last = parse_block(text)
                 except ValueError as exc:
-                    self.add(_spd_path(i, j), "InvalidParameterValue.Malformed", str(exc))
+                    self.add(_spd_path(i, j), "InvalidParameterValue.Malformed", scrub(str(exc)))
                     continue
                 remotes.append((first, last, (i, j)))
                 if _reserved((first, last)):

@@ -425,6 +425,8 @@ def tunnel_config(p: Mapping[str, Any], ctx: Context) -> dict[str, Any]:
                        f"{ctx.gateway['VpnGatewayId']} already has a tunnel named {name!r}.")
     if "Route" in p and "DestinationCidrBlock" in p["Route"]:
         _net(p["Route"]["DestinationCidrBlock"], "Route.DestinationCidrBlock")
+    if "Route" in p and p["Route"].get("Priority") not in (None, 0, 100):  # §2.5: 0 or 100
+        raise _err("InvalidParameterValue", "`Route.Priority` must be 0 or 100.")
     ike, ipsec = _ike(p, ctx), _ipsec(p)
     _gcm(ike, ipsec, ctx)
     out: dict[str, Any] = {"VpnConnectionName": name, **top,
