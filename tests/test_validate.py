@@ -342,3 +342,15 @@ def test_any_any_selector_only_on_route_based_tunnels() -> None:
                                    security_policy_databases=any_any)) == {}
     assert codes(VpnConnectionSpec(**BASE, route_type="Policy",
                                    security_policy_databases=any_any)) != {}
+
+
+def test_required_nested_fields_set_to_none_are_missing_parameter() -> None:
+    """From Python too: BgpConfig(None, ...) and SpdRule(None, ...) name MissingParameter."""
+    from vpnkit import SpdRule
+
+    bgp = VpnConnectionSpec(**BASE, route_type="Bgp", bgp_config=BgpConfig(
+        None, "169.254.128.1", "169.254.128.2"))  # type: ignore[arg-type]
+    assert codes(bgp) == {"bgp_config.tunnel_cidr": "MissingParameter"}
+    spd = VpnConnectionSpec(**BASE, security_policy_databases=(
+        SpdRule(None, ("192.168.0.0/24",)),))  # type: ignore[arg-type]
+    assert codes(spd) == {"security_policy_databases[0].local_cidr_block": "MissingParameter"}

@@ -11,6 +11,7 @@ IPs against the VPC) and ``gateway_version`` (GCM algorithms need a "4.0" gatewa
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -148,8 +149,14 @@ class _Checker:
         if not isinstance(obj, cls):
             self.add(attr, "InvalidParameter", f"must be {cls.__name__}, got {_show(obj)}")
             return
+        required = {f.name for f in dataclasses.fields(cast(Any, obj))
+                    if f.default is dataclasses.MISSING
+                    and f.default_factory is dataclasses.MISSING}
         for opt in options.by_section(section):
-            self.option(opt, getattr(obj, opt.name), opt.path)
+            value = getattr(obj, opt.name)
+            if value is None and opt.name in required:
+                self.add(opt.path, "MissingParameter", "is required")
+            self.option(opt, value, opt.path)
 
     # --- the spec --------------------------------------------------------------------
 
@@ -424,11 +431,15 @@ class _Checker:
                 self.add(_spd_path(i), "InvalidParameter",
                          f"must be an SpdRule, got {_show(rule)}")
                 continue
-            try:
-                local: tuple[int, int] | None = parse_block(rule.local_cidr_block)
-            except ValueError as exc:
-                self.add(_spd_path(i, -1), "InvalidParameterValue.Malformed", scrub(str(exc)))
-                local = None
+            local: tuple[int, int] | None = None
+            if cast(Any, rule).local_cidr_block is None:  # typed str, may hold anything
+                self.add(_spd_path(i, -1), "MissingParameter", "is required")
+            else:
+                try:
+                    local = parse_block(rule.local_cidr_block)
+                except ValueError as exc:
+                    self.add(_spd_path(i, -1), "InvalidParameterValue.Malformed",
+                             scrub(str(exc)))
             if local is not None and _reserved(local):
                 self.add(_spd_path(i, -1), "InvalidParameterValue",
                          f"{rule.local_cidr_block} overlaps an all-0, all-255, multicast or "
