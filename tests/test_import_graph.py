@@ -74,3 +74,16 @@ def test_the_checker_finds_a_cycle() -> None:
 def test_direction_of_core_arrows(module: str, forbidden: str) -> None:
     """Lower layers never name higher ones (DESIGN.md: wire -> models -> options)."""
     assert forbidden not in _imports(module)
+
+
+def test_the_emulator_reads_options_never_models_or_wire() -> None:
+    """DESIGN.md: the emulator parses JSON itself; it may read options, never the client side."""
+    forbidden = ("vpnkit.models", "vpnkit.wire", "vpnkit.codec", "vpnkit.validate",
+                 "vpnkit.client")
+    for path in sorted((PACKAGE / "emulator").glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+                [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            bad = [n for n in names if n.startswith(forbidden)]
+            assert not bad, f"{path.name} imports {bad}"

@@ -293,3 +293,16 @@ def test_the_installed_tccli_examples_are_in_the_data_file() -> None:
         pytest.skip("tccli is not installed (pip install -e '.[bench]')")
     stored = [e["tunnel"] for e in _official_tunnels()]
     assert all(t in stored for t in current)
+
+
+def test_disputed_defaults_record_both_sources_and_the_table_holds_the_first() -> None:
+    """Each disputed default lists at least two values with sources; Option.default is the
+    first (the API doc's), so the emulator applies what the API documents."""
+    from vpnkit import options
+
+    for path, entries in options.DISPUTED_DEFAULTS.items():
+        assert len({v for v, _ in entries}) >= 2 and all(src for _, src in entries), path
+        section, _, name = path.rpartition(".")
+        opt = options.get({"ike_options": "ike", "ipsec_options": "ipsec", "": "spec"}[section],
+                          name)
+        assert opt.default == entries[0][0], path
