@@ -87,18 +87,20 @@ def _conn(name: str, spd: dict[str, list[str]], route_type: str = "STATIC") -> V
 
 
 def test_spd_conflict_needs_both_sides_to_overlap(vform: VpnForm) -> None:
-    """SPD entries conflict only when both sides overlap (ref §2.1); any-any never does."""
+    """SPD entries conflict only when both sides overlap (ref §2.1; one side: a warning);
+    any-any never does."""
     fill(vform)
     spec = vform.spec
     other = _conn("hq-a", {"10.0.1.0/25": ["192.168.1.128/25"]})
     found = live_issues(spec, [other])
     assert [i.path for i in found] == ["security_policy_databases[0].remote_cidr_blocks[1]"]
     assert "'hq-a'" in found[0].message and "192.168.1.128/25" in found[0].message
-    assert live_issues(spec, [_conn("hq-b", {"10.0.9.0/24": ["192.168.1.0/24"]})]) == []
+    twice = live_issues(spec, [_conn("hq-b", {"10.0.9.0/24": ["192.168.1.0/24"]})])
+    assert [(i.code, i.severity) for i in twice] == [("IdcRangeReachedTwice", "warning")]
     anyany = _conn("rb", {"0.0.0.0/0": ["0.0.0.0/0"]}, "StaticRoute")
     assert live_issues(spec, [anyany]) == []
     mixed = live_issues(spec, [_conn("bgp1", {}, "Bgp")])
-    assert [i.code for i in mixed] == ["UnsupportedOperation.VpnConnRouteTypeMixed"]
+    assert [i.code for i in mixed] == ["UnsupportedOperation"]  # what create answers (ref §6)
 
 
 def test_preflight_catches_what_the_api_refuses(vform: VpnForm, client: VpcClient) -> None:
@@ -140,14 +142,24 @@ def test_preflight_sees_tunnels_created_elsewhere(vform: VpnForm, client: VpcCli
 
 
 def test_route_types_mixed_on_one_gateway(vform: VpnForm, client: VpcClient) -> None:
-    """BGP beside static tunnels on one gateway is refused before sending (RouteTypeMixed)."""
+    """BGP beside static tunnels on one gateway is refused before sending, with create's code."""
     fill(vform, name="static-one")
     assert vform.submit() is not None
     vform.basics.name.value = "bgp-one"
     vform.basics.route_type.value = "Bgp"
-    mixed = [i for i in vform.issues if i.code == "UnsupportedOperation.VpnConnRouteTypeMixed"]
+    mixed = [i for i in vform.issues if i.code == "UnsupportedOperation"
+             and i.path == "route_type"]
     assert mixed and "'static-one'" in mixed[0].message
     assert "vpnkit-error" in vform.slots["route_type"].msg.value  # live state: shown at once
+    from vpnkit.models import BgpConfig
+
+    bgp = vform.spec.replace(security_policy_databases=(), bgp_config=BgpConfig(
+        "169.254.128.0/30", "169.254.128.1", "169.254.128.2"))  # nothing else to refuse
+    existing = client.describe_vpn_connections(filters={"vpn-gateway-id": "vpngw-demo0001"})
+    assert [i.code for i in live_issues(bgp, existing)] == ["UnsupportedOperation"]
+    with pytest.raises(ApiError) as refused:
+        client.create_vpn_connection(bgp)
+    assert refused.value.code == mixed[0].code  # the form's code is the emulator's
 
 
 def test_progress_shows_states_and_elapsed_time(vform: VpnForm) -> None:

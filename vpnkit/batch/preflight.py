@@ -5,8 +5,9 @@ references (gateway, customer gateway and VPC exist; the gateway belongs to that
 gateway takes no VPC; the gateway is AVAILABLE; a BGP tunnel's gateways have BGP ASNs).
 Across rows: a (gateway, name) pair given twice, and every rule the API applies between the
 tunnels of one gateway, between the rows and with the gateway's existing tunnels
-(:mod:`vpnkit.batch.siblings`). The lookup also lists the tunnels that already exist on every
-involved gateway (paged describes filtered by up to 5 gateways each), which resume relies on.
+(:mod:`vpnkit.gateway_rules`, the form's rules too, through :mod:`vpnkit.batch.siblings`).
+The lookup also lists the tunnels that already exist on every involved gateway (paged
+describes filtered by up to 5 gateways each), which resume relies on.
 """
 
 from __future__ import annotations

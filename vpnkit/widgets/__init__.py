@@ -7,8 +7,9 @@ bar with Submit and the state of the checks that stays in view. Modules: ``vpnfo
 out of every widget), ``spd`` / ``spdtext`` (SPD editor and parsing), ``fields`` (option
 widgets and inline messages), ``messages`` (which message shows where), ``wording``
 (labels, units, issue paths numbered from 1), ``presets`` (profiles), ``preflight`` (checks
-against the gateway's tunnels), ``submit``, ``results``, ``preview``, ``peerconf`` (the IDC
-side via :mod:`vpnkit.peer`), ``layout`` (CSS, headers, the bar's summary).
+against the gateway's tunnels, by :mod:`vpnkit.gateway_rules`), ``submit``, ``results``,
+``preview``, ``peerconf`` (the IDC side via :mod:`vpnkit.peer`), ``layout`` (CSS, headers,
+the bar's summary).
 """
 
 from __future__ import annotations

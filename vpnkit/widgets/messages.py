@@ -2,8 +2,8 @@
 
 A pristine form shows no errors; a field's message shows once the field was touched, or
 every message after Submit (``form.show_all``). Checks against the gateway's live tunnels
-(duplicate name, SPD conflict, mixed route types) show as soon as they are found, since no
-typing of the analyst's own brings them out.
+(``form.live``: duplicate name, SPD conflict, mixed route types, ...) show as soon as they
+are found, since no typing of the analyst's own brings them out.
 """
 
 from __future__ import annotations
@@ -19,14 +19,8 @@ from vpnkit.widgets.wording import human_path
 if TYPE_CHECKING:
     from vpnkit.widgets.vpnform import VpnForm
 
-__all__ = ["LIVE_CODES", "open_errors", "path_is_spd", "show_issues", "shown_issues",
+__all__ = ["open_errors", "path_is_spd", "show_issues", "shown_issues",
            "slot_for"]
-
-#: Codes of the pre-flight against live state (vpnkit.widgets.preflight) and its lookup.
-LIVE_CODES = frozenset({"InvalidParameterValue.Duplicate",
-                        "UnsupportedOperation.VpnConnRouteTypeMixed",
-                        "InvalidParameterValue.VpnConnCidrConflict", "LookupFailed"})
-
 
 def path_is_spd(path: str) -> bool:
     return path.startswith("security_policy_databases")
@@ -48,12 +42,13 @@ def _spd_row_touched(form: VpnForm, path: str) -> bool:
 def shown_issues(form: VpnForm) -> list[Issue]:
     """The issues a person sees now: touched fields, live-state checks, or all on Submit."""
     out = []
+    live = form.live  # the pre-flight against the gateway's tunnels (and its lookup)
     for i in form.issues:
         if path_is_spd(i.path):
-            seen = form.show_all or i.code in LIVE_CODES or _spd_row_touched(form, i.path)
+            seen = form.show_all or i in live or _spd_row_touched(form, i.path)
         else:
             slot = slot_for(form, i.path)
-            seen = form.show_all or i.code in LIVE_CODES or slot is None or slot.touched
+            seen = form.show_all or i in live or slot is None or slot.touched
         if seen:
             out.append(i)
     return out

@@ -3,8 +3,9 @@
 Targets -> tunnel -> SPD -> security (a profile, the options in a collapsed part) -> review, with
 a bar (checks and Submit) that stays in view. Every change rebuilds the spec and runs
 :func:`vpnkit.validate.issues` plus the pre-flight against the gateway's existing tunnels
-(:mod:`vpnkit.widgets.preflight`); a field shows its message under it once touched, or every
-field on Submit. ``submit()`` is what the button does, so tests and scripts need no browser.
+(:mod:`vpnkit.widgets.preflight` over :mod:`vpnkit.gateway_rules`); a field shows its
+message under it once touched, or every field on Submit. ``submit()`` is what the button
+does, so tests and scripts need no browser.
 """
 
 from __future__ import annotations
