@@ -293,8 +293,12 @@ class VpcClient:
                               timeout: float = 300.0) -> VpnConnection:
         """Create a tunnel; never twice. ``SpecError`` before sending if ``spec`` is invalid.
 
-        If the answer is lost (timeout, dropped connection) the tunnel is looked up by
-        gateway + name; only if it is absent is the request sent again, once.
+        If the answer is lost (timeout, dropped connection, InternalError) the tunnel is
+        looked up by gateway + name; only if a lookup that succeeded shows it absent is the
+        request sent again, once. A lookup that fails is never taken for "absent": the
+        create ends in :class:`OutcomeUnknownError` (the tunnel may exist), as it does when
+        an answer without ``VpnConnectionId`` (ref §1.2) cannot be matched to a tunnel, or
+        the second send is refused as a duplicate name and the lookup fails.
         """
         check(spec)
         body = spec.to_wire()
@@ -309,11 +313,12 @@ class VpcClient:
     def _create_once_or_reconcile(
         self, spec: VpnConnectionSpec, body: Mapping[str, Any]
     ) -> tuple[VpnConnection, str | None, str]:
+        first = ""  # what made the first send's outcome unknown
         for attempt in (1, 2):
             try:
                 response = self._send("CreateVpnConnection", body, idempotent=False)
             except TransportError as exc:
-                found = self._lookup_after_unknown(spec, exc)
+                found = self._lookup_after_unknown(spec, exc.message)
                 if found is not None:
                     return found, None, "reconciled"
                 if attempt == 2:
@@ -321,39 +326,60 @@ class VpcClient:
                         f"{exc.message}; sent twice, and no tunnel named "
                         f"{spec.vpn_connection_name!r} exists on {spec.vpn_gateway_id}",
                         "CreateVpnConnection") from exc
+                first = exc.message
                 continue  # not there: the first send never landed, so one more is safe
             except ApiError as exc:
                 if exc.code.startswith("InternalError"):
                     # The server failed somewhere after receiving the create: the tunnel
                     # may exist. Same treatment as a lost answer.
-                    found = self._lookup_after_unknown(spec, TransportError(str(exc)))
+                    found = self._lookup_after_unknown(spec, str(exc))
                     if found is not None:
                         return found, exc.request_id, "reconciled"
                     if attempt == 1:
+                        first = str(exc)
                         continue
                 if attempt == 2 and exc.code == "InvalidParameterValue.Duplicate":
-                    found = self.find_vpn_connection(spec.vpn_gateway_id,
-                                                     spec.vpn_connection_name)
+                    # The name is taken: by the first send (its answer lost) or by someone
+                    # else since the lookup. Only a lookup that succeeds can say which tunnel.
+                    found = self._lookup_after_unknown(
+                        spec, f"{first}; sent again, and refused as a duplicate name ({exc})")
                     if found is not None:
                         return found, exc.request_id, "reconciled"
                 raise
             conn = connection_from_wire(response.get("VpnConnection") or {})
+            request_id = response.get("RequestId")
             if not conn.vpn_connection_id:
-                # TF has seen an empty id in the create answer (§1.2): find it by name.
-                found = self.find_vpn_connection(spec.vpn_gateway_id, spec.vpn_connection_name)
-                conn = found or conn
-            return conn, response.get("RequestId"), "ok"
+                # TF has seen an empty id in a successful create answer (ref §1.2): the
+                # tunnel exists; find it by name, and never send again.
+                why = f"created (RequestId {request_id}) but answered no VpnConnectionId"
+                found = self._lookup_after_unknown(spec, why)
+                if found is None:
+                    raise OutcomeUnknownError(
+                        f"{why}, and no tunnel named {spec.vpn_connection_name!r} is listed "
+                        f"on {spec.vpn_gateway_id} yet; {self._how_to_find(spec)}",
+                        "CreateVpnConnection")
+                conn = found
+            return conn, request_id, "ok"
         raise AssertionError("unreachable")  # pragma: no cover
 
+    @staticmethod
+    def _how_to_find(spec: VpnConnectionSpec) -> str:
+        return (f"do not create it again: look it up with find_vpn_connection("
+                f"{spec.vpn_gateway_id!r}, {spec.vpn_connection_name!r}) or `vpnkit describe "
+                f"--gateway {spec.vpn_gateway_id}`")
+
     def _lookup_after_unknown(self, spec: VpnConnectionSpec,
-                              cause: TransportError) -> VpnConnection | None:
+                              cause: str) -> VpnConnection | None:
+        """The tunnel by gateway + name, or None if a lookup that succeeded shows none.
+
+        A lookup that fails raises :class:`OutcomeUnknownError`: it is never "not found".
+        """
         try:
             return self.find_vpn_connection(spec.vpn_gateway_id, spec.vpn_connection_name)
         except (ApiError, TransportError) as exc:
             raise OutcomeUnknownError(
-                f"{cause.message}; and looking the tunnel up failed too ({exc}); check "
-                f"gateway {spec.vpn_gateway_id} for {spec.vpn_connection_name!r} before "
-                "retrying", "CreateVpnConnection") from exc
+                f"{cause}; and looking the tunnel up failed too ({exc}); the tunnel may "
+                f"exist: {self._how_to_find(spec)}", "CreateVpnConnection") from exc
 
     def find_vpn_connection(self, vpn_gateway_id: str, name: str) -> VpnConnection | None:
         """The tunnel named ``name`` on a gateway, or None (names are unique per gateway)."""

@@ -8,7 +8,7 @@
     ├── ApiError                  the API answered Response.Error (code, message, request_id)
     │   └── SignatureExpireError  AuthFailure.SignatureExpire, with the measured clock skew
     ├── TransportError            the request may not have reached the API (wraps requests' error)
-    │   └── OutcomeUnknownError   a create was sent but neither its answer nor its tunnel was found
+    │   └── OutcomeUnknownError   a create or modify was sent; whether it took effect is unknown
     └── WaitTimeout               a waiter gave up before the resource reached the wanted state
 
 Every class calls ``super().__init__`` with its full argument list, so instances pickle and
@@ -137,7 +137,7 @@ class TransportError(VpnkitError):
 
 
 class OutcomeUnknownError(TransportError):
-    """A create was sent, its answer was lost, and the tunnel could not be found afterwards."""
+    """A create or modify was sent and whether it took effect could not be confirmed."""
 
 
 class WaitTimeout(VpnkitError):

@@ -81,7 +81,7 @@ class EmulatorApp:
                                      form=call.form)
         if call.action in MUTATING:
             self.faults.after_commit(call.action)
-        return result
+        return self.faults.answer(call.action, result)
 
     def _admit(self, call: Call) -> None:
         # Per action, region and account (the API's RequestLimitExceeded.UinLimitExceeded;

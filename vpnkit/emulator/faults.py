@@ -14,6 +14,9 @@ name                            effect
                                 is closed with no answer
 ``internal_error_after_commit`` probability that a successful mutating call is committed
                                 and then answered with ``InternalError``
+``empty_create_id``             probability that a successful ``CreateVpnConnection`` is
+                                answered with ``VpnConnectionId: ""`` (the tunnel exists;
+                                TF handles this answer of the live API, ref §1.2)
 ``actions``                     comma-separated actions the faults apply to (empty: all)
 ``seed``                        reseed the fault RNG (reproducible runs)
 ==============================  ==========================================================
@@ -49,12 +52,14 @@ class FaultSettings:
     rate_limit_burst: int = 0
     drop_after_commit: float = 0.0
     internal_error_after_commit: float = 0.0
+    empty_create_id: float = 0.0
     actions: frozenset[str] = frozenset()
     seed: int | None = None
 
 
 _NAMES = frozenset(f.name for f in dataclasses.fields(FaultSettings))
-_PROBABILITIES = ("internal_error", "drop_after_commit", "internal_error_after_commit")
+_PROBABILITIES = ("internal_error", "drop_after_commit", "internal_error_after_commit",
+                  "empty_create_id")
 
 
 def _coerce(name: str, value: Any) -> Any:
@@ -149,3 +154,12 @@ class Faults:
             raise ConnectionDropped(action)
         if self._fire(action, "internal_error_after_commit", s.internal_error_after_commit):
             raise EmulatorError("InternalError", "Injected fault: internal error after commit.")
+
+    def answer(self, action: str, result: dict[str, Any]) -> dict[str, Any]:
+        """Faults that change a successful answer (the request ran and committed)."""
+        s = self._settings
+        conn = result.get("VpnConnection")
+        if action == "CreateVpnConnection" and isinstance(conn, dict) and \
+                self._fire(action, "empty_create_id", s.empty_create_id):
+            return {**result, "VpnConnection": {**conn, "VpnConnectionId": ""}}
+        return result
