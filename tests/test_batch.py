@@ -187,8 +187,9 @@ def test_list_of_specs_and_json_file(tmp_path: Path, emu: Emulator, client: VpcC
     {"internal_error_after_commit": 0.3},
     {"rate_limit_burst": 40},
     {"delay": 0.1},
+    {"empty_create_id": 0.5},
 ], ids=["dropped-after-commit", "internal-error", "internal-error-after-commit",
-        "rate-limit-burst", "slow"])
+        "rate-limit-burst", "slow", "empty-create-id"])
 def test_faults_never_duplicate_lose_or_surface_rate_limits(
         emu: Emulator, client: VpcClient, faults: dict[str, Any]) -> None:
     """Under each injected fault every row ends created/reconciled, each tunnel exactly once."""
