@@ -12,7 +12,9 @@ import json
 import statistics
 import subprocess
 import sys
+import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -51,3 +53,22 @@ def emit(figure: str, *, value: float, unit: str, reference: str = "",
     record = {"figure": figure, "value": value, "unit": unit, "reference": reference,
               "ref_value": ref_value, "ratio": ratio, "target": target, "ok": ok, **extra}
     print("BENCH " + json.dumps(record), flush=True)
+
+
+def counting_limiter(emu: Any) -> tuple[Counter[str], Counter[str]]:
+    """Count requests and RequestLimitExceeded refusals per action at the emulator."""
+    seen: Counter[str] = Counter()
+    rejected: Counter[str] = Counter()
+    allow = emu.app.limiter.try_take
+    lock = threading.Lock()
+
+    def counting(key: Any) -> bool:
+        ok = allow(key)
+        with lock:
+            seen[key[0]] += 1
+            if not ok:
+                rejected[key[0]] += 1
+        return ok
+
+    emu.app.limiter.try_take = counting
+    return seen, rejected

@@ -13,14 +13,12 @@ from __future__ import annotations
 
 import sys
 import tempfile
-import threading
 import time
-from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from _common import emit
+from _common import counting_limiter, emit
 
 from vpnkit.batch import create_many
 from vpnkit.client import VpcClient
@@ -57,20 +55,7 @@ def specs(n: int) -> pd.DataFrame:
 def main(n: int = 500, workers: int = 8) -> None:
     with serve(create_delay=0.5, rate_limit=100) as emu, tempfile.TemporaryDirectory() as tmp:
         emu.backend.reset(estate())
-        rejected: Counter[str] = Counter()
-        seen: Counter[str] = Counter()
-        allow = emu.app.limiter.try_take
-        lock = threading.Lock()
-
-        def counting(key: Any) -> bool:
-            ok = allow(key)
-            with lock:
-                seen[key[0]] += 1
-                if not ok:
-                    rejected[key[0]] += 1
-            return ok
-
-        emu.app.limiter.try_take = counting  # type: ignore[method-assign]
+        seen, rejected = counting_limiter(emu)
         client = VpcClient("ap-guangzhou", credential=emu.credential, endpoint=emu.url)
         frame = specs(n)
         started = time.perf_counter()

@@ -21,14 +21,12 @@ from __future__ import annotations
 
 import sys
 import tempfile
-import threading
 import time
-from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from _common import emit
+from _common import counting_limiter, emit
 
 import vpnkit
 from vpnkit.batch.io import read_rows
@@ -81,25 +79,6 @@ def load(emu: Any, region: str, frame: pd.DataFrame) -> None:
     for i, r in enumerate(inputs):
         assert r.spec is not None
         emu.backend.handle("CreateVpnConnection", region, r.spec.to_wire(), f"seed-{i}")
-
-
-def counting_limiter(emu: Any) -> tuple[Counter[str], Counter[str]]:
-    """Count requests and RequestLimitExceeded refusals per action at the emulator."""
-    seen: Counter[str] = Counter()
-    rejected: Counter[str] = Counter()
-    allow = emu.app.limiter.try_take
-    lock = threading.Lock()
-
-    def counting(key: Any) -> bool:
-        ok = allow(key)
-        with lock:
-            seen[key[0]] += 1
-            if not ok:
-                rejected[key[0]] += 1
-        return ok
-
-    emu.app.limiter.try_take = counting
-    return seen, rejected
 
 
 def bench_plan_and_apply(n: int, modifies: int) -> None:

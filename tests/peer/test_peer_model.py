@@ -95,7 +95,7 @@ def test_import_peer_loads_no_pandas() -> None:
 
 
 def test_peer_modules_import_only_models_and_options() -> None:
-    """Dependency direction: peer's pure modules import vpnkit.models/options/peer only."""
+    """Dependency direction: peer's pure modules import vpnkit.models/options/issue/peer only."""
     import ast
     from pathlib import Path
 
@@ -103,7 +103,7 @@ def test_peer_modules_import_only_models_and_options() -> None:
 
     root = Path(vpnkit.peer.__file__).parent
     impure = {"__init__.py", "netns.py"}  # the package face and the rehearsal's lab
-    allowed = ("vpnkit.models", "vpnkit.options", "vpnkit.peer")
+    allowed = ("vpnkit.models", "vpnkit.options", "vpnkit.issue", "vpnkit.peer")  # issue: a leaf
     for path in [*root.glob("*.py"), *root.glob("templates/*.py")]:
         if path.name in impure or path.name.startswith("rehearse"):
             continue

@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from vpnkit import options
+from vpnkit.issue import Issue
 from vpnkit.models import VpnConnection
 
 __all__ = [
@@ -37,22 +38,6 @@ __all__ = [
 ANY = "0.0.0.0/0"
 Initiation = Literal["start", "trap", "none"]
 IdKind = Literal["ADDRESS", "FQDN"]
-
-
-@dataclass(frozen=True)
-class Issue:
-    """One problem, the same shape as :class:`vpnkit.validate.Issue` (path, code, message).
-
-    Redefined here because ``peer`` depends on ``models`` and ``options`` only (DESIGN.md).
-    """
-
-    path: str
-    code: str
-    message: str
-    severity: Literal["error", "warning"] = "error"
-
-    def __str__(self) -> str:
-        return f"{self.path}: {self.message} ({self.code})"
 
 
 @dataclass(frozen=True)
