@@ -290,7 +290,7 @@ def test_the_installed_tccli_examples_are_in_the_data_file() -> None:
     """The data file holds every tunnel of the installed (current) tccli examples."""
     current = _installed_tccli_tunnels()
     if not current:
-        pytest.skip("tccli is not installed (pip install -e '.[bench]')")
+        pytest.skip("tccli is not installed (pip install -e '.[dev]')")
     stored = [e["tunnel"] for e in _official_tunnels()]
     assert all(t in stored for t in current)
 
