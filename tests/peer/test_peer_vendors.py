@@ -234,3 +234,23 @@ def test_pluto_adds_every_conn_without_warning(tmp_path: Path, changes: dict[str
     version = "IKEv1" if cfg.ike_version == "IKEV1" else "IKEv2"
     for i in range(1, len(cfg.selectors) + 1):
         assert f'"{cfg.name}-{i}": added {version} connection' in log, log[-2000:]
+
+
+def test_the_cli_vendor_names_are_the_table_keys() -> None:
+    """What --vendor accepts (vpnkit.cli.peer) is exactly the vendor table's keys."""
+    from vpnkit.cli.peer import VENDOR_NAMES
+    from vpnkit.peer.vendors import VENDORS
+
+    assert tuple(VENDORS) == VENDOR_NAMES
+
+
+def test_building_the_cli_parser_imports_no_peer_machinery() -> None:
+    """Every ``vpnkit`` command stays light: building the parser loads no vpnkit.peer module."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from vpnkit.cli import build_parser; build_parser(); "
+            "print(sorted(m for m in sys.modules if m.startswith('vpnkit.peer')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert out.strip() == "[]"

@@ -20,13 +20,17 @@ from typing import Any
 
 from vpnkit.cli._common import FORMATS, UsageError, client_from_args, emit, resource_id
 
-__all__ = ["lookup", "register"]
+__all__ = ["VENDOR_NAMES", "lookup", "register"]
+
+#: what ``--vendor`` accepts: the keys of :data:`vpnkit.peer.vendors.VENDORS`, in its order
+#: (a test keeps the two equal). Written out so that building the parser (every ``vpnkit``
+#: command does) imports none of ``vpnkit.peer``.
+VENDOR_NAMES = ("strongswan", "libreswan", "cisco-ios", "cisco-asa", "junos", "fortios",
+                "panos", "huawei")
 
 
 def register(sub: Any) -> None:
     """Add ``peer-config`` and ``peer-check`` to the subcommands."""
-    from vpnkit.peer.vendors import VENDORS
-
     p = sub.add_parser("peer-config", help="print the IDC side's configuration for a tunnel",
                        description="Render the customer gateway's configuration for one "
                        "tunnel (strongSwan, Libreswan, Cisco IOS-XE/ASA, Junos, FortiOS, "
@@ -35,7 +39,7 @@ def register(sub: Any) -> None:
                        "vendor cannot express a setting of the tunnel (ERROR lines).")
     p.add_argument("vpn_connection_id", metavar="VPNX_ID", type=resource_id("vpnx"),
                    help="the tunnel, vpnx-xxxxxxxx")
-    p.add_argument("--vendor", required=True, choices=list(VENDORS))
+    p.add_argument("--vendor", required=True, choices=VENDOR_NAMES)
     p.add_argument("--psk-env", metavar="VAR", help="environment variable holding the "
                    "pre-shared key to write into the configuration")
     p.set_defaults(func=cmd_peer_config)
