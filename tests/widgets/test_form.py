@@ -96,6 +96,18 @@ def test_long_name_counts_and_blocks_submit(vform: VpnForm) -> None:
     assert "fix the 1 error first" in vform.output.value
 
 
+def test_the_refusal_line_follows_the_errors_as_they_are_fixed(vform: VpnForm) -> None:
+    """After a refused Submit the "fix the N errors" line counts the errors left, then goes."""
+    fill(vform, name="x" * 61)
+    vform.load_spd("10.0.1.1/24 -> 192.168.0.0/24")
+    assert vform.submit() is None
+    assert "fix the 2 errors first" in vform.output.value
+    vform.basics.name.value = "fixed-name"
+    assert "fix the 1 error first" in vform.output.value
+    vform.load_spd("10.0.1.0/24 -> 192.168.0.0/24")
+    assert "Not sent" not in vform.output.value
+
+
 def test_warnings_do_not_block_submit(vform: VpnForm) -> None:
     """Warnings (weak crypto of the legacy profile) are listed but Submit still sends."""
     fill(vform)

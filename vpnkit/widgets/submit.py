@@ -63,9 +63,20 @@ def run_submit(form: VpnForm) -> VpnConnection | None:
         form._changed()
 
 
+def show_refusal(form: VpnForm) -> bool:
+    """Say that Submit sent nothing because of the form's errors, counting them as they are
+    now; clear the line once there are none. Whether a refusal is still shown."""
+    n = sum(i.severity == "error" for i in form.issues)
+    form.output.value = (f"<b style='color:#c9302c'>Not sent: fix the {n} error"
+                         f"{'s' if n != 1 else ''} first</b> (shown at each field)."
+                         if n else "")
+    return n > 0
+
+
 def _submit_locked(form: VpnForm) -> VpnConnection | None:
     client = form.targets.client
     form.output.value = ""
+    form._refused = False
     if client is not None:
         form.refresh_live()  # the gateway's tunnels as they are now
     form._changed()  # validate exactly what is about to be sent
@@ -79,9 +90,7 @@ def _submit_locked(form: VpnForm) -> VpnConnection | None:
                              "another tunnel.")
         return None
     if form.has_errors:
-        n = sum(i.severity == "error" for i in form.issues)
-        form.output.value = (f"<b style='color:#c9302c'>Not sent: fix the {n} error"
-                             f"{'s' if n != 1 else ''} first</b> (shown at each field).")
+        form._refused = show_refusal(form)
         form.open_errors()
         return None
     if client is None:

@@ -51,6 +51,7 @@ class VpnForm(W.VBox):  # type: ignore[misc]
         self._hold = 1  # no validation until every part exists
         self._lock = threading.Lock()
         self._created: dict[tuple[str, str], VpnConnection] = {}
+        self._refused = False  # the output says "Not sent: fix the N errors" (kept current)
         self._existing: dict[str, list[VpnConnection] | Exception] = {}
         self._session: list[VpnConnection] = []
         self._spec: VpnConnectionSpec | None = None
@@ -198,6 +199,10 @@ class VpnForm(W.VBox):  # type: ignore[misc]
         self.issues = issues(spec, vpc_cidr=self.targets.vpc_cidr or None,
                              gateway_version=self.targets.gateway_version or None) + self.live
         self._show_issues()
+        if self._refused:  # a refusal names the errors there are now, and goes once fixed
+            from vpnkit.widgets.submit import show_refusal
+
+            self._refused = show_refusal(self)
         self._preview_stale = True
         if self.preview_box.selected_index is not None:  # rendered only while open
             self._show_preview()
