@@ -106,6 +106,22 @@ def _section_to_wire(section: str, obj: Any) -> dict[str, Any]:
     return out
 
 
+def _value_to_wire(attr: str, value: Any) -> Any:
+    """One spec attribute's value in its wire shape (shared by Create and Modify bodies)."""
+    if attr == "security_policy_databases":
+        return [{"LocalCidrBlock": r.local_cidr_block,
+                 "RemoteCidrBlock": list(r.remote_cidr_blocks)} for r in value]
+    if attr == "tags":
+        return [{"Key": t.key, "Value": t.value} for t in value]
+    if attr in _NESTED:
+        return _section_to_wire(_NESTED[attr][0], value)
+    if attr == "route":
+        return {w: getattr(value, a) for w, a in _ROUTE.items() if getattr(value, a) is not None}
+    if attr == "dpd_timeout" and isinstance(value, int) and not isinstance(value, bool):
+        return str(value)  # §1.1 #16: a string on the wire
+    return value
+
+
 def spec_to_wire(spec: Any) -> dict[str, Any]:
     """The JSON body of ``CreateVpnConnection`` for ``spec`` (``None`` fields omitted)."""
     body: dict[str, Any] = {}
@@ -113,19 +129,7 @@ def spec_to_wire(spec: Any) -> dict[str, Any]:
         value = getattr(spec, attr)
         if value is None or (value == () and attr in ("security_policy_databases", "tags")):
             continue
-        if attr == "security_policy_databases":
-            value = [{"LocalCidrBlock": r.local_cidr_block,
-                      "RemoteCidrBlock": list(r.remote_cidr_blocks)} for r in value]
-        elif attr == "tags":
-            value = [{"Key": t.key, "Value": t.value} for t in value]
-        elif attr in _NESTED:
-            value = _section_to_wire(_NESTED[attr][0], value)
-        elif attr == "route":
-            value = {w: getattr(value, a) for w, a in _ROUTE.items()
-                     if getattr(value, a) is not None}
-        elif attr == "dpd_timeout" and isinstance(value, int) and not isinstance(value, bool):
-            value = str(value)  # §1.1 #16: a string on the wire
-        body[wire] = value
+        body[wire] = _value_to_wire(attr, value)
     return body
 
 
@@ -156,17 +160,8 @@ def modify_to_wire(vpn_connection_id: str, changes: Mapping[str, Any]) -> dict[s
                          for k in unknown])
     body: dict[str, Any] = {"VpnConnectionId": vpn_connection_id}
     for wire, attr in MODIFY_FIELDS.items():
-        if attr not in changes or changes[attr] is None:
-            continue
-        value = changes[attr]
-        if attr == "security_policy_databases":
-            value = [{"LocalCidrBlock": r.local_cidr_block,
-                      "RemoteCidrBlock": list(r.remote_cidr_blocks)} for r in value]
-        elif attr in _NESTED:
-            value = _section_to_wire(_NESTED[attr][0], value)
-        elif attr == "dpd_timeout" and isinstance(value, int) and not isinstance(value, bool):
-            value = str(value)  # §1.1 #16: a string on the wire
-        body[wire] = value
+        if changes.get(attr) is not None:
+            body[wire] = _value_to_wire(attr, changes[attr])
     return body
 
 
