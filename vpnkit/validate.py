@@ -20,7 +20,8 @@ from typing import Any, cast
 from vpnkit import options
 from vpnkit.cidr import find_range_overlaps, parse_address, parse_block
 from vpnkit.issue import Issue
-from vpnkit.redact import scrub, shown
+from vpnkit.redact import scrub
+from vpnkit.redact import shown as _show  # scrubbed: a pasted secret is still a secret
 
 __all__ = ["Issue", "check", "issues", "route_issues"]
 
@@ -55,10 +56,6 @@ def _is_any_any(rules: Any) -> bool:
 
 def _reserved(block: tuple[int, int]) -> bool:
     return any(block[0] <= last and first <= block[1] for first, last in _RESERVED)
-
-
-def _show(value: Any) -> str:
-    return shown(value)  # scrubbed: a secret pasted into the wrong field is still a secret
 
 
 def _has_control(text: str) -> bool:
@@ -222,12 +219,12 @@ class _Checker:
                     continue  # IKEv2 has no exchange mode
                 value = getattr(obj, opt.name, None)
                 given = value is not None
-                why = options.weakness(opt.path, value if given else opt.default)
+                effective = value if given else opt.default
+                why = options.weakness(opt.path, effective)
                 if why is None:
                     continue
-                shown_value = value if given else opt.default
                 self.add(opt.path, "WeakCrypto",
-                         f"{shown_value} is weak: {why}" + ("" if given else
+                         f"{effective} is weak: {why}" + ("" if given else
                          " (not set, so the API default applies; vpnkit's 'strong' "
                          "profile sets it)"), "warning")
 
@@ -530,7 +527,7 @@ def check(spec: Any, *, vpc_cidr: str | None = None, gateway_version: str | None
         raise SpecError(bad)
 
 
-_ROUTE_CHOICES = {"instance_type": ("VPNCONN", "CCN"), "priority": (0, 100),
+_ROUTE_CHOICES = {"instance_type": ("VPNCONN", "CCN"), "priority": _ROUTE_PRIORITIES,
                   "status": ("ENABLE", "DISABLE")}
 
 
