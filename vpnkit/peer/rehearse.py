@@ -256,5 +256,5 @@ def rehearse(conn: VpnConnection | str, *, idc_config: str | Path | None = None,
         if refused:
             raise ValueError(f"Libreswan does not load this ipsec.conf: {refused[:300]}")
     setup = prepare(conn, gateway_ip=gateway_ip, customer_ip=customer_ip,
-                    idc_config=idc_config, psk=psk)
+                    idc_config=text, psk=psk)
     return run(setup, timeout=timeout)
