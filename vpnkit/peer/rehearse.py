@@ -152,12 +152,6 @@ def libreswan_loads(text: str) -> str | None:
     return None if run.returncode == 0 and not out else (out or f"exit {run.returncode}")
 
 
-def _pairs(conn: VpnConnection) -> tuple[tuple[str, str], ...]:
-    return tuple(dict.fromkeys((r.local_cidr_block, remote)
-                               for r in conn.security_policy_databases
-                               for remote in r.remote_cidr_blocks))
-
-
 def prepare(conn: VpnConnection, *, gateway_ip: str, customer_ip: str,
             idc_config: str | Path | None = None, psk: str | None = None) -> Setup:
     """The :class:`~vpnkit.peer.rehearse_run.Setup` for ``conn`` (no processes started).
@@ -167,8 +161,9 @@ def prepare(conn: VpnConnection, *, gateway_ip: str, customer_ip: str,
     file, a tunnel strongSwan cannot express such as SM4).
     """
     cfg = from_connection(conn, gateway_ip=gateway_ip, customer_ip=customer_ip)
-    pairs = _pairs(conn)
-    if cfg.route_based or not pairs:
+    # route_based also covers "no SPD at all"; otherwise the Tencent side's selectors are the
+    # tunnel's (VPC range, IDC range) pairs, in order and without repeats
+    if cfg.route_based:
         raise ValueError(f"{conn.vpn_connection_id}: only policy-based tunnels (SPD pairs) are "
                          f"rehearsed; RouteType {cfg.route_type} needs an XFRM interface, which "
                          "strongSwan's userspace ESP does not have")
@@ -189,7 +184,9 @@ def prepare(conn: VpnConnection, *, gateway_ip: str, customer_ip: str,
         notes.append("the tunnel's key is unknown here: both sides used the key in the given "
                      "file, so keys were not compared (pass psk= to compare)")
     remember(key)
-    tencent = render(cfg.mirrored(), "strongswan", psk=key)
+    mirrored = cfg.mirrored()
+    pairs = tuple((s.local, s.remote) for s in mirrored.selectors)
+    tencent = render(mirrored, "strongswan", psk=key)
     if not tencent.ok:
         errors = "; ".join(str(i) for i in tencent.issues if i.severity == "error")
         raise ValueError(f"{conn.vpn_connection_id} cannot be set up in strongSwan: {errors}")
@@ -197,8 +194,7 @@ def prepare(conn: VpnConnection, *, gateway_ip: str, customer_ip: str,
         idc = render(libreswan, "strongswan", psk=key).text
     else:
         idc = user if user is not None else render(cfg, "strongswan", psk=key).text
-    tencent_side = cfg.mirrored().local
-    initiator = "idc" if tencent_side.initiation == "none" else "tencent"
+    initiator = "idc" if mirrored.local.initiation == "none" else "tencent"
     never = frozenset(n for n, a in start_actions(idc).items() if a == "none") \
         if initiator == "idc" else frozenset()
     return Setup(_no_start(tencent.text), _no_start(idc), pairs, initiator=initiator,
