@@ -21,9 +21,9 @@ if TYPE_CHECKING:
     from vpnkit.client import AuditSink, VpcClient
 
 __all__ = ["FORMATS", "TABLE_COLUMNS", "CountingSink", "UsageError", "add_crypto_profile",
-           "audit_log", "audit_path", "client_from_args", "crypto_profile", "emit", "error_line",
-           "in_utc", "integer", "mode_from_args", "positive_int", "read_json", "resource_id",
-           "seconds"]
+           "add_workers", "audit_log", "audit_path", "client_from_args", "crypto_profile",
+           "emit", "error_line", "in_utc", "integer", "mode_from_args", "positive_int",
+           "read_json", "resource_id", "seconds"]
 
 FORMATS = ("table", "csv", "json")
 TABLE_COLUMNS = ["vpn_connection_id", "vpn_connection_name", "vpn_gateway_id",
@@ -155,6 +155,12 @@ def positive_int(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"{text!r}: must be at least 1")
     return value
+
+
+def add_workers(parser: argparse.ArgumentParser, what: str) -> None:
+    """``--workers N`` (at least 1, default 8): how many ``what`` run in parallel."""
+    parser.add_argument("--workers", type=positive_int, default=8, metavar="N",
+                        help=f"{what} (default: %(default)s)")
 
 
 # --- plumbing -----------------------------------------------------------------------------

@@ -12,10 +12,10 @@ from vpnkit.cli._common import (
     FORMATS,
     UsageError,
     add_crypto_profile,
+    add_workers,
     client_from_args,
     crypto_profile,
     emit,
-    positive_int,
     read_json,
     seconds,
 )
@@ -40,8 +40,7 @@ def register(sub: Any) -> None:
                    "by an earlier run; unknown ids are refused; default: a new batch)")
     p.add_argument("--batch-id", metavar="BATCH_ID", help="id for a new batch (or an "
                    "existing one, to resume it); default: a fresh b<UTC time>-<hex>")
-    p.add_argument("--workers", type=positive_int, default=8, metavar="N",
-                   help="parallel creates (default: %(default)s)")
+    add_workers(p, "parallel creates")
     add_crypto_profile(p, "a row (without a profile cell)")
     p.add_argument("--no-wait", action="store_true", help="do not wait for AVAILABLE "
                    "(default: wait)")

@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from vpnkit.cli._common import FORMATS, client_from_args, emit, positive_int
+from vpnkit.cli._common import FORMATS, add_workers, client_from_args, emit
 
 __all__ = ["SHOWN", "register"]
 
@@ -28,8 +28,7 @@ def register(sub: Any) -> None:
                    help="output format on stdout (default: table)")
     p.add_argument("--output", metavar="FILE", help="also write every column to FILE.csv "
                    "or FILE.parquet (Parquet needs the 'parquet' extra)")
-    p.add_argument("--workers", type=positive_int, default=8, metavar="N",
-                   help="regions read in parallel (default 8)")
+    add_workers(p, "regions read in parallel")
     p.set_defaults(func=cmd_inventory)
 
 

@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from vpnkit.cli._common import FORMATS, client_from_args, emit, positive_int
+from vpnkit.cli._common import FORMATS, add_workers, client_from_args, emit
 
 if TYPE_CHECKING:
     from vpnkit.plan import Plan
@@ -44,8 +44,7 @@ def register(sub: Any) -> None:
                            "re-creating tunnels whose change Modify cannot make")
             p.add_argument("--confirm", metavar="PHRASE", help="the phrase the plan prints "
                            "when it deletes tunnels, e.g. 'delete 2 tunnels'")
-            p.add_argument("--workers", type=positive_int, default=8, metavar="N",
-                           help="parallel changes (default 8)")
+            add_workers(p, "parallel changes")
             p.add_argument("--state", metavar="DB", help="journal (default: beside the "
                            "audit log, or $VPNKIT_BATCH_STATE)")
             p.add_argument("--no-wait", action="store_true", help="do not wait for "
