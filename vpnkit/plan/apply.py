@@ -6,7 +6,6 @@ progress) with this module's Modify and Delete senders; creates use the batch's 
 
 from __future__ import annotations
 
-import random
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -24,7 +23,6 @@ __all__ = ["APPLY_COLUMNS", "ApplyResult", "apply"]
 
 APPLY_COLUMNS = ("action", "vpn_gateway_id", "name", "vpn_connection_id", "status",
                  "error_code", "message", "request_id")
-_RATE_ROUNDS = 8  # extra rounds after the client's own RequestLimitExceeded retries
 
 
 @dataclass
@@ -76,6 +74,8 @@ class ApplyResult:
 
 def _sender(p: Plan, kind: str) -> Any:
     """The per-row sender :func:`vpnkit.batch.execute.run` calls for a Modify or a Delete."""
+    from vpnkit.batch.execute import _RATE_RETRIES, _sleep_jitter
+
     by_key = {c.key_tuple: c for c in p.changes}
 
     def send(client: VpcClient, row: Any, journaled_before: bool) -> None:
@@ -113,9 +113,9 @@ def _sender(p: Plan, kind: str) -> Any:
             except ApiError as exc:
                 row.error_code, row.message = exc.code, exc.message
                 row.request_id = exc.request_id or None
-                if exc.retryable and rounds < _RATE_ROUNDS:  # refused unexecuted: safe
+                if exc.retryable and rounds < _RATE_RETRIES:  # refused unexecuted: safe
                     rounds += 1
-                    time.sleep(random.uniform(0.05, min(2.0, 0.1 * 2 ** rounds)))
+                    _sleep_jitter(rounds)
                     continue
                 row.status = "failed"
                 return
