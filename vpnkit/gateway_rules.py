@@ -4,7 +4,7 @@ The API checks a new tunnel against the gateway's other tunnels. :func:`check_ga
 the same rules to candidate specs, in order, as the API would see them sent one by one: each
 candidate against the gateway's existing tunnels and the candidates before it. A candidate
 refused (by its own checks, passed as ``refused``, or by an error here) is not on the gateway
-for the candidates after it. The batch pre-flight (:mod:`vpnkit.batch.siblings`) passes its
+for the candidates after it. The batch pre-flight (:mod:`vpnkit.batch.preflight`) passes its
 rows; the form (:mod:`vpnkit.widgets.preflight`) passes its one spec. Each names the tunnels
 in its own words through ``label``.
 

@@ -5,7 +5,7 @@ references (gateway, customer gateway and VPC exist; the gateway belongs to that
 gateway takes no VPC; the gateway is AVAILABLE; a BGP tunnel's gateways have BGP ASNs).
 Across rows: a (gateway, name) pair given twice, and every rule the API applies between the
 tunnels of one gateway, between the rows and with the gateway's existing tunnels
-(:mod:`vpnkit.gateway_rules`, the form's rules too, through :mod:`vpnkit.batch.siblings`).
+(:mod:`vpnkit.gateway_rules`, the form's rules too; :func:`_gateway_issues` feeds it).
 The lookup also lists the tunnels that already exist on every involved gateway (paged
 describes filtered by up to 5 gateways each), which resume relies on.
 """
@@ -19,10 +19,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from vpnkit.batch.io import RowInput
-from vpnkit.batch.siblings import check_gateway
 from vpnkit.client import VpcClient
 from vpnkit.errors import ApiError, TransportError
+from vpnkit.gateway_rules import Ref, check_gateway
 from vpnkit.validate import Issue, errors, issues
+from vpnkit.wire import connection_from_wire
 
 __all__ = ["Targets", "check_rows", "lookup_targets"]
 
@@ -122,6 +123,31 @@ def _references(r: RowInput, t: Targets) -> list[Issue]:
     return out
 
 
+def _gateway_issues(gw: str, rows: Sequence[RowInput],
+                    existing: Mapping[str, Mapping[str, Any]],
+                    refused: set[int]) -> dict[int, list[Issue]]:
+    """:func:`vpnkit.gateway_rules.check_gateway` for the rows of one gateway, in row order.
+
+    ``rows`` are the rows to be sent to ``gw`` (with a spec, name not on the gateway);
+    ``existing`` its tunnels by name, as DescribeVpnConnections returns them; ``refused`` the
+    rows already refused by their own checks (they do not reach the gateway, so the rows
+    after them are not compared with them). Tunnels are named the batch's way:
+    ``row 3 (br-01)``, ``tunnel vpnx-... (hq)``.
+    """
+    ordered = sorted((r for r in rows if r.spec is not None), key=lambda x: x.row)
+    specs = [r.spec for r in ordered if r.spec is not None]
+
+    def label(ref: Ref) -> str:
+        if isinstance(ref, int):
+            return f"row {ordered[ref].row} ({ordered[ref].name})"
+        return f"tunnel {ref.vpn_connection_id} ({ref.vpn_connection_name})"
+
+    tunnels = [connection_from_wire(t) for t in existing.values()]
+    skipped = {k for k, r in enumerate(ordered) if r.row in refused}
+    found = check_gateway(gw, specs, tunnels, refused=skipped, label=label)
+    return {r.row: problems for r, problems in zip(ordered, found, strict=True)}
+
+
 def _cross_rows(rows: Sequence[RowInput], t: Targets) -> dict[int, list[Issue]]:
     """A (gateway, name) given twice, then the rules between the tunnels of each gateway."""
     found: dict[int, list[Issue]] = defaultdict(list)
@@ -140,7 +166,7 @@ def _cross_rows(rows: Sequence[RowInput], t: Targets) -> dict[int, list[Issue]]:
         existing = t.tunnels.get(gw, {})
         new = [r for r in members if r.name not in existing]  # the rest are not sent
         refused = {r.row for r in new if errors(r.issues)}
-        for row, problems in check_gateway(gw, new, existing, refused).items():
+        for row, problems in _gateway_issues(gw, new, existing, refused).items():
             found[row] += problems
     return found
 
