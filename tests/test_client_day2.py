@@ -63,6 +63,15 @@ def test_generate_has_its_own_rate_limit(emu: Emulator) -> None:
     assert c.limiter.rate == 100.0
 
 
+def test_generate_draws_from_its_own_limiter(emu: Emulator) -> None:
+    """A GenerateVpnConnectionDefaultHealthCheckIp call takes its token from the 20/s bucket."""
+    c = VpcClient("ap-guangzhou", endpoint=emu.url, credential=emu.credential)
+    action = "GenerateVpnConnectionDefaultHealthCheckIp"
+    c.generate_health_check_ips(GATEWAY)
+    assert ("ap-guangzhou", action) in c._limiters[action]._buckets
+    assert ("ap-guangzhou", action) not in c.limiter._buckets
+
+
 def test_gateway_routes_create_describe_delete(client: VpcClient) -> None:
     """Routes to a route-based tunnel are created with ids, described, filtered and deleted."""
     tid = route_tunnel(client)

@@ -226,8 +226,9 @@ class VpcClient:
     def _send(self, action: str, params: Mapping[str, Any], idempotent: bool) -> dict[str, Any]:
         body = json.dumps(params, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         headers = {**self._headers, "X-TC-Action": action}
+        limiter = self._limiters.get(action, self.limiter)  # a lower documented rate
         for attempt in range(self.max_attempts):
-            self.limiter.take((self.region, action))  # per region and action
+            limiter.take((self.region, action))  # per region and action
             last = attempt == self.max_attempts - 1
             try:
                 resp = self._post(body, headers)
