@@ -39,7 +39,7 @@ from vpnkit.errors import (
 )
 from vpnkit.models import GatewayRoute, VpnConnection, VpnConnectionSpec
 from vpnkit.modify import ModifyResult, change_errors, normalize, unapplied
-from vpnkit.ratelimit import RateLimiter
+from vpnkit.ratelimit import ACTION_RATES, RateLimiter
 from vpnkit.redact import redact
 from vpnkit.signing import Tc3Auth
 from vpnkit.validate import check, errors, route_issues
@@ -49,8 +49,6 @@ __all__ = ["API_VERSION", "AuditSink", "VpcClient"]
 
 API_VERSION = "2017-03-12"
 PAGE = 100  # the documented maximum Limit (§3.4)
-#: Actions documented below the 100/s default (ref §3.10).
-ACTION_RATES: dict[str, float] = {"GenerateVpnConnectionDefaultHealthCheckIp": 20.0}
 Filters = Mapping[str, str | Sequence[str]]
 
 

@@ -11,7 +11,10 @@ import threading
 import time
 from collections.abc import Callable, Hashable
 
-__all__ = ["RateLimiter"]
+__all__ = ["ACTION_RATES", "RateLimiter"]
+
+#: Actions documented below the 100 requests/s default (ref §3.10), for both sides.
+ACTION_RATES: dict[str, float] = {"GenerateVpnConnectionDefaultHealthCheckIp": 20.0}
 
 
 class RateLimiter:

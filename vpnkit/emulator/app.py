@@ -26,7 +26,7 @@ from vpnkit.emulator.backend import ACTIONS, MUTATING, Backend
 from vpnkit.emulator.codes import EmulatorError
 from vpnkit.emulator.faults import ConnectionDropped, Faults
 from vpnkit.emulator.protocol import MAX_BODY, Call, Verifier
-from vpnkit.ratelimit import RateLimiter
+from vpnkit.ratelimit import ACTION_RATES, RateLimiter
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
@@ -34,8 +34,6 @@ if TYPE_CHECKING:
 __all__ = ["EmulatorApp", "build_app", "run_wsgi"]
 
 log = logging.getLogger("vpnkit.emulator")
-#: GenerateVpnConnectionDefaultHealthCheckIp: 20 requests/s (ref §3.10); others 100/s.
-ACTION_RATES: dict[str, float] = {"GenerateVpnConnectionDefaultHealthCheckIp": 20.0}
 
 
 class EmulatorApp:
