@@ -70,6 +70,11 @@ def _filters(filters: Filters | None) -> list[dict[str, Any]] | None:
             for k, v in filters.items()]
 
 
+def _limiter(rate: float) -> RateLimiter:
+    # burst rate/10: workers cannot front-load a second's worth into the API's window
+    return RateLimiter(rate, burst=max(1.0, rate / 10))
+
+
 class VpcClient:
     """A client of the Tencent Cloud VPC API for one region."""
 
@@ -110,10 +115,8 @@ class VpcClient:
         self.timeout = timeout
         self.audit = audit
         self.max_attempts = max(1, max_attempts)
-        # burst rate/10: workers cannot front-load a second's worth into the API's window
-        self.limiter = RateLimiter(rate_limit, burst=max(1.0, rate_limit / 10))
-        self._limiters = {a: RateLimiter(min(r, rate_limit), burst=max(1.0, min(r, rate_limit)
-                                                                     / 10))
+        self.limiter = _limiter(rate_limit)
+        self._limiters = {a: _limiter(min(r, rate_limit))
                           for a, r in ACTION_RATES.items() if rate_limit > 0}
         self._auth = Tc3Auth(credential, SERVICE, clock=clock)
         self._headers = {
