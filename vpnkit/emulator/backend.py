@@ -40,7 +40,7 @@ from vpnkit.cidr import parse_address, parse_network
 from vpnkit.emulator import routes as gw_routes
 from vpnkit.emulator import vendors
 from vpnkit.emulator.codes import EmulatorError, for_action
-from vpnkit.emulator.query import Matcher, check_id, select
+from vpnkit.emulator.query import check_id, exact, select
 from vpnkit.emulator.rules import (
     Context,
     check_name,
@@ -83,10 +83,6 @@ _TUNNEL_KEYS = (  # §2.4 order
 
 def _fmt(ts: float) -> str:
     return datetime.fromtimestamp(ts, _CST).strftime("%Y-%m-%d %H:%M:%S")
-
-
-def _exact(key: str) -> Matcher:
-    return lambda item, values: str(item.get(key, "")) in values
 
 
 def _not_found(kind: str, rid: str, region: str) -> EmulatorError:
@@ -273,11 +269,11 @@ class Backend:
         items = [self._view(t) for t in r["vpn_connections"].values()]
         total, page = select(items, p, ids_field="VpnConnectionIds", id_key="VpnConnectionId",
                              prefix="vpnx", matchers={
-                                 "vpc-id": _exact("VpcId"),
-                                 "vpn-gateway-id": _exact("VpnGatewayId"),
-                                 "customer-gateway-id": _exact("CustomerGatewayId"),
-                                 "vpn-connection-name": _exact("VpnConnectionName"),
-                                 "vpn-connection-id": _exact("VpnConnectionId")})
+                                 "vpc-id": exact("VpcId"),
+                                 "vpn-gateway-id": exact("VpnGatewayId"),
+                                 "customer-gateway-id": exact("CustomerGatewayId"),
+                                 "vpn-connection-name": exact("VpnConnectionName"),
+                                 "vpn-connection-id": exact("VpnConnectionId")})
         return {"TotalCount": total, "VpnConnectionSet": page}
 
     def delete_vpn_connection(self, region: str, p: dict[str, Any], rid: str) -> dict[str, Any]:
@@ -468,9 +464,9 @@ class Backend:
                                  "vpc-name": lambda i, v: any(x in i["VpcName"] for x in v),
                                  "is-default": lambda i, v: str(i["IsDefault"]).upper() in
                                  {x.upper() for x in v},
-                                 "vpc-id": _exact("VpcId"), "cidr-block": _cidr_block,
+                                 "vpc-id": exact("VpcId"), "cidr-block": _cidr_block,
                                  "tag-key": tag_key, "tag:": tag,
-                                 "ipv6-cidr-block": _exact("Ipv6CidrBlock"),
+                                 "ipv6-cidr-block": exact("Ipv6CidrBlock"),
                                  "isp-type": lambda i, v: False,
                                  "address-type": lambda i, v: False})
         return {"TotalCount": total, "VpcSet": copy.deepcopy(page)}
@@ -483,7 +479,7 @@ class Backend:
                 "renew-flag": "RenewFlag", "zone": "Zone"}
         total, page = select(list(r["vpn_gateways"].values()), p, ids_field="VpnGatewayIds",
                              id_key="VpnGatewayId", prefix="vpngw",
-                             matchers={k: _exact(v) for k, v in keys.items()})
+                             matchers={k: exact(v) for k, v in keys.items()})
         return {"TotalCount": total, "VpnGatewaySet": copy.deepcopy(page)}
 
     def describe_customer_gateways(self, region: str, p: dict[str, Any],
@@ -497,9 +493,9 @@ class Backend:
                  for c in r["customer_gateways"].values()]
         total, page = select(items, p, ids_field="CustomerGatewayIds",
                              id_key="CustomerGatewayId", prefix="cgw", matchers={
-                                 "customer-gateway-id": _exact("CustomerGatewayId"),
-                                 "customer-gateway-name": _exact("CustomerGatewayName"),
-                                 "ip-address": _exact("IpAddress"),
+                                 "customer-gateway-id": exact("CustomerGatewayId"),
+                                 "customer-gateway-name": exact("CustomerGatewayName"),
+                                 "ip-address": exact("IpAddress"),
                                  "ip-version": lambda i, v: "IPv4" in v})
         return {"TotalCount": total, "CustomerGatewaySet": copy.deepcopy(page)}
 

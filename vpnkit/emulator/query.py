@@ -17,12 +17,17 @@ from typing import Any
 
 from vpnkit.emulator.codes import EmulatorError
 
-__all__ = ["Matcher", "check_id", "select"]
+__all__ = ["Matcher", "check_id", "exact", "select"]
 
 #: (item, requested values) -> does the item match
 Matcher = Callable[[Mapping[str, Any], Sequence[str]], bool]
 
 MAX_IDS, MAX_FILTERS, MAX_VALUES, MAX_LIMIT, DEFAULT_LIMIT = 100, 10, 5, 100, 20
+
+
+def exact(key: str) -> Matcher:
+    """A filter that matches items whose ``key`` equals one of the values."""
+    return lambda item, values: str(item.get(key, "")) in values
 
 
 def check_id(value: str, prefix: str, path: str) -> None:

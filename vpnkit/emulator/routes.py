@@ -28,7 +28,7 @@ from typing import Any
 
 from vpnkit.cidr import parse_network
 from vpnkit.emulator.codes import EmulatorError
-from vpnkit.emulator.query import check_id
+from vpnkit.emulator.query import check_id, exact
 from vpnkit.emulator.rules import reserved_range
 
 __all__ = ["ROUTE_FILTERS", "create_routes", "delete_routes", "view"]
@@ -38,14 +38,10 @@ _CHOICES = {"InstanceType": ("VPNCONN", "CCN"), "Priority": (0, 100),
 _OUTPUT_ONLY = ("RouteId", "Type", "CreateTime", "UpdateTime")
 
 
-def _exact(key: str) -> Callable[[Mapping[str, Any], Sequence[str]], bool]:
-    return lambda item, values: str(item.get(key, "")) in values
-
-
 #: DescribeVpnGatewayRoutes filter names, as the SDK field doc spells them
 #: ("DestinationCidr, InstanceId, InstanceType").
-ROUTE_FILTERS = {"DestinationCidr": _exact("DestinationCidrBlock"),
-                 "InstanceId": _exact("InstanceId"), "InstanceType": _exact("InstanceType")}
+ROUTE_FILTERS = {"DestinationCidr": exact("DestinationCidrBlock"),
+                 "InstanceId": exact("InstanceId"), "InstanceType": exact("InstanceType")}
 
 
 def _check(i: int, route: Mapping[str, Any], gw: Mapping[str, Any],
