@@ -73,12 +73,12 @@ SPEC_FIELDS: dict[str, str] = {
     "BgpConfig": "bgp_config",
     "HealthCheckConfig": "health_check_config",
 }
-#: nested spec attribute -> (options section, ModelTypes field)
-_NESTED: dict[str, tuple[str, str]] = {
-    "ike_options": ("ike", "ike"),
-    "ipsec_options": ("ipsec", "ipsec"),
-    "bgp_config": ("bgp", "bgp"),
-    "health_check_config": ("health_check_config", "health_check_config"),
+#: nested spec attribute -> its options section, which is also its ModelTypes field
+_NESTED: dict[str, str] = {
+    "ike_options": "ike",
+    "ipsec_options": "ipsec",
+    "bgp_config": "bgp",
+    "health_check_config": "health_check_config",
 }
 _ROUTE = {"DestinationCidrBlock": "destination_cidr_block", "Priority": "priority",
           "Description": "description"}
@@ -114,7 +114,7 @@ def _value_to_wire(attr: str, value: Any) -> Any:
     if attr == "tags":
         return [{"Key": t.key, "Value": t.value} for t in value]
     if attr in _NESTED:
-        return _section_to_wire(_NESTED[attr][0], value)
+        return _section_to_wire(_NESTED[attr], value)
     if attr == "route":
         return {w: getattr(value, a) for w, a in _ROUTE.items() if getattr(value, a) is not None}
     if attr == "dpd_timeout" and isinstance(value, int) and not isinstance(value, bool):
@@ -348,8 +348,8 @@ def decode_spec(params: Mapping[str, Any], *, types: ModelTypes,
         elif value is None:
             continue
         elif attr in _NESTED:
-            section, kind = _NESTED[attr]
-            kwargs[attr] = r.section(value, key, section, getattr(types, kind))
+            section = _NESTED[attr]
+            kwargs[attr] = r.section(value, key, section, getattr(types, section))
         elif attr in readers:
             kwargs[attr] = readers[attr](value, key)
         elif attr in _INT_FIELDS:
