@@ -14,15 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
-from vpnkit.models import (
-    BgpConfig,
-    HealthCheckConfig,
-    IkeOptions,
-    IpsecOptions,
-    VpnConnection,
-    VpnConnectionSpec,
-    spd_rules,
-)
+from vpnkit.models import VpnConnection, VpnConnectionSpec, spd_rules
 from vpnkit.validate import Issue, errors, issues
 from vpnkit.wire import MODIFY_FIELDS
 
@@ -31,10 +23,7 @@ __all__ = ["MODIFIABLE", "ModifyResult", "change_errors", "change_issues", "norm
 #: Spec attributes ModifyVpnConnectionAttribute can change (§3.6): not the gateway, VPC,
 #: route type or tags.
 MODIFIABLE: frozenset[str] = frozenset(MODIFY_FIELDS.values())
-_SECTIONS: dict[str, type[Any]] = {
-    "ike_options": IkeOptions, "ipsec_options": IpsecOptions,
-    "health_check_config": HealthCheckConfig, "bgp_config": BgpConfig,
-}
+_SECTIONS = frozenset({"ike_options", "ipsec_options", "health_check_config", "bgp_config"})
 _PLACEHOLDER_IDS = ("vpngw-00000000", "cgw-00000000")
 
 
