@@ -20,7 +20,7 @@ from typing import Any
 
 from vpnkit import options
 from vpnkit.errors import SpecError
-from vpnkit.integers import NotAnInteger, int_issue, strict_int
+from vpnkit.integers import int_issue
 from vpnkit.issue import Issue
 from vpnkit.redact import remember, shown
 
@@ -381,27 +381,3 @@ def _name(key: Any) -> str:
         return shown(key)
     return f"a field name of {len(key)} characters" if isinstance(key, str) else \
         f"a {type(key).__name__} field name"
-
-
-
-# --- helpers of the lenient response reader (vpnkit.wire) --------------------------------
-
-def _int(value: Any) -> int | None:
-    """A response integer: ints and decimal strings (old responses, §2.4); else not set."""
-    try:
-        return strict_int(value.strip() if isinstance(value, str) else value)
-    except NotAnInteger:
-        return None
-
-
-def _text(value: Any) -> Any:
-    """``""`` is the responses' placeholder for "not set" (NegotiationType, DpdAction, ...)."""
-    return None if value == "" else value
-
-
-def _in_range(opt: options.Option, value: int | None) -> int | None:
-    """Out-of-range response integers are placeholders (an example answers lifetimes of 1
-    beside all-empty strings; tccli examples.json, CreateVpnConnection, 2021): not set."""
-    if value is None or opt.minimum is None or opt.maximum is None:
-        return value
-    return value if opt.minimum <= value <= opt.maximum else None

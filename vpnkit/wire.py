@@ -17,14 +17,12 @@ from vpnkit.codec import (
     MODIFY_FIELDS,
     ROUTE_FIELDS,
     SPEC_FIELDS,
-    _in_range,
-    _int,
-    _text,
     modify_to_wire,
     route_to_wire,
     spec_to_wire,
 )
 from vpnkit.codec import decode_spec as _decode_spec
+from vpnkit.integers import NotAnInteger, strict_int
 from vpnkit.models import (
     HealthCheckConfig,
     IkeOptions,
@@ -60,6 +58,27 @@ def spec_from_wire(params: Mapping[str, Any], *, profile: str | None = None
 
 
 # --- wire -> VpnConnection (lenient) ---------------------------------------------------
+
+def _int(value: Any) -> int | None:
+    """A response integer: ints and decimal strings (old responses, §2.4); else not set."""
+    try:
+        return strict_int(value.strip() if isinstance(value, str) else value)
+    except NotAnInteger:
+        return None
+
+
+def _text(value: Any) -> Any:
+    """``""`` is the responses' placeholder for "not set" (NegotiationType, DpdAction, ...)."""
+    return None if value == "" else value
+
+
+def _in_range(opt: options.Option, value: int | None) -> int | None:
+    """Out-of-range response integers are placeholders (an example answers lifetimes of 1
+    beside all-empty strings; tccli examples.json, CreateVpnConnection, 2021): not set."""
+    if value is None or opt.minimum is None or opt.maximum is None:
+        return value
+    return value if opt.minimum <= value <= opt.maximum else None
+
 
 def _lenient_section(section: str, cls: type[Any], data: Any) -> Any:
     if not isinstance(data, Mapping):
