@@ -153,6 +153,12 @@ def _issues_frame(rows: Sequence[RowInput], batch_issues: Sequence[Issue]) -> pd
     return df
 
 
+def _all_errors(rows: Sequence[RowInput], batch_issues: Sequence[Issue]) -> list[Issue]:
+    """Every error of the batch, a row's as ``row N (name) path`` (:class:`BatchInvalid`)."""
+    return errors(batch_issues) + [Issue(f"row {r.row} ({r.name or '?'}) {i.path}", i.code,
+                                         i.message) for r in rows for i in errors(r.issues)]
+
+
 def new_batch_id() -> str:
     """A fresh batch id: ``b`` + UTC time + 6 random hex digits (sortable, readable)."""
     return time.strftime("b%Y%m%d-%H%M%S-", time.gmtime()) + uuid.uuid4().hex[:6]
@@ -191,8 +197,7 @@ def create_many(
     batch_issues = [*batch_issues, *lookup_issues]
     check_rows(inputs, targets)
     issues_df = _issues_frame(inputs, batch_issues)
-    bad = errors(batch_issues) + [Issue(f"row {r.row} ({r.name or '?'}) {i.path}", i.code,
-                                        i.message) for r in inputs for i in errors(r.issues)]
+    bad = _all_errors(inputs, batch_issues)
     if bad and (not skip_invalid or errors(batch_issues)):
         error = issues_df["severity"] == "error"
         raise BatchInvalid(bad, issues_df[error].reset_index(drop=True),

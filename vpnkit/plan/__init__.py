@@ -63,7 +63,7 @@ from vpnkit.plan.changes import (
     diff,
     spd_pairs,
 )
-from vpnkit.validate import Issue, errors
+from vpnkit.validate import Issue
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -144,7 +144,7 @@ def compare(inputs: Sequence[RowInput], targets: Targets, *, client: VpcClient |
                           if (gw, n) not in managed and not prune}
                      for gw, tunnels in targets.tunnels.items()}, known=True)
     check_rows(inputs, final)
-    _refuse_invalid(inputs, batch_issues)
+    warnings = _refuse_invalid(inputs, batch_issues)
     changes: list[Change] = []
     for r in inputs:
         assert r.spec is not None
@@ -175,24 +175,18 @@ def compare(inputs: Sequence[RowInput], targets: Targets, *, client: VpcClient |
                                           live=conn))
     versions = {gw: str(g["Version"]) for gw, g in targets.gateways.items() if "Version" in g}
     return Plan(changes, client=client, prune=prune,
-                warnings=_warnings(inputs, batch_issues),
+                warnings=warnings,
                 vpc_cidrs=targets.vpcs, gateway_versions=versions)
 
 
-def _refuse_invalid(inputs: Sequence[Any], batch_issues: Sequence[Issue]) -> None:
-    from vpnkit.batch.create import BatchInvalid, _issues_frame
-
-    bad = errors(batch_issues) + [Issue(f"row {r.row} ({r.name or '?'}) {i.path}", i.code,
-                                        i.message) for r in inputs for i in errors(r.issues)]
-    if bad:
-        frame = _issues_frame(inputs, batch_issues)
-        raise BatchInvalid(bad, frame[frame["severity"] == "error"].reset_index(drop=True))
-
-
-def _warnings(inputs: Sequence[Any], batch_issues: Sequence[Issue]) -> pd.DataFrame:
-    from vpnkit.batch.create import _issues_frame
+def _refuse_invalid(inputs: Sequence[Any], batch_issues: Sequence[Issue]) -> pd.DataFrame:
+    """Raise :class:`~vpnkit.batch.BatchInvalid` on any error; else the warnings' frame."""
+    from vpnkit.batch.create import BatchInvalid, _all_errors, _issues_frame
 
     frame = _issues_frame(inputs, batch_issues)
+    bad = _all_errors(inputs, batch_issues)
+    if bad:
+        raise BatchInvalid(bad, frame[frame["severity"] == "error"].reset_index(drop=True))
     return frame[frame["severity"] == "warning"].reset_index(drop=True)
 
 
