@@ -103,6 +103,15 @@ def test_unknown_tunnel_exits_1(emu: Emulator, lab: str, tmp_path: Path) -> None
     assert proc.returncode == 1 and "vpnx-zzzzzzzz" in proc.stderr
 
 
+def test_gateway_without_public_ip_is_an_error_line_not_an_internal_error(
+        emu: Emulator, lab: str, tmp_path: Path) -> None:
+    """A VPN gateway with no PublicIpAddress: exit 1 naming the gateway, not 'internal error'."""
+    emu.backend.state["regions"][REGION]["vpn_gateways"]["vpngw-lab00001"]["PublicIpAddress"] = ""
+    proc = run(emu, tmp_path, "peer-config", lab, "--vendor", "strongswan")
+    assert proc.returncode == 1 and not proc.stdout
+    assert "vpngw-lab00001" in proc.stderr and "internal error" not in proc.stderr
+
+
 def test_peer_check_exit_codes_and_formats(emu: Emulator, lab: str, tmp_path: Path) -> None:
     """The generated config checks clean (exit 0); PFS off and a pair dropped give exit 1."""
     good = run(emu, tmp_path, "peer-config", lab, "--vendor", "strongswan").stdout

@@ -59,19 +59,9 @@ def register(sub: Any) -> None:
 
 def lookup(args: argparse.Namespace) -> tuple[Any, str, str]:
     """The tunnel, its VPN gateway's public IP and its customer gateway's IP (via the API)."""
-    client = client_from_args(args)
-    found = client.describe_vpn_connections([args.vpn_connection_id])
-    if not found:
-        raise LookupError(f"no tunnel {args.vpn_connection_id} in {client.region}")
-    conn = found[0]
-    gateways = client.describe_vpn_gateways([conn.vpn_gateway_id])
-    customers = client.describe_customer_gateways([conn.customer_gateway_id])
-    gateway_ip = str((gateways[0] if gateways else {}).get("PublicIpAddress") or "")
-    customer_ip = str((customers[0] if customers else {}).get("IpAddress") or "")
-    if not gateway_ip or not customer_ip:
-        raise LookupError(f"{conn.vpn_connection_id}: cannot read the public IP of "
-                          f"{conn.vpn_gateway_id} or the IP of {conn.customer_gateway_id}")
-    return conn, gateway_ip, customer_ip
+    from vpnkit.peer.rehearse import lookup_tunnel
+
+    return lookup_tunnel(args.vpn_connection_id, client_from_args(args))
 
 
 def cmd_peer_config(args: argparse.Namespace) -> int:

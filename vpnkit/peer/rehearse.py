@@ -58,6 +58,7 @@ __all__ = [
     "RehearsalResult",
     "Status",
     "libreswan_loads",
+    "lookup_tunnel",
     "prepare",
     "rehearse",
     "requirements",
@@ -203,8 +204,13 @@ def prepare(conn: VpnConnection, *, gateway_ip: str, customer_ip: str,
                  idc_never_starts=never)
 
 
-def _lookup(conn: VpnConnection | str, client: Any, gateway_ip: str | None,
-            customer_ip: str | None) -> tuple[VpnConnection, str, str]:
+def lookup_tunnel(conn: VpnConnection | str, client: Any, gateway_ip: str | None = None,
+                  customer_ip: str | None = None) -> tuple[VpnConnection, str, str]:
+    """The tunnel (read by ID through ``client`` when ``conn`` is one), its VPN gateway's
+    public IP and its customer gateway's IP (read through ``client`` unless given).
+
+    ValueError when the tunnel or an address cannot be read.
+    """
     if isinstance(conn, str):
         if client is None:
             raise ValueError("rehearse(VPNX_ID) needs client= to read the tunnel")
@@ -245,7 +251,7 @@ def rehearse(conn: VpnConnection | str, *, idc_config: str | Path | None = None,
     Raises :class:`~vpnkit.peer.netns.LabUnavailable` (what to install) when not root or
     strongSwan is missing, ValueError for a tunnel that cannot be rehearsed.
     """
-    conn, gateway_ip, customer_ip = _lookup(conn, client, gateway_ip, customer_ip)
+    conn, gateway_ip, customer_ip = lookup_tunnel(conn, client, gateway_ip, customer_ip)
     text = idc_config.read_text() if isinstance(idc_config, Path) else idc_config
     if text is not None and not _SWANCTL.search(text) and _LIBRESWAN.search(text):
         refused = libreswan_loads(text)
