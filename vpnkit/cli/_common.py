@@ -22,8 +22,8 @@ if TYPE_CHECKING:
 
 __all__ = ["FORMATS", "TABLE_COLUMNS", "CountingSink", "UsageError", "add_crypto_profile",
            "add_workers", "audit_log", "audit_path", "client_from_args", "crypto_profile",
-           "emit", "error_line", "in_utc", "integer", "mode_from_args", "positive_int",
-           "read_json", "resource_id", "seconds"]
+           "emit", "error_line", "in_utc", "input_path", "integer", "mode_from_args",
+           "positive_int", "read_json", "resource_id", "seconds"]
 
 FORMATS = ("table", "csv", "json")
 TABLE_COLUMNS = ["vpn_connection_id", "vpn_connection_name", "vpn_gateway_id",
@@ -233,10 +233,15 @@ def client_from_args(args: argparse.Namespace, audit: Any = None) -> VpcClient:
     return client
 
 
+def input_path(text: str) -> Path:
+    """The file an argument names (a ``file://`` prefix and ``~`` allowed)."""
+    return Path(text.removeprefix("file://")).expanduser()
+
+
 def read_json(text: str, *, want_object: bool = False) -> Any:
     """The JSON in file ``text`` (a ``file://`` prefix is allowed). Errors name the file and
     where it is wrong, never echo its content (it may hold a pre-shared key)."""
-    path = Path(text.removeprefix("file://")).expanduser()
+    path = input_path(text)
     if not path.is_file():
         raise UsageError(f"no such file: {path}")
     try:

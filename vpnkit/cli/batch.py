@@ -16,6 +16,7 @@ from vpnkit.cli._common import (
     client_from_args,
     crypto_profile,
     emit,
+    input_path,
     read_json,
     seconds,
 )
@@ -157,7 +158,7 @@ def _check_resume(args: argparse.Namespace, client: VpcClient) -> None:
 
 def cmd_batch(args: argparse.Namespace) -> int:
     """batch FILE: many tunnels, validated first, resumable."""
-    path = Path(args.file.removeprefix("file://")).expanduser()
+    path = input_path(args.file)
     if args.resume and args.batch_id:
         raise UsageError("give --resume (an existing batch) or --batch-id (a new one), "
                          "not both")

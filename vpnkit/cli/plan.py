@@ -13,10 +13,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from vpnkit.cli._common import FORMATS, add_workers, client_from_args, emit
+from vpnkit.cli._common import FORMATS, add_workers, client_from_args, emit, input_path
 
 if TYPE_CHECKING:
     from vpnkit.plan import Plan
@@ -92,7 +91,7 @@ def _make(args: argparse.Namespace) -> tuple[Any, Plan | None]:
     from vpnkit.batch import BatchInvalid
     from vpnkit.plan import plan
 
-    path = Path(args.file.removeprefix("file://")).expanduser()
+    path = input_path(args.file)
     if not path.is_file():
         raise FileNotFoundError(f"no such file: {path}")  # exit 1: an error, not "pending"
     client = client_from_args(args)
