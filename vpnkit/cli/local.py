@@ -58,7 +58,6 @@ def cmd_lab(args: argparse.Namespace) -> int:
     import shutil
     import subprocess
 
-
     here = PACKAGE.parent / "notebooks"
     notebooks = next((p for p in (Path.cwd() / "notebooks", here) if p.is_dir()), None)
     if notebooks is None:
@@ -144,7 +143,6 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print("4. audit summary (calls by action and outcome):")
         for (action, outcome), n in sorted(counting.counts.items()):
             print(f"   {action:<28} {outcome:<16} {n}")
-        where = getattr(counting.inner, "path", None)
         if where is not None:
             print(f"   full log: {where} (vpnkit --audit {where} audit); the real "
                   "account's audit log is untouched")
