@@ -451,19 +451,26 @@ class VpcClient:
                           resource_id=vpn_connection_id)
         return ModifyResult(vpn_connection_id, request_id, outcome, tuple(wanted))
 
+    def _send_unsure(self, action: str, body: Mapping[str, Any]
+                     ) -> tuple[dict[str, Any] | None, str, str | None]:
+        """One non-idempotent send: ``(response, "", None)``, or ``(None, cause, request_id)``
+        when its outcome is unknown (a lost answer, an InternalError); other errors raise."""
+        try:
+            return self._send(action, body, idempotent=False), "", None
+        except TransportError as exc:
+            return None, exc.message, None
+        except ApiError as exc:
+            if not exc.code.startswith("InternalError"):
+                raise
+            return None, str(exc), exc.request_id
+
     def _modify_once_or_reconcile(self, vpn_connection_id: str, body: Mapping[str, Any],
                                   wanted: Mapping[str, Any]) -> tuple[str | None, str]:
         action = "ModifyVpnConnectionAttribute"
         for attempt in (1, 2):
-            try:
-                response = self._send(action, body, idempotent=False)
+            response, cause, request_id = self._send_unsure(action, body)
+            if response is not None:
                 return response.get("RequestId"), "ok"
-            except TransportError as exc:
-                cause, request_id = exc.message, None
-            except ApiError as exc:
-                if not exc.code.startswith("InternalError"):
-                    raise
-                cause, request_id = str(exc), exc.request_id
             try:
                 found = self.describe_vpn_connections([vpn_connection_id])
             except (ApiError, TransportError) as exc:
@@ -528,16 +535,10 @@ class VpcClient:
         action = "CreateVpnGatewayRoutes"
         with self._audited(action, body) as record:
             for attempt in (1, 2):
-                try:
-                    response = self._send(action, body, idempotent=False)
+                response, cause, _ = self._send_unsure(action, body)
+                if response is not None:
                     record.update(request_id=response.get("RequestId"))
                     return list(response.get("Routes") or [])
-                except TransportError as exc:
-                    cause = exc.message
-                except ApiError as exc:
-                    if not exc.code.startswith("InternalError"):
-                        raise
-                    cause = str(exc)
                 found = self._routes_present(vpn_gateway_id, routes, cause)
                 if len(found) == len(routes):
                     record.update(outcome="reconciled")
