@@ -9,7 +9,15 @@ import pytest
 
 from tests.conftest import CGW, GATEWAY, VPC
 from tests.test_client import Recorder, recording_client
-from vpnkit import ApiError, AuditLog, GatewayRoute, SpecError, VpcClient, VpnConnectionSpec
+from vpnkit import (
+    ApiError,
+    AuditLog,
+    GatewayRoute,
+    OutcomeUnknownError,
+    SpecError,
+    VpcClient,
+    VpnConnectionSpec,
+)
 from vpnkit.emulator import Emulator
 
 PSK = "day-two-psk-0001"
@@ -144,3 +152,24 @@ def test_vendors_and_configuration(client: VpcClient, tmp_path: Any, emu: Emulat
             GATEWAY, tid, {"VendorName": "acme", "Platform": "x", "SoftwareVersion": "1"}, "eth0")
     assert info.value.code == "InvalidParameterValue"
     audit.close()
+
+
+def test_gateway_routes_lost_answer_is_reconciled(client: VpcClient, emu: Emulator) -> None:
+    """A create whose answer is lost after it committed returns the routes, created once."""
+    tid = route_tunnel(client)
+    emu.faults.update(drop_after_commit=1.0, actions="CreateVpnGatewayRoutes")
+    created = client.create_vpn_gateway_routes(GATEWAY, [GatewayRoute("192.168.60.0/24", tid)])
+    emu.faults.update(drop_after_commit=0.0)
+    assert [r["DestinationCidrBlock"] for r in created] == ["192.168.60.0/24"]
+    assert len(client.describe_vpn_gateway_routes(GATEWAY)) == 1
+
+
+def test_gateway_routes_internal_error_before_commit_is_sent_again(
+        client: VpcClient, emu: Emulator) -> None:
+    """An InternalError that committed nothing: the routes are absent, so sent once more."""
+    tid = route_tunnel(client)
+    emu.faults.update(internal_error=1.0, actions="CreateVpnGatewayRoutes", seed=1)
+    with pytest.raises(OutcomeUnknownError, match="sent twice"):
+        client.create_vpn_gateway_routes(GATEWAY, [GatewayRoute("192.168.61.0/24", tid)])
+    emu.faults.update(internal_error=0.0)
+    assert client.describe_vpn_gateway_routes(GATEWAY) == []
