@@ -199,9 +199,9 @@ def _within(cidr: str, selectors: frozenset[str]) -> bool:
     """``cidr`` lies inside one of ``selectors`` (a peer may propose a wider range)."""
     try:
         net = ipaddress.ip_network(cidr, strict=False)
-        return any(net.subnet_of(ipaddress.ip_network(ts, strict=False))  # type: ignore[arg-type]
-                   for ts in selectors if ipaddress.ip_network(ts, strict=False).version
-                   == net.version)
+        nets = (ipaddress.ip_network(ts, strict=False) for ts in selectors)
+        return any(n.version == net.version and net.subnet_of(n)  # type: ignore[arg-type]
+                   for n in nets)
     except ValueError:
         return cidr in selectors
 
