@@ -67,19 +67,6 @@ ON CONFLICT (batch_id, vpn_gateway_id, name) DO UPDATE SET
 """
 
 
-def _private_file(path: Path) -> None:
-    """Create ``path`` 0600 (and a missing folder 0700), or tighten an existing file to 0600."""
-    if not path.parent.exists():
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        st = os.stat(fd)
-        if st.st_mode & 0o077 and st.st_uid == os.getuid():  # ours: tighten it
-            os.fchmod(fd, 0o600)
-    finally:
-        os.close(fd)
-
-
 def default_state_path(audit: Any = None) -> Path:
     """Where the journal lives unless ``state=`` says otherwise (see the module docstring)."""
     env = os.environ.get("VPNKIT_BATCH_STATE")
@@ -110,6 +97,8 @@ class Journal:
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
         if str(path) != ":memory:":
+            from vpnkit.audit import _private_file  # one copy: the audit log's is made so too
+
             _private_file(self.path)
         self._lock = threading.Lock()
         self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None,
