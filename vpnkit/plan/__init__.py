@@ -54,7 +54,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from vpnkit import options
-from vpnkit.models import VpnConnection, VpnConnectionSpec
+from vpnkit.models import VpnConnectionSpec
 from vpnkit.plan.changes import (
     ACTIONS,
     Change,
@@ -124,7 +124,7 @@ def compare(inputs: Sequence[RowInput], targets: Targets, *, client: VpcClient |
         if r.spec is not None and not r.spec.pre_share_key:
             conn = live.get(r.vpn_gateway_id, {}).get(r.name)
             if conn is not None and conn.pre_share_key:
-                r.spec = with_live_key(r.spec, conn)
+                r.spec = replace(r.spec, pre_share_key=conn.pre_share_key)  # not managed
                 keyless.add(r.key)
             else:
                 r.issues.append(Issue("pre_share_key", "MissingParameter",
@@ -308,14 +308,6 @@ class Plan:
         return apply(self, confirm=confirm, replace=replace, workers=workers,
                      progress=progress, audit=audit, state=state, wait=wait,
                      wait_timeout=wait_timeout)
-
-
-def with_live_key(spec: VpnConnectionSpec, live: VpnConnection | None) -> VpnConnectionSpec:
-    """A keyless desired spec matched to a live tunnel keeps the live key (not managed)."""
-    if spec.pre_share_key or live is None or not live.pre_share_key:
-        return spec
-    return replace(spec, pre_share_key=live.pre_share_key)
-
 
 
 class _CallableModule(types.ModuleType):
