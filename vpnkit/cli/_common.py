@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 __all__ = ["FORMATS", "TABLE_COLUMNS", "CountingSink", "UsageError", "add_crypto_profile",
            "add_workers", "audit_log", "audit_path", "client_from_args", "crypto_profile",
            "emit", "error_line", "in_utc", "input_path", "integer", "mode_from_args",
-           "positive_int", "read_json", "resource_id", "seconds"]
+           "positive_int", "read_json", "resource_id", "seconds", "warn_rows"]
 
 FORMATS = ("table", "csv", "json")
 TABLE_COLUMNS = ["vpn_connection_id", "vpn_connection_name", "vpn_gateway_id",
@@ -270,6 +270,15 @@ def in_utc(frame: pd.DataFrame) -> pd.DataFrame:
         if col in frame.columns and hasattr(frame[col], "dt") and frame[col].dt.tz is not None:
             frame = frame.assign(**{col: frame[col].dt.tz_convert("UTC")})
     return frame
+
+
+def warn_rows(warnings: pd.DataFrame) -> None:
+    """One stderr line per warning of an issue table (weak crypto, ...), naming its row."""
+    import pandas as pd
+
+    for _, w in warnings.iterrows():
+        where = "" if pd.isna(w["row"]) else f"row {w['row']} "
+        print(f"warning: {where}{w['path']}: {w['message']} ({w['code']})", file=sys.stderr)
 
 
 def emit(frame: pd.DataFrame, fmt: str, *, records: Any = None) -> None:

@@ -19,6 +19,7 @@ from vpnkit.cli._common import (
     input_path,
     read_json,
     seconds,
+    warn_rows,
 )
 
 if TYPE_CHECKING:
@@ -73,7 +74,7 @@ def run_batch(client: VpcClient, source: Any, args: argparse.Namespace,
                              profile=crypto_profile(args), **kw)
     except BatchInvalid as exc:
         emit(exc.frame, args.format)
-        _warn(exc.warnings)
+        warn_rows(exc.warnings)
         n = len(exc.frame)
         print(f"error: batch refused, nothing sent: {n} problem{'s' if n != 1 else ''} "
               f"({'listed above' if args.format == 'table' else 'on stdout'}); fix them "
@@ -89,19 +90,10 @@ def run_batch(client: VpcClient, source: Any, args: argparse.Namespace,
                 print(json.dumps(req["body"], ensure_ascii=False))
     else:
         emit(result.frame, args.format)
-    _warn(result.issues[result.issues["severity"] == "warning"])
+    warn_rows(result.issues[result.issues["severity"] == "warning"])
     print(summary(result) + ("" if result.ok or args.dry_run else
                              f"; resume with --resume {result.batch_id}"), file=sys.stderr)
     return 0 if result.ok else 1
-
-
-def _warn(warnings: Any) -> None:
-    """One stderr line per warning of the issue table (weak crypto, ...)."""
-    import pandas as pd
-
-    for _, w in warnings.iterrows():
-        where = "" if pd.isna(w["row"]) else f"row {w['row']} "
-        print(f"warning: {where}{w['path']}: {w['message']} ({w['code']})", file=sys.stderr)
 
 
 #: how a row status reads after a count ("12 exist", "1 failed")

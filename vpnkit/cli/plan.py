@@ -15,7 +15,14 @@ import json
 import sys
 from typing import TYPE_CHECKING, Any
 
-from vpnkit.cli._common import FORMATS, add_workers, client_from_args, emit, input_path
+from vpnkit.cli._common import (
+    FORMATS,
+    add_workers,
+    client_from_args,
+    emit,
+    input_path,
+    warn_rows,
+)
 
 if TYPE_CHECKING:
     from vpnkit.plan import Plan
@@ -80,11 +87,7 @@ def _show(p: Plan, fmt: str, *, quiet_json: bool = False, hint: bool = True) -> 
     elif not quiet_json:
         print(json.dumps(_record(p), ensure_ascii=False, indent=2))
     if p.warnings is not None:
-        for _, w in p.warnings.iterrows():
-            row = w["row"]
-            where = f"row {row} " if row is not None and str(row) != "<NA>" else ""
-            print(f"warning: {where}{w['path']}: {w['message']} ({w['code']})",
-                  file=sys.stderr)
+        warn_rows(p.warnings)
 
 
 def _make(args: argparse.Namespace) -> tuple[Any, Plan | None]:
