@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 from typing import Any
 
 import ipywidgets as W
@@ -252,6 +253,28 @@ def test_typed_key_is_moved_out_of_the_widget(vform: VpnForm) -> None:
     assert vform.basics.key.entry.value == "" and vform.basics.key.value == PSK
     assert "key set (entered)" in vform.basics.key.state.value
     assert PSK not in synced_state(vform) and vform.spec.pre_share_key == PSK
+
+
+def test_save_key_replaces_a_readable_file_or_a_symlink(tmp_path: Path) -> None:
+    """A readable old .psk or a symlink at the path is replaced by a new 0600 file."""
+    import stat
+
+    from vpnkit.widgets.keys import save_key
+
+    folder = tmp_path / "keys"
+    folder.mkdir()
+    old = folder / "t.psk"
+    old.write_text("old\n")
+    old.chmod(0o644)
+    elsewhere = tmp_path / "elsewhere.txt"
+    elsewhere.write_text("not a key\n")
+    (folder / "u.psk").symlink_to(elsewhere)
+    for name in ("t", "u"):
+        path = save_key("k3y-value-123", name, folder)
+        assert path.read_text() == "k3y-value-123\n" and not path.is_symlink()
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert elsewhere.read_text() == "not a key\n"
+    assert sorted(p.name for p in folder.iterdir()) == ["t.psk", "u.psk"]
 
 
 def test_save_key_to_a_private_file(vform: VpnForm, tmp_path: pytest.TempPathFactory) -> None:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 import re
 import secrets
+import tempfile
 from collections.abc import Callable
 from html import escape
 from pathlib import Path
@@ -45,14 +46,23 @@ def default_key_dir() -> Path:
 
 
 def save_key(key: str, name: str, folder: Path) -> Path:
-    """Write ``key`` to ``folder/<name>.psk``: folder 0700, file 0600, created that way."""
+    """Write ``key`` to ``folder/<name>.psk``: folder 0700, file 0600, created that way.
+
+    The key goes into a new file (``mkstemp``: 0600, never an existing one), which then
+    replaces the target: an older, readable ``.psk`` or a symlink at that path is replaced,
+    never written through, and the key is never readable by others for a moment.
+    """
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     os.chmod(folder, 0o700)
     path = folder / f"{_SAFE.sub('_', name).strip('._') or 'tunnel'}.psk"
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as fh:
-        fh.write(key + "\n")
-    os.chmod(path, 0o600)
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".psk-")
+    try:
+        with os.fdopen(fd, "w") as fh:
+            fh.write(key + "\n")
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
     return path
 
 
