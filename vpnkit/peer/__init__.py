@@ -1,6 +1,8 @@
 """The IDC side of a tunnel: model, vendor table, renderers, parsers and the mismatch check.
 
-Pure (no I/O): ``peer`` imports only :mod:`vpnkit.models` and :mod:`vpnkit.options`.
+The model, vendor table, renderers, parsers and check are pure (no I/O) and import only
+:mod:`vpnkit.models`, :mod:`vpnkit.options` and the leaf :mod:`vpnkit.issue`; the rehearsal
+(:mod:`vpnkit.peer.rehearse`, :mod:`vpnkit.peer.netns`) runs processes.
 
 >>> from vpnkit.peer import render, from_connection
 >>> out = render(conn, "strongswan", gateway_ip="203.0.113.10",
