@@ -8,7 +8,9 @@ Screenshots go to ``$ARTIFACTS_DIR`` (default ``artifacts/``).
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -32,8 +34,12 @@ CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(os.environ.get("ARTIFACTS_DIR", "artifacts")).resolve()
 VENV_BIN = Path(sys.executable).parent
 TOKEN = "vpnkit-e2e-token"
+# --disable-dev-shm-usage: a container's small /dev/shm crashes the renderer of a page this big
+# (Debian's wrapper would add it for a small /dev/shm, but its size check is broken: "[: ...
+# unexpected operator").
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         "--disable-dev-shm-usage"]
 UI_TIMEOUT = 60_000
 NAME = "browser-gz-hq"
 TYPED = "Typed-in-browser-9c1e-key"
@@ -61,6 +67,24 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def _private_jupyter_dirs(workdir: Path) -> dict[str, str]:
+    """Jupyter and IPython dirs of this test only, with a ``python3`` kernel of this venv.
+
+    Whatever the machine's home holds (a user-level ``python3`` kernelspec pointing at another
+    Python, a ``jupyter_server_config.py``, IPython startup files) cannot change the run.
+    """
+    data = workdir / ".jupyter-data"
+    spec = data / "kernels" / "python3"
+    spec.mkdir(parents=True)
+    (spec / "kernel.json").write_text(json.dumps({
+        "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        "display_name": "Python 3 (ipykernel)", "language": "python"}))
+    (workdir / ".jupyter-config").mkdir()
+    return {"JUPYTER_DATA_DIR": str(data), "JUPYTER_CONFIG_DIR": str(workdir / ".jupyter-config"),
+            "JUPYTER_RUNTIME_DIR": str(workdir / ".runtime"),
+            "IPYTHONDIR": str(workdir / ".ipython")}
+
+
 @contextmanager
 def _lab(workdir: Path, emu_url: str) -> Iterator[str]:
     """JupyterLab on a free port serving ``workdir``; SIGTERM afterwards (kernels stop too)."""
@@ -80,8 +104,8 @@ def _lab(workdir: Path, emu_url: str) -> Iterator[str]:
            f"--LabApp.user_settings_dir={settings}", "--LabApp.news_url=None",
            "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
            "--LabApp.extension_manager=readonly"]
-    env = dict(os.environ, JUPYTER_RUNTIME_DIR=str(workdir / ".runtime"),
-               VPNKIT_EMU_URL=emu_url, VPNKIT_KEY_DIR=str(workdir / "keys"))
+    env = dict(os.environ, VPNKIT_EMU_URL=emu_url, VPNKIT_KEY_DIR=str(workdir / "keys"),
+               **_private_jupyter_dirs(workdir))
     base = f"http://127.0.0.1:{port}"
     log_path = ARTIFACTS / "jupyterlab-form.log"
     with open(log_path, "w") as log:
@@ -132,13 +156,23 @@ def lab(tmp_path: Path, emulator: Emulator) -> Iterator[str]:
 
 
 @pytest.fixture
-def page(lab: str, request: pytest.FixtureRequest) -> Iterator[Any]:
+def browser_log() -> list[str]:
+    """What the page said: console errors and warnings, page errors, a renderer crash."""
+    return []
+
+
+@pytest.fixture
+def page(lab: str, browser_log: list[str], request: pytest.FixtureRequest) -> Iterator[Any]:
     from playwright.sync_api import expect, sync_playwright
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
         pg = ctx.new_page()
+        pg.on("console", lambda m: browser_log.append(f"console.{m.type}: {m.text[:300]}")
+              if m.type in ("error", "warning") else None)
+        pg.on("pageerror", lambda e: browser_log.append(f"pageerror: {str(e)[:300]}"))
+        pg.on("crash", lambda _: browser_log.append("the page's renderer crashed"))
         pg.set_default_timeout(UI_TIMEOUT)
         expect.set_options(timeout=UI_TIMEOUT)
         failed = request.session.testsfailed
@@ -222,18 +256,15 @@ def _shot(page: Any, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / name))
 
 
-def test_form_in_jupyterlab(lab: str, page: Any, emulator: Emulator, tmp_path: Path) -> None:
+def test_form_in_jupyterlab(lab: str, page: Any, browser_log: list[str], emulator: Emulator,
+                            tmp_path: Path) -> None:
     """The whole flow at 1400x1000 keeps its layout, errors sit at their cells, no key saved."""
     from playwright.sync_api import expect
 
     t0 = time.monotonic()
     page.goto(f"{lab}/lab/tree/form.ipynb?token={TOKEN}&reset")
     page.locator("#jp-main-statusbar", has_text="| Idle").wait_for()
-    page.locator("li.lm-MenuBar-item", has_text="Run").click()
-    page.locator("li.lm-Menu-item[data-command='runmenu:run-all']").click()
-    expect(page.locator(".jp-InputPrompt").first).not_to_have_text("[ ]:", timeout=10_000)
-    form = page.locator(".vpnkit-form")
-    form.wait_for()
+    form = _start_form(page, browser_log)
     submit = page.locator(".vpnkit-bar button.mod-primary", has_text="Submit")
     expect(submit).to_be_visible()
 
@@ -278,7 +309,7 @@ def test_form_in_jupyterlab(lab: str, page: Any, emulator: Emulator, tmp_path: P
     page.locator(".vpnkit-spd-remote input").nth(1).fill("192.168.2.0/24")
     msg = page.locator(".vpnkit-spd-msg").nth(1)
     expect(msg).to_contain_text("did you mean 10.0.2.0/24")
-    expect(page.locator(".vpnkit-spd-local").nth(1)).to_have_class(_re("vpnkit-bad"))
+    expect(page.locator(".vpnkit-spd-local").nth(1)).to_have_class(re.compile("vpnkit-bad"))
     expect(page.locator(".vpnkit-checks")).to_contain_text("SPD rule 2, VPC side")
     cell, note = bad.bounding_box(), msg.bounding_box()
     assert cell and note
@@ -295,7 +326,7 @@ def test_form_in_jupyterlab(lab: str, page: Any, emulator: Emulator, tmp_path: P
     expect(page.locator(".vpnkit-checks")).to_contain_text("Ready to submit")
 
     # 4. security: the profile picker; the individual options open on demand
-    expect(_field(page, "dropdown", "Security profile")).to_have_value(_re("strong"))
+    expect(_field(page, "dropdown", "Security profile")).to_have_value(re.compile("strong"))
     advanced = page.locator(".jupyter-widget-Collapse-header", has_text="Advanced").first
     if not _field(page, "dropdown", "DH group").is_visible():  # Submit may have opened it
         advanced.click()
@@ -330,7 +361,7 @@ def test_form_in_jupyterlab(lab: str, page: Any, emulator: Emulator, tmp_path: P
     if peer_button.count():
         peer_button.click()
         text = page.locator(".vpnkit-peer-text textarea")
-        expect(text).to_have_value(_re("198.51.100.10"))
+        expect(text).to_have_value(re.compile("198.51.100.10"))
         assert TYPED not in text.input_value()
         _shot(page, "form-5-idc-config.png")
 
@@ -375,8 +406,85 @@ def _readme_picture(page: Any, form: Any) -> None:
     page.set_viewport_size({"width": 1400, "height": 1000})
     page.wait_for_timeout(300)
 
+RAN = re.compile(r"\[(\*|\d+)\]:")  # the prompt of a queued, running or finished cell
+DONE = re.compile(r"\[\d+\]:")
+FORM_TIMEOUT = 120.0
+WHY = {"error": "the cell raised", "lost": "the cell finished without showing it",
+       "timeout": f"the cell was still running after {FORM_TIMEOUT:.0f} s"}
 
-def _re(pattern: str) -> Any:
-    import re
 
-    return re.compile(pattern)
+def _menu(page: Any, menu: str, command: str) -> None:
+    page.locator("li.lm-MenuBar-item", has_text=menu).click()
+    page.locator(f"li.lm-Menu-item[data-command='{command}']").click()
+
+
+def _start_form(page: Any, browser_log: list[str]) -> Any:
+    """Run the notebook until the form shows; the form's locator.
+
+    Two front-end races are retried once each, and said so on stdout: Run All right after the
+    kernel connects can queue nothing (recipe pitfall 4: the prompt stays ``[ ]:``), and a
+    widget displayed before the front end's widget manager listens is lost ("Error displaying
+    widget", or the plain-text repr). A traceback, or no form after the retries, fails with the
+    cell's output, the browser's errors and the end of JupyterLab's log.
+    """
+    from playwright.sync_api import expect
+
+    form = page.locator(".vpnkit-form")
+    prompt = page.locator(".jp-InputPrompt").first
+    _menu(page, "Run", "runmenu:run-all")
+    for attempt in (1, 2):
+        try:
+            expect(prompt).to_have_text(RAN, timeout=15_000)
+        except AssertionError:
+            print(f"attempt {attempt}: Run All queued nothing; running all again")
+            _menu(page, "Run", "runmenu:run-all")
+            expect(prompt).to_have_text(RAN, timeout=15_000)
+        outcome = _wait_for_form(page, form, prompt)
+        if outcome == "form":
+            return form
+        output = _cell_output(page)
+        if outcome == "error" or attempt == 2:
+            pytest.fail(_no_form_report(outcome, attempt, prompt, output, browser_log))
+        print(f"attempt {attempt}: the cell ran but no form showed ({output[:200]!r}); "
+              "restarting the kernel and running all again")
+        _menu(page, "Kernel", "runmenu:restart-and-run-all")
+        page.locator(".jp-Dialog .jp-mod-accept").click()
+        page.locator(".jp-Dialog").wait_for(state="hidden")
+    raise AssertionError("unreachable")
+
+
+def _wait_for_form(page: Any, form: Any, prompt: Any) -> str:
+    """``form``, ``error`` (a traceback), ``lost`` (ran, no form) or ``timeout``."""
+    deadline = time.monotonic() + FORM_TIMEOUT
+    finished_at: float | None = None
+    while time.monotonic() < deadline:
+        if form.count() and form.first.is_visible():
+            return "form"
+        if page.locator(".jp-OutputArea-output[data-mime-type="
+                        "'application/vnd.jupyter.stderr']", has_text="Traceback").count():
+            return "error"
+        if not DONE.fullmatch(prompt.inner_text().strip()):
+            finished_at = None
+        elif finished_at is None:
+            finished_at = time.monotonic()
+        elif time.monotonic() - finished_at > 10:  # a finished cell's widgets show in < 1 s
+            return "lost"
+        page.wait_for_timeout(250)
+    return "timeout"
+
+
+def _cell_output(page: Any) -> str:
+    area = page.locator(".jp-Cell .jp-OutputArea").first
+    return str(area.inner_text()) if area.count() else "(no output area)"
+
+
+def _no_form_report(outcome: str, attempt: int, prompt: Any, output: str,
+                    browser_log: list[str]) -> str:
+    log = ARTIFACTS / "jupyterlab-form.log"
+    tail = log.read_text().splitlines()[-40:] if log.exists() else ["(no log)"]
+    return "\n".join([
+        f"the form did not show: {WHY[outcome]} (attempt {attempt}, prompt "
+        f"{prompt.inner_text().strip()!r})",
+        "cell output:", output[-3000:] or "(empty)",
+        "browser:", *(browser_log[-20:] or ["(nothing logged)"]),
+        "JupyterLab log, last 40 lines:", *tail])
