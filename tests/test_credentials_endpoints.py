@@ -137,6 +137,27 @@ def test_finance_isolation_both_ways() -> None:
         resolve_endpoint("ap-shanghai", "vpc.ap-shanghai-fsi.tencentcloudapi.com")
 
 
+@pytest.mark.parametrize(("host", "loopback"), [
+    ("localhost.", True), ("LOCALHOST", True), ("LocalHost.", True), ("[::1]", True),
+    ("127.0.0.2", True), ("[::ffff:127.0.0.1]", True), ("localhost", True),
+    ("foo.localhost", False), ("0.0.0.0", False), ("127.example.test", False),
+    ("localhost.example.test", False), ("[::2]", False)])
+def test_one_definition_of_a_loopback_endpoint(host: str, loopback: bool) -> None:
+    """session.endpoint_mode and the Finance-region exemption agree on every loopback host."""
+    from vpnkit.session import endpoint_mode
+
+    url = f"http://{host}:9"
+    assert (endpoint_mode(url) == "loopback") is loopback
+    if loopback:
+        assert resolve_endpoint("ap-shanghai-fsi", url) == url  # an emulator serves any region
+    else:
+        with pytest.raises(ValueError, match="Finance"):
+            resolve_endpoint("ap-shanghai-fsi", url)
+    from vpnkit.endpoints import is_loopback_host
+
+    assert is_loopback_host(host) is loopback
+
+
 def test_api_error_reads_well_and_pickles() -> None:
     """ApiError's str names action, code, message and RequestId, and survives pickling."""
     exc = ApiError("ResourceNotFound", "no such gateway", "req-1", "CreateVpnConnection")

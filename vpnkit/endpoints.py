@@ -14,7 +14,8 @@ import ipaddress
 import re
 from urllib.parse import urlsplit
 
-__all__ = ["REGIONS", "ROOT_DOMAIN", "SERVICE", "is_finance", "resolve_endpoint"]
+__all__ = ["REGIONS", "ROOT_DOMAIN", "SERVICE", "is_finance", "is_loopback_host",
+           "resolve_endpoint"]
 
 SERVICE = "vpc"
 ROOT_DOMAIN = "tencentcloudapi.com"
@@ -53,14 +54,22 @@ def resolve_endpoint(region: str, endpoint: str | None = None, *, pin_region: bo
     return f"{parts.scheme}://{parts.netloc}"
 
 
-def _is_local(host: str) -> bool:
-    """Loopback or localhost: an emulator or a test's mock, which serves every region."""
-    if host.rstrip(".") == "localhost":
+def is_loopback_host(host: str) -> bool:
+    """The one definition of a loopback endpoint host (an emulator or a test's mock, which
+    serves every region): ``localhost`` in any case, also with the DNS root's trailing dot
+    (``localhost.``), or a loopback IP (``127.0.0.0/8``, ``::1``, also IPv4-mapped), with
+    or without IPv6 brackets (``[::1]``)."""
+    name = host.strip().lower()
+    if name.startswith("[") and name.endswith("]"):
+        name = name[1:-1]
+    if name.removesuffix(".") == "localhost":
         return True
     try:
-        return ipaddress.ip_address(host).is_loopback
+        ip = ipaddress.ip_address(name)
     except ValueError:
         return False
+    mapped = ip.ipv4_mapped if isinstance(ip, ipaddress.IPv6Address) else None
+    return ip.is_loopback or (mapped is not None and mapped.is_loopback)
 
 
 def _check_isolation(region: str, host: str) -> None:
@@ -72,7 +81,7 @@ def _check_isolation(region: str, host: str) -> None:
     """
     name = host.lower()
     wanted = f"{SERVICE}.{region}.{ROOT_DOMAIN}"
-    if is_finance(region) and name != wanted and not _is_local(name):
+    if is_finance(region) and name != wanted and not is_loopback_host(name):
         raise ValueError(
             f"region {region} is a Finance region: its endpoint must be {wanted}, not {host}"
         )

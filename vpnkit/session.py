@@ -30,7 +30,7 @@ from urllib.parse import urlsplit
 
 from vpnkit.client import AuditSink, VpcClient
 from vpnkit.credentials import Credential, resolve_credential, resolve_region
-from vpnkit.endpoints import ROOT_DOMAIN, resolve_endpoint
+from vpnkit.endpoints import ROOT_DOMAIN, is_loopback_host, resolve_endpoint
 from vpnkit.errors import CredentialError
 
 if TYPE_CHECKING:
@@ -89,7 +89,7 @@ def endpoint_mode(endpoint: str, region: str = DEFAULT_REGION) -> str:
         ip = None
     if ip is None and not _HOST.match(host):
         raise ValueError(f"endpoint {endpoint!r}: {host!r} is not a host name or IP address")
-    if host == "localhost" or (ip is not None and ip.is_loopback):
+    if is_loopback_host(host):
         return "loopback"
     bare = host.rstrip(".").lower()
     if bare == ROOT_DOMAIN or bare.endswith("." + ROOT_DOMAIN):

@@ -18,7 +18,6 @@ whose request line has arrived is never evicted.
 from __future__ import annotations
 
 import contextlib
-import ipaddress
 import os
 import re
 import socket
@@ -37,6 +36,7 @@ from vpnkit.emulator import store
 from vpnkit.emulator.app import EmulatorApp, build_app, run_wsgi
 from vpnkit.emulator.backend import TUNNELS_PER_GATEWAY, Backend
 from vpnkit.emulator.faults import ConnectionDropped, Faults
+from vpnkit.endpoints import is_loopback_host
 
 __all__ = ["DEMO_SECRET_ID", "DEMO_SECRET_KEY", "Emulator", "serve"]
 
@@ -232,15 +232,6 @@ class _Server(socketserver.ThreadingMixIn, HTTPServer):
         self.server_name, self.server_port = str(host), int(port)
 
 
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 class Emulator:
     """A running emulator. Use as a context manager, or call :meth:`close`."""
 
@@ -303,7 +294,7 @@ def serve(
     connections (see the module docstring); ``tunnels_per_gateway`` is the emulator's tunnel
     quota (an emulator setting: no documented default exists).
     """
-    if not allow_remote and not _is_loopback(host):
+    if not allow_remote and not is_loopback_host(host):
         raise ValueError(f"refusing to bind {host!r}: not a loopback address "
                          "(pass allow_remote=True to expose the emulator)")
     initial = store.load(state) if state is not None else None
