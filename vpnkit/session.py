@@ -12,8 +12,13 @@ Which API a runbook talks to, first match wins:
 The mode follows what is contacted: ``real`` for a Tencent host, ``emulator`` for a loopback
 host signed with the emulator's keys, ``custom endpoint`` otherwise. A named profile that does
 not exist is an error, never a silent fallback. The choice is announced with an unmistakable
-banner (printed, and shown as HTML in Jupyter), naming the audit log the calls go to; emulator
-calls go to their own log (:func:`emulator_audit_path`), never into the real account's.
+banner (printed, and shown as HTML in Jupyter), naming the audit log the calls go to.
+
+Which audit log (:func:`audit_path`): calls signed with the emulator's demo credentials go to
+their own log (:func:`emulator_audit_path`), never into the real account's, whatever the
+endpoint (loopback, or a custom host such as an emulator in another container): those keys
+open no real account, so their calls are rehearsals. Every other credential's calls go to
+the default log (:func:`vpnkit.audit.default_audit_path`), even to a loopback endpoint.
 """
 
 from __future__ import annotations
@@ -36,8 +41,8 @@ from vpnkit.errors import CredentialError
 if TYPE_CHECKING:
     from vpnkit.emulator import Emulator
 
-__all__ = ["banner", "connect", "embedded_emulator", "emulator_audit_path", "endpoint_mode",
-           "resolve_mode"]
+__all__ = ["audit_path", "banner", "connect", "embedded_emulator", "emulator_audit_path",
+           "endpoint_mode", "resolve_audit_path", "resolve_mode"]
 
 DEFAULT_REGION = "ap-guangzhou"
 _lock = threading.Lock()
@@ -76,6 +81,19 @@ def emulator_audit_path() -> Path:
     from vpnkit.audit import default_audit_path
 
     return default_audit_path().with_name("emulator-audit.sqlite3")
+
+
+def audit_path(credential: Credential | None) -> Path:
+    """The log for calls signed with ``credential`` (see the module docstring): the emulator's
+    demo key pair, or ``None`` (the embedded emulator brings that pair), is logged in
+    :func:`emulator_audit_path`; any other key pair in the default audit log."""
+    from vpnkit.emulator import DEMO_SECRET_ID
+
+    if credential is None or credential.secret_id == DEMO_SECRET_ID:
+        return emulator_audit_path()
+    from vpnkit.audit import default_audit_path
+
+    return default_audit_path()
 
 
 def endpoint_mode(endpoint: str, region: str = DEFAULT_REGION) -> str:
@@ -134,6 +152,14 @@ def resolve_mode(region: str | None = None, *, profile: str | None = None,
     return _resolve(region, profile, endpoint, None)[0]
 
 
+def resolve_audit_path(region: str | None = None, *, profile: str | None = None,
+                       endpoint: str | None = None) -> Path:
+    """The log :func:`connect` (``audit=True``) would write to, without starting anything;
+    errors as :func:`connect` raises them."""
+    region = resolve_region(region, profile) or DEFAULT_REGION
+    return audit_path(_resolve(region, profile, endpoint, None)[2])
+
+
 def connect(
     region: str | None = None,
     *,
@@ -146,8 +172,8 @@ def connect(
 ) -> VpcClient:
     """A ``VpcClient`` for the runbook (see the module docstring for which API it reaches).
 
-    ``audit=True`` (the default) records every call in the default audit log
-    (:func:`vpnkit.audit.default_audit_path`), or for an emulator in
+    ``audit=True`` (the default) records every call in :func:`audit_path`: the default audit
+    log (:func:`vpnkit.audit.default_audit_path`), or for the emulator's demo credentials
     :func:`emulator_audit_path`; pass an ``AuditLog`` or ``None``/``False``.
     """
     region = resolve_region(region, profile) or DEFAULT_REGION
@@ -159,7 +185,7 @@ def connect(
     if audit is True:
         from vpnkit.audit import AuditLog
 
-        sink = AuditLog(emulator_audit_path()) if mode == "emulator" else AuditLog()
+        sink = AuditLog(audit_path(credential))
     else:
         sink = audit or None
     client = VpcClient(region, credential=credential, endpoint=endpoint, audit=sink,

@@ -17,13 +17,13 @@
 
 Which API is reached follows :func:`vpnkit.connect`: ``--endpoint``/``VPNKIT_ENDPOINT``, else
 configured credentials (the real account), else an embedded emulator; a banner on stderr
-says which, decided by the host actually contacted, and names the audit log (an emulator's
-calls go to ``emulator-audit.sqlite3``, never the real log). Exit codes: 0 ok, 1 API or
-validation failure, 2 usage (also an unknown profile, batch id or resource id, and a file that
-is not what it should be, found before connecting). Errors are one line on stderr naming the
-file, field or host (code, message, RequestId for the API): never a traceback, a Python class
-name or a secret. This module imports
-nothing heavy; each command imports what it needs (``create`` never loads pandas).
+says which, decided by the host actually contacted, and names the audit log (calls signed
+with the emulator's demo keys go to ``emulator-audit.sqlite3``, never the real log). Exit
+codes: 0 ok, 1 API or validation failure, 2 usage (also an unknown profile, batch id or
+resource id, and a file that is not what it should be, found before connecting). Errors are
+one line on stderr naming the file, field or host (code, message, RequestId for the API):
+never a traceback, a Python class name or a secret. This module imports nothing heavy; each
+command imports what it needs (``create`` never loads pandas).
 
 Layout: one module per command group, each with ``register(sub)`` adding its subparsers
 (each sets ``func``); :data:`GROUPS` lists them in help order. Shared helpers (the one-line
@@ -58,8 +58,9 @@ def _global(parser: argparse.ArgumentParser) -> None:
                         "emulator's demo keys if none (default: $VPNKIT_ENDPOINT, else the "
                         "region's Tencent endpoint)")
     parser.add_argument("--audit", metavar="DB", help="audit log file (default: "
-                        "$VPNKIT_AUDIT or ~/.local/share/vpnkit/audit.sqlite3; calls to an "
-                        "emulator go to emulator-audit.sqlite3 beside it)")
+                        "$VPNKIT_AUDIT or ~/.local/share/vpnkit/audit.sqlite3; calls signed "
+                        "with the emulator's demo keys go to emulator-audit.sqlite3 beside "
+                        "it)")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -201,20 +201,27 @@ def mode_from_args(args: argparse.Namespace) -> str:
 
 
 def audit_log(args: argparse.Namespace, mode: str | None = None) -> Any:
-    """The AuditLog at --audit, else the one for ``mode``: an emulator's calls go to
-    :func:`vpnkit.session.emulator_audit_path`, everything else to the default log
-    ($VPNKIT_AUDIT or the user's data dir). None if the audit module is unavailable."""
+    """The AuditLog at --audit, else the one :func:`vpnkit.connect` would use for the global
+    options (:func:`vpnkit.session.resolve_audit_path`): calls signed with the emulator's demo
+    credentials go to :func:`vpnkit.session.emulator_audit_path`, everything else to the
+    default log ($VPNKIT_AUDIT or the user's data dir). ``mode="emulator"`` (an embedded
+    emulator: lab, demo) needs no resolving. None if the audit module is unavailable."""
     try:
         from vpnkit.audit import AuditLog
     except ImportError:
         return None
-    from vpnkit.session import emulator_audit_path
+    from vpnkit.errors import CredentialError
+    from vpnkit.session import emulator_audit_path, resolve_audit_path
 
     if args.audit:
         return AuditLog(args.audit)
-    if (mode or mode_from_args(args)) == "emulator":
+    if mode == "emulator":
         return AuditLog(emulator_audit_path())
-    return AuditLog()
+    try:
+        path = resolve_audit_path(args.region, profile=args.profile, endpoint=args.endpoint)
+    except (CredentialError, ValueError) as exc:
+        raise UsageError(str(exc)) from None
+    return AuditLog(path)
 
 
 def client_from_args(args: argparse.Namespace, audit: Any = None) -> VpcClient:

@@ -7,7 +7,7 @@ import re
 import sys
 from typing import Any
 
-from vpnkit.cli._common import FORMATS, UsageError, audit_log, emit, mode_from_args
+from vpnkit.cli._common import FORMATS, UsageError, audit_log, emit
 
 __all__ = ["OUTCOMES", "register"]
 
@@ -76,7 +76,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
     """audit: the call log, filtered (secrets were redacted before they were written)."""
     import pandas as pd
 
-    log = audit_log(args, None if args.audit else mode_from_args(args))
+    log = audit_log(args)
     if log is None:
         raise UsageError("the audit log (vpnkit.audit) is not available in this install")
     print(f"vpnkit: audit log {log.path}", file=sys.stderr)
