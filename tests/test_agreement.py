@@ -79,6 +79,10 @@ CASES: dict[str, dict[str, Any]] = {
     "route with priority 5": {"route": VpnConnRoute("192.168.0.0/24", priority=5)},
     "route with priority 100 (accepted)": {"route": VpnConnRoute("192.168.0.0/24",
                                                                  priority=100)},
+    "route with priority False (a bool)": {"route": VpnConnRoute("192.168.0.0/24",
+                                                                 priority=False)},
+    "route with priority 0.0 (a float)": {"route": VpnConnRoute("192.168.0.0/24",
+                                                                priority=0.0)},  # type: ignore[arg-type]
 }
 
 

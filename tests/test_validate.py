@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from vpnkit import IkeOptions, IpsecOptions, SpecError, VpnConnectionSpec, check, issues
+from vpnkit import IkeOptions, IpsecOptions, SpecError, VpnConnectionSpec, check, issues, options
 from vpnkit.models import BgpConfig, HealthCheckConfig
 from vpnkit.wire import spec_from_wire
 
@@ -281,6 +281,39 @@ def test_route_fields_checked() -> None:
                            "route.priority": "InvalidParameterValue"}
     ok = VpnConnectionSpec(**BASE, route=VpnConnRoute("192.168.0.0/24", priority=100))
     assert [(i.path, i.severity) for i in issues(ok)] == [("route", "warning")]
+
+
+@pytest.mark.parametrize(("priority", "code"), [
+    (False, "InvalidParameter"), (True, "InvalidParameter"), (0.0, "InvalidParameter"),
+    (100.0, "InvalidParameter"), ("0", "InvalidParameter"), (5, "InvalidParameterValue"),
+    (0, None), (100, None)])
+def test_route_priorities_are_integers_not_bools(priority: Any, code: str | None) -> None:
+    """A bool or float Priority (False == 0) is refused as not an integer, in the gateway
+    routes of route_issues and in a spec's Route alike; 0 and 100 pass."""
+    from vpnkit.models import GatewayRoute, VpnConnRoute
+    from vpnkit.validate import route_issues
+
+    route = GatewayRoute("192.168.5.0/24", "vpnx-abcdefgh", priority=priority)
+    assert {i.path: i.code for i in route_issues([route])}.get("routes[0].priority") == code
+    spec = VpnConnectionSpec(**BASE, route=VpnConnRoute("192.168.0.0/24", priority=priority))
+    assert codes(spec).get("route.priority") == code
+
+
+@pytest.mark.parametrize("opt", [o for o in options.OPTIONS if o.kind == "int"],
+                         ids=lambda o: o.path)
+@pytest.mark.parametrize("value", [False, True, 30.0])
+def test_every_integer_option_refuses_bools_and_floats(opt: options.Option, value: Any) -> None:
+    """DPD, lifetime and health-check integers: a bool or a float is InvalidParameter."""
+    section = {"ike": "ike_options", "ipsec": "ipsec_options",
+               "health_check_config": "health_check_config"}.get(opt.section)
+    cls = {"ike_options": IkeOptions, "ipsec_options": IpsecOptions,
+           "health_check_config": HealthCheckConfig}
+    kw: dict[str, Any] = {"dpd_enable": 1, "enable_health_check": True}
+    if section is None:
+        kw[opt.name] = value
+    else:
+        kw[section] = cls[section](**{opt.name: value})
+    assert codes(VpnConnectionSpec(**BASE, **kw)).get(opt.path) == "InvalidParameter"
 
 
 @pytest.mark.parametrize(("path", "ike", "ipsec"), [

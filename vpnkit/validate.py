@@ -54,6 +54,13 @@ def _is_any_any(rules: Any) -> bool:
         rules[0].local_cidr_block == "0.0.0.0/0" and rules[0].remote_cidr_blocks == ("0.0.0.0/0",)
 
 
+def _is_int(value: Any) -> bool:
+    """An integer field's value: an ``int`` that is not a ``bool`` (``bool`` subclasses
+    ``int``; :func:`vpnkit.integers.strict_int` refuses it too, and the wire would send
+    ``true``/``false``, which the API answers with ``InvalidParameter``)."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 def _reserved(block: tuple[int, int]) -> bool:
     return any(block[0] <= last and first <= block[1] for first, last in _RESERVED)
 
@@ -107,8 +114,7 @@ class _Checker:
                 self.add(path, "InvalidParameter", f"must be true or false, got {_show(value)}")
             return
         if opt.kind == "int":
-            if isinstance(value, bool) or not isinstance(value, int):
-                self.add(path, "InvalidParameter", f"must be an integer, got {_show(value)}")
+            if not self.integer(path, value):
                 return
         elif not isinstance(value, str):
             self.add(path, "InvalidParameter", f"must be a string, got {_show(value)}")
@@ -124,6 +130,13 @@ class _Checker:
             self.address(path, value)
         elif opt.kind == "cidr":
             self.block(path, value)
+
+    def integer(self, path: str, value: Any) -> bool:
+        """True for an integer; else an ``InvalidParameter`` issue naming the value."""
+        if _is_int(value):
+            return True
+        self.add(path, "InvalidParameter", f"must be an integer, got {_show(value)}")
+        return False
 
     def address(self, path: str, value: Any) -> int | None:
         try:
@@ -402,7 +415,8 @@ class _Checker:
         else:
             self.block("route.destination_cidr_block", dest)
         prio = route.priority
-        if prio is not None and (isinstance(prio, bool) or prio not in _ROUTE_PRIORITIES):
+        if prio is not None and self.integer("route.priority", prio) and \
+                prio not in _ROUTE_PRIORITIES:
             self.add("route.priority", "InvalidParameterValue",
                      f"{_show(prio)} is not one of 0, 100")
         desc = route.description
@@ -553,6 +567,8 @@ def route_issues(routes: Any) -> list[Issue]:
                         "multicast or loopback range")
         for name, allowed in _ROUTE_CHOICES.items():
             value = getattr(route, name)
+            if name == "priority" and not checker.integer(f"{path}.{name}", value):
+                continue
             if value not in allowed:
                 checker.add(f"{path}.{name}", "InvalidParameterValue",
                             f"{_show(value)} is not one of {', '.join(map(str, allowed))}")
