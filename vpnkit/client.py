@@ -39,7 +39,7 @@ from vpnkit.errors import (
 )
 from vpnkit.models import GatewayRoute, VpnConnection, VpnConnectionSpec
 from vpnkit.modify import ModifyResult, change_errors, normalize, unapplied
-from vpnkit.ratelimit import ACTION_RATES, RateLimiter
+from vpnkit.ratelimit import RateLimiter, action_rates
 from vpnkit.redact import redact
 from vpnkit.signing import Tc3Auth
 from vpnkit.validate import check, errors, route_issues
@@ -116,8 +116,7 @@ class VpcClient:
         self.audit = audit
         self.max_attempts = max(1, max_attempts)
         self.limiter = _limiter(rate_limit)
-        self._limiters = {a: _limiter(min(r, rate_limit))
-                          for a, r in ACTION_RATES.items() if rate_limit > 0}
+        self._limiters = {a: _limiter(r) for a, r in action_rates(rate_limit).items()}
         self._auth = Tc3Auth(credential, SERVICE, clock=clock)
         self._headers = {
             "Content-Type": "application/json",

@@ -11,10 +11,17 @@ import threading
 import time
 from collections.abc import Callable, Hashable
 
-__all__ = ["ACTION_RATES", "RateLimiter"]
+__all__ = ["ACTION_RATES", "RateLimiter", "action_rates"]
 
 #: Actions documented below the 100 requests/s default (ref §3.10), for both sides.
 ACTION_RATES: dict[str, float] = {"GenerateVpnConnectionDefaultHealthCheckIp": 20.0}
+
+
+def action_rates(rate: float) -> dict[str, float]:
+    """Each :data:`ACTION_RATES` action's limit under an overall ``rate``: the lower of the
+    two (a ``rate`` below an action's documented limit binds it too); none when ``rate`` is
+    0 or less (no limiting at all)."""
+    return {a: min(r, rate) for a, r in ACTION_RATES.items()} if rate > 0 else {}
 
 
 class RateLimiter:

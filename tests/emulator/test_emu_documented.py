@@ -387,6 +387,19 @@ def test_generate_is_limited_to_20_per_second() -> None:
         assert describes.count(None) == 40
 
 
+def test_generate_limit_never_exceeds_the_emulator_rate_limit() -> None:
+    """With rate_limit=5 the emulator holds GenerateVpnConnectionDefaultHealthCheckIp to 5/s
+    too: min(the action's documented 20/s, the emulator's limit)."""
+    from vpnkit.emulator import serve
+
+    with serve(rate_limit=5) as emu:
+        s = Signer(emu.url)
+        answers = [code(s.call("GenerateVpnConnectionDefaultHealthCheckIp",
+                               {"VpnGatewayId": "vpngw-demo0001"})) for _ in range(10)]
+        assert answers[:5] == [None] * 5
+        assert "RequestLimitExceeded" in answers[5:]
+
+
 def test_official_example_tunnels_load_and_modify() -> None:
     """The tunnels of tccli's examples.json (any-any SPDs, DpdEnable -1, placeholders) load
     into the emulator, describe, and accept a rename, a DPD change and a key rotation."""

@@ -26,7 +26,7 @@ from vpnkit.emulator.backend import ACTIONS, MUTATING, Backend
 from vpnkit.emulator.codes import EmulatorError
 from vpnkit.emulator.faults import ConnectionDropped, Faults
 from vpnkit.emulator.protocol import MAX_BODY, Call, Verifier
-from vpnkit.ratelimit import ACTION_RATES, RateLimiter
+from vpnkit.ratelimit import RateLimiter, action_rates
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
@@ -45,8 +45,10 @@ class EmulatorApp:
         self.verifier = verifier
         self.limiter = limiter
         self.faults = faults
-        #: actions whose documented limit is below the default (ref §3.10)
-        self.slow = {a: RateLimiter(r) for a, r in ACTION_RATES.items()}
+        #: actions whose documented limit is below the default (ref §3.10), never above
+        #: the emulator's own ``rate_limit``
+        self.slow = {a: RateLimiter(r, clock=limiter.clock)
+                     for a, r in action_rates(limiter.rate).items()}
 
     def __call__(self, environ: WSGIEnvironment,
                  start_response: StartResponse) -> Iterable[bytes]:
