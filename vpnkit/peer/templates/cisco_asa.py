@@ -57,7 +57,10 @@ def render(cfg: PeerConfig, tok: Tokens, psk: str, head: list[str]) -> dict[str,
         out += [f"! the peer identifies as FQDN {peer.id_value}; with a pre-shared key the ASA "
                 "cannot validate a name, so it does not check it", " peer-id-validate nocheck"]
     if cfg.dpd.enabled:
-        out.append(f" isakmp keepalive threshold 10 retry {max(2, cfg.dpd.timeout // 10)}")
+        # the ASA retransmits three times, ``retry`` apart, before it declares the peer dead
+        out.append(f" isakmp keepalive threshold {max(10, cfg.dpd.timeout - 3 * 2)} retry 2")
+    else:
+        out.append(" isakmp keepalive disable")  # on by default for L2L tunnel groups
     sets = [f"set ikev2 ipsec-proposal {n}" if v2 else f"set ikev1 transform-set {n}",
             *([f"set pfs group{tok.pfs}"] if tok.pfs else []),
             f"set security-association lifetime seconds {tok.ipsec_lifetime}",

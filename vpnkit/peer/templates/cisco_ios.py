@@ -16,8 +16,15 @@ from vpnkit.peer.vendors import Tokens
 __all__ = ["render"]
 
 
-def _dpd_retry(timeout: int) -> int:
-    return max(2, timeout // 10)
+#: seconds between DPD retries; IOS sends five before it declares the peer dead ("IPsec Dead
+#: Peer Detection Periodic Message Option"), so the interval is the tunnel's timeout minus 10
+DPD_RETRY = 2
+
+
+def _dpd_interval(timeout: int) -> int:
+    """The DPD interval after which, with five retries, IOS declares the peer dead at
+    ``timeout`` (DpdTimeout 30..60 s; IOS takes 10..3600)."""
+    return max(10, timeout - 5 * DPD_RETRY)
 
 
 def render(cfg: PeerConfig, tok: Tokens, psk: str, head: list[str]) -> dict[str, str]:
@@ -50,7 +57,7 @@ def render(cfg: PeerConfig, tok: Tokens, psk: str, head: list[str]) -> dict[str,
                 f" keyring local {n}",
                 f" lifetime {tok.ike_lifetime}"]
         if cfg.dpd.enabled:
-            out.append(f" dpd 10 {_dpd_retry(cfg.dpd.timeout)} periodic")
+            out.append(f" dpd {_dpd_interval(cfg.dpd.timeout)} {DPD_RETRY} periodic")
     else:
         out += ["crypto isakmp policy 10",
                 f" encryption {tok.ike_encryption.replace('aes-cbc-', 'aes ')}",
@@ -70,7 +77,7 @@ def render(cfg: PeerConfig, tok: Tokens, psk: str, head: list[str]) -> dict[str,
         if cfg.exchange_mode == "AGGRESSIVE":
             out.append(" initiate mode aggressive")
         if cfg.dpd.enabled:
-            out.append(f" keepalive 10 retry {_dpd_retry(cfg.dpd.timeout)}")
+            out.append(f" keepalive {_dpd_interval(cfg.dpd.timeout)} retry {DPD_RETRY}")
     out += [f"crypto ipsec transform-set {n} {transform}", " mode tunnel"]
     life = [f" set security-association lifetime seconds {tok.ipsec_lifetime}",
             f" set security-association lifetime kilobytes {tok.ipsec_kb}"]
