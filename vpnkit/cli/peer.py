@@ -5,9 +5,10 @@
 tunnel's own key is never fetched into the output). Exit 0, or 1 when the vendor cannot
 express a setting of the tunnel (the config is still printed, with ERROR comments).
 
-``peer-check VPNX_ID --config FILE [--format table|json|csv]`` compares a strongSwan
-swanctl.conf or Libreswan ipsec.conf with the tunnel: exit 0 when compatible (warnings such as
-lifetimes that differ are shown), 1 with the mismatches that stop the tunnel.
+``peer-check VPNX_ID --config FILE [--vendor V] [--format table|json|csv]`` compares a
+strongSwan swanctl.conf, a Libreswan ipsec.conf or a Cisco IOS / IOS-XE running-config
+(recognised by its syntax, or named by ``--vendor``) with the tunnel: exit 0 when compatible
+(warnings such as lifetimes that differ are shown), 1 with the mismatches that stop the tunnel.
 """
 
 from __future__ import annotations
@@ -20,13 +21,16 @@ from typing import Any
 
 from vpnkit.cli._common import FORMATS, UsageError, client_from_args, emit, resource_id
 
-__all__ = ["VENDOR_NAMES", "lookup", "register"]
+__all__ = ["PARSER_NAMES", "VENDOR_NAMES", "lookup", "register"]
 
 #: what ``--vendor`` accepts: the keys of :data:`vpnkit.peer.vendors.VENDORS`, in its order
 #: (a test keeps the two equal). Written out so that building the parser (every ``vpnkit``
 #: command does) imports none of ``vpnkit.peer``.
 VENDOR_NAMES = ("strongswan", "libreswan", "cisco-ios", "cisco-asa", "junos", "fortios",
                 "panos", "huawei")
+#: what ``peer-check --vendor`` accepts: :data:`vpnkit.peer.check.PARSERS` (a test keeps them
+#: equal), written out for the same reason
+PARSER_NAMES = ("strongswan", "libreswan", "cisco-ios", "cisco-asa")
 
 
 def register(sub: Any) -> None:
@@ -43,15 +47,21 @@ def register(sub: Any) -> None:
     p.add_argument("--psk-env", metavar="VAR", help="environment variable holding the "
                    "pre-shared key to write into the configuration")
     p.set_defaults(func=cmd_peer_config)
-    c = sub.add_parser("peer-check", help="check a peer's strongSwan/Libreswan config "
-                       "against a tunnel", description="Compare a swanctl.conf or Libreswan "
-                       "ipsec.conf with the tunnel: exit 0 when compatible (warnings, such as "
-                       "lifetimes that differ, are listed too), 1 with mismatches that stop "
-                       "the tunnel (field, both values, what fails and what the peer logs).")
+    c = sub.add_parser("peer-check", help="check a peer's strongSwan/Libreswan/Cisco config "
+                       "against a tunnel", description="Compare a swanctl.conf, a Libreswan "
+                       "ipsec.conf or a Cisco IOS/IOS-XE running-config with the tunnel: exit "
+                       "0 when compatible (warnings, such as lifetimes that differ, are listed "
+                       "too), 1 with mismatches that stop the tunnel (field, both values, what "
+                       "fails and what the peer logs). Statements vpnkit cannot read and names "
+                       "used but not defined are listed as 'unsupported' / 'undefined'. The "
+                       "pre-shared key in the file is never printed.")
     c.add_argument("vpn_connection_id", metavar="VPNX_ID", type=resource_id("vpnx"),
                    help="the tunnel, vpnx-xxxxxxxx")
     c.add_argument("--config", required=True, metavar="FILE",
-                   help="the peer's swanctl.conf or ipsec.conf")
+                   help="the peer's swanctl.conf, ipsec.conf or Cisco running-config")
+    c.add_argument("--vendor", choices=PARSER_NAMES, default=None,
+                   help="read FILE as this vendor's format (default: recognised by its "
+                   "syntax)")
     c.add_argument("--format", choices=FORMATS, default="table",
                    help="output format on stdout (default: table)")
     c.set_defaults(func=cmd_peer_check)
@@ -93,7 +103,8 @@ def cmd_peer_check(args: argparse.Namespace) -> int:
         raise UsageError(f"--config: {path} is not UTF-8 text") from None
     conn, gateway_ip, customer_ip = lookup(args)
     try:
-        report = check(conn, text, gateway_ip=gateway_ip, customer_ip=customer_ip)
+        report = check(conn, text, gateway_ip=gateway_ip, customer_ip=customer_ip,
+                       vendor=args.vendor)
     except ValueError as exc:
         raise UsageError(f"--config {path}: {exc}") from None
     emit(report.frame(), args.format, records=report.rows())

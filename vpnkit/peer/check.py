@@ -21,9 +21,14 @@ from vpnkit.peer.vendors import GCM
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["CheckReport", "Mismatch", "check", "parse"]
+__all__ = ["PARSERS", "CheckReport", "Mismatch", "check", "detect", "parse"]
 
-Kind = Literal["changed", "missing", "extra", "not-mirrored"]
+Kind = Literal["changed", "missing", "extra", "not-mirrored", "unsupported", "undefined"]
+
+#: the vendors :func:`parse` reads (``--vendor`` of ``vpnkit peer-check``)
+PARSERS = ("strongswan", "libreswan", "cisco-ios", "cisco-asa")
+#: parser notes the check turns into its own mismatches (the others are reported as they are)
+_CHECKED_NOTES = frozenset({"AnyIkeVersion", "CombinedSelectors"})
 
 
 @dataclass(frozen=True)
@@ -105,7 +110,7 @@ def _phase1(d: _Diff, want: PeerConfig, peers: Sequence[PeerConfig]) -> None:
             d.add("ike_options.version", "changed", want.ike_version, "either (starts IKEv2)",
                   "phase 1 fails when the peer starts",
                   "the peer answers IKEv1 but starts with IKEv2, which the gateway does not "
-                  "answer: set version = 1", "warning")
+                  "answer: make the peer speak IKEv1 only (swanctl: version = 1)", "warning")
         elif p.ike_version != want.ike_version and not either:
             d.add("ike_options.version", "changed", want.ike_version, p.ike_version, P1,
                   "the two sides speak different IKE versions: no answer to the first "
@@ -123,6 +128,8 @@ def _phase1(d: _Diff, want: PeerConfig, peers: Sequence[PeerConfig]) -> None:
                                   ("remote", want.remote, p.remote, "Tencent")):
             if a.id_value in ("%any", "") and side == "remote":
                 continue  # the peer accepts any identity from the gateway
+            if not a.id_value and a.id_kind == w.id_kind:
+                continue  # not in the file (e.g. the router's hostname): the parser says so
             if (w.id_kind, w.id_value) != (a.id_kind, a.id_value):
                 field = ("ike_options.remote_identity" if side == "local"
                          else "ike_options.local_identity")
@@ -205,6 +212,15 @@ def _phase2(d: _Diff, want: PeerConfig, peers: Sequence[PeerConfig]) -> None:
                   "warning")
 
 
+def _notes(d: _Diff, peers: Sequence[PeerConfig]) -> None:
+    """What the parser found in the file itself: a statement it cannot read or compare, a
+    name used but not defined (an ACL, a profile, a keyring), a missing key."""
+    for note in (n for p in peers for n in p.notes if n.code not in _CHECKED_NOTES):
+        d.add(note.path, "undefined" if note.code == "UndefinedReference" else "unsupported",
+              "(not compared)", note.code, "the peer's own configuration", note.message,
+              note.severity)
+
+
 def _selectors(d: _Diff, want: PeerConfig, peers: Sequence[PeerConfig]) -> None:
     for note in (n for p in peers for n in p.notes if n.code == "CombinedSelectors"):
         d.add("security_policy_databases", "changed", "one SA per SPD pair", note.path,
@@ -234,19 +250,23 @@ def _selectors(d: _Diff, want: PeerConfig, peers: Sequence[PeerConfig]) -> None:
 
 
 def check(expected: VpnConnection | PeerConfig, actual: str | Sequence[PeerConfig], *,
-          gateway_ip: str | None = None, customer_ip: str | None = None) -> CheckReport:
+          gateway_ip: str | None = None, customer_ip: str | None = None,
+          vendor: str | None = None) -> CheckReport:
     """Every difference between the tunnel's IDC side and the peer's configuration.
 
     ``expected``: the tunnel (then ``gateway_ip`` and ``customer_ip`` are needed, as for
     :func:`~vpnkit.peer.render`) or its :class:`PeerConfig`. ``actual``: the text of a
-    swanctl.conf / Libreswan ipsec.conf, or parsed :class:`PeerConfig` s.
+    swanctl.conf, a Libreswan ipsec.conf, a Cisco IOS / IOS-XE or ASA running-config (told
+    apart by :func:`detect`, or named by ``vendor``, one of :data:`PARSERS`), or parsed
+    :class:`PeerConfig` s. What the parser could not read, or found undefined, is reported
+    as ``unsupported`` / ``undefined`` mismatches.
     """
     if not isinstance(expected, PeerConfig):
         if not gateway_ip or not customer_ip:
             raise ValueError("gateway_ip and customer_ip are required with a tunnel")
         expected = from_connection(expected, gateway_ip=gateway_ip, customer_ip=customer_ip)
     if isinstance(actual, str):
-        actual = parse(actual, gateway_ip=expected.remote.address)
+        actual = parse(actual, gateway_ip=expected.remote.address, vendor=vendor)
     if not actual:
         raise ValueError("the peer configuration holds no connection")
     facing = [p for p in actual if p.remote.address == expected.remote.address] or list(actual)
@@ -254,6 +274,7 @@ def check(expected: VpnConnection | PeerConfig, actual: str | Sequence[PeerConfi
     _phase1(d, expected, facing)
     _phase2(d, expected, facing)
     _selectors(d, expected, facing)
+    _notes(d, facing)
     compared = ["ike_options.version", "remote address", "ike_options.local_identity",
                 "ike_options.remote_identity", "ike_options.encryption_algorithm",
                 "ike_options.authentication_algorithm", "ike_options.dh_group",
@@ -274,14 +295,47 @@ def check(expected: VpnConnection | PeerConfig, actual: str | Sequence[PeerConfi
                        tuple(f for f in compared if f not in differ))
 
 
-def parse(text: str, *, gateway_ip: str | None = None) -> list[PeerConfig]:
-    """A swanctl.conf or Libreswan ipsec.conf (told apart by its syntax) -> PeerConfigs."""
+def detect(text: str) -> str | None:
+    """Which of :data:`PARSERS` wrote ``text`` (by its syntax), or None."""
+    top = [line.split() for line in text.splitlines() if line[:1].isalpha()]
+    top = [[w.lower() for w in words] for words in top]
+    asa = any(w[0] == "tunnel-group" or w[:2] == ["crypto", "ikev1"]
+              or w[:3] in (["crypto", "ipsec", "ikev1"], ["crypto", "ipsec", "ikev2"])
+              or (w[:2] == ["crypto", "map"] and len(w) > 4 and w[3].isdigit()
+                  and w[4] in ("match", "set"))
+              or (w[0] == "access-list" and len(w) > 2 and w[2] == "extended")
+              for w in top)
+    if asa:
+        return "cisco-asa"
+    if any(w[0] == "crypto" for w in top):
+        return "cisco-ios"
+    if "connections" in text and "{" in text:
+        return "strongswan"
+    if any(line.startswith("conn ") for line in text.splitlines()):
+        return "libreswan"
+    return None
+
+
+def parse(text: str, *, gateway_ip: str | None = None, vendor: str | None = None
+          ) -> list[PeerConfig]:
+    """A peer's configuration -> PeerConfigs: ``vendor`` (one of :data:`PARSERS`) or, when
+    None, the one :func:`detect` recognises (swanctl.conf, Libreswan ipsec.conf, Cisco IOS /
+    IOS-XE, Cisco ASA)."""
+    from vpnkit.peer.parse_cisco_ios import parse_cisco_ios
     from vpnkit.peer.parse_libreswan import parse_libreswan
     from vpnkit.peer.parse_swanctl import parse_swanctl
 
-    if "connections" in text and "{" in text:
+    if vendor is not None and vendor not in PARSERS:
+        raise ValueError(f"vendor must be one of {', '.join(PARSERS)}; got {vendor!r}")
+    found = vendor or detect(text)
+    if found == "strongswan":
         return parse_swanctl(text)
-    if any(line.startswith("conn ") for line in text.splitlines()):
+    if found == "libreswan":
         return parse_libreswan(text, gateway_ip)
-    raise ValueError("not a strongSwan swanctl.conf (connections { ... }) nor a Libreswan "
-                     "ipsec.conf (conn NAME sections)")
+    if found == "cisco-ios":
+        return parse_cisco_ios(text, gateway_ip)
+    if found == "cisco-asa":
+        raise ValueError("this is a Cisco ASA configuration, which vpnkit does not read yet")
+    raise ValueError("not a strongSwan swanctl.conf (connections { ... }), a Libreswan "
+                     "ipsec.conf (conn NAME sections), nor a Cisco IOS / ASA running-config "
+                     "(crypto ... statements)")
