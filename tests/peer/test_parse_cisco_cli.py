@@ -61,3 +61,18 @@ def test_cli_parser_names_are_the_parsers() -> None:
     from vpnkit.peer.check import PARSERS
 
     assert PARSER_NAMES == PARSERS
+
+
+def test_peer_check_reads_an_asa_config(emu: Emulator, lab: str, tmp_path: Path) -> None:
+    """peer-config's ASA output, applied to its outside interface, checks clean (exit 0)."""
+    proc = run(emu, tmp_path, "peer-config", lab, "--vendor", "cisco-asa")
+    assert proc.returncode == 0, proc.stderr
+    conf = tmp_path / "asa.cfg"
+    conf.write_text("interface GigabitEthernet0/0\n nameif outside\n"
+                    " ip address 198.51.100.50 255.255.255.0\n" + proc.stdout)
+    ok = run(emu, tmp_path, "peer-check", lab, "--config", str(conf), "--format", "json")
+    assert ok.returncode == 0 and json.loads(ok.stdout) == [], ok.stdout + ok.stderr
+    conf.write_text(conf.read_text().replace("crypto ikev2 enable outside\n", ""))
+    bad = run(emu, tmp_path, "peer-check", lab, "--config", str(conf), "--format", "json")
+    assert bad.returncode == 1
+    assert [r["peer"] for r in json.loads(bad.stdout)] == ["IkeNotEnabled"]

@@ -6,9 +6,10 @@ tunnel's own key is never fetched into the output). Exit 0, or 1 when the vendor
 express a setting of the tunnel (the config is still printed, with ERROR comments).
 
 ``peer-check VPNX_ID --config FILE [--vendor V] [--format table|json|csv]`` compares a
-strongSwan swanctl.conf, a Libreswan ipsec.conf or a Cisco IOS / IOS-XE running-config
-(recognised by its syntax, or named by ``--vendor``) with the tunnel: exit 0 when compatible
-(warnings such as lifetimes that differ are shown), 1 with the mismatches that stop the tunnel.
+strongSwan swanctl.conf, a Libreswan ipsec.conf or a Cisco IOS / IOS-XE or ASA
+running-config (recognised by its syntax, or named by ``--vendor``) with the tunnel: exit 0
+when compatible (warnings such as lifetimes that differ are shown), 1 with the mismatches that
+stop the tunnel.
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ def register(sub: Any) -> None:
     p.set_defaults(func=cmd_peer_config)
     c = sub.add_parser("peer-check", help="check a peer's strongSwan/Libreswan/Cisco config "
                        "against a tunnel", description="Compare a swanctl.conf, a Libreswan "
-                       "ipsec.conf or a Cisco IOS/IOS-XE running-config with the tunnel: exit "
+                       "ipsec.conf or a Cisco IOS/IOS-XE/ASA running-config with the tunnel: exit "
                        "0 when compatible (warnings, such as lifetimes that differ, are listed "
                        "too), 1 with mismatches that stop the tunnel (field, both values, what "
                        "fails and what the peer logs). Statements vpnkit cannot read and names "

@@ -1,10 +1,10 @@
 """The IDC side of a tunnel: model, vendor table, renderers, parsers and the mismatch check.
 
 Renderers write strongSwan, Libreswan, Cisco IOS-XE / ASA, Junos, FortiOS, PAN-OS and Huawei
-configurations; :func:`parse` reads a peer's strongSwan swanctl.conf, Libreswan ipsec.conf or
-Cisco IOS / IOS-XE running-config back into :class:`PeerConfig` s, and :func:`check` compares
-them with the tunnel (statements a parser cannot read, and names used but not defined, are
-reported too; a pre-shared key in the file never is).
+configurations; :func:`parse` reads a peer's strongSwan swanctl.conf, Libreswan ipsec.conf,
+Cisco IOS / IOS-XE or Cisco ASA running-config back into :class:`PeerConfig` s, and
+:func:`check` compares them with the tunnel (statements a parser cannot read, and names used
+but not defined, are reported too; a pre-shared key in the file never is).
 
 The model, vendor table, renderers, parsers and check are pure (no I/O) and import only
 :mod:`vpnkit.models`, :mod:`vpnkit.options` and the leaf :mod:`vpnkit.issue`; the rehearsal

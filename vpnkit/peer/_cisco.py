@@ -24,6 +24,8 @@ __all__ = ["Node", "Notes", "acl_operand", "covers", "ike_product", "quote", "to
 #: words after which a statement holds a key (``crypto isakmp key K``, ``pre-shared-key K``,
 #: ``ikev2 remote-authentication pre-shared-key K``, ``authentication remote pre-share key K``)
 _SECRET_WORDS = frozenset({"key", "pre-shared-key", "password", "secret"})
+#: words of a block whose statements may hold a key anywhere
+_KEY_BLOCKS = frozenset({"keyring", "ipsec-attributes"})
 
 
 def quote(words: Iterable[str], limit: int = 6) -> str:
@@ -47,6 +49,9 @@ class Node:
     words: tuple[str, ...]
     line: int
     children: list[Node] = field(default_factory=list)
+    #: inside a block that holds keys (a keyring, a tunnel group's ipsec-attributes): its
+    #: statements are quoted by their first word only
+    private: bool = False
 
     def starts(self, *prefix: str) -> bool:
         """True when the first words are ``prefix`` (keywords: any case)."""
@@ -69,7 +74,7 @@ class Node:
     @property
     def where(self) -> str:
         """The statement as an issue path (no key)."""
-        return quote(self.words, 5)
+        return quote(self.words, 1 if self.private else 5)
 
 
 def tree(text: str) -> list[Node]:
@@ -93,7 +98,9 @@ def tree(text: str) -> list[Node]:
             continue
         while stack[-1][0] >= indent:
             stack.pop()
-        node = Node(words, lineno)
+        parent = stack[-1][1]
+        node = Node(words, lineno, private=parent.private or any(
+            w.lower() in _KEY_BLOCKS for w in parent.words))
         stack[-1][1].children.append(node)
         stack.append((indent, node))
     return root.children

@@ -321,6 +321,7 @@ def parse(text: str, *, gateway_ip: str | None = None, vendor: str | None = None
     """A peer's configuration -> PeerConfigs: ``vendor`` (one of :data:`PARSERS`) or, when
     None, the one :func:`detect` recognises (swanctl.conf, Libreswan ipsec.conf, Cisco IOS /
     IOS-XE, Cisco ASA)."""
+    from vpnkit.peer.parse_cisco_asa import parse_cisco_asa
     from vpnkit.peer.parse_cisco_ios import parse_cisco_ios
     from vpnkit.peer.parse_libreswan import parse_libreswan
     from vpnkit.peer.parse_swanctl import parse_swanctl
@@ -335,7 +336,7 @@ def parse(text: str, *, gateway_ip: str | None = None, vendor: str | None = None
     if found == "cisco-ios":
         return parse_cisco_ios(text, gateway_ip)
     if found == "cisco-asa":
-        raise ValueError("this is a Cisco ASA configuration, which vpnkit does not read yet")
+        return parse_cisco_asa(text, gateway_ip)
     raise ValueError("not a strongSwan swanctl.conf (connections { ... }), a Libreswan "
                      "ipsec.conf (conn NAME sections), nor a Cisco IOS / ASA running-config "
                      "(crypto ... statements)")
