@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from email.utils import parsedate_to_datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import requests
 from requests.structures import CaseInsensitiveDict
@@ -38,12 +38,14 @@ from vpnkit.errors import (
     WaitTimeout,
 )
 from vpnkit.models import GatewayRoute, VpnConnection, VpnConnectionSpec
-from vpnkit.modify import ModifyResult, change_errors, normalize, unapplied
 from vpnkit.ratelimit import RateLimiter, action_rates
 from vpnkit.redact import redact
 from vpnkit.signing import Tc3Auth
 from vpnkit.validate import check, errors, route_issues
 from vpnkit.wire import connection_from_wire, modify_to_wire, route_to_wire
+
+if TYPE_CHECKING:
+    from vpnkit.modify import ModifyResult
 
 __all__ = ["API_VERSION", "AuditSink", "VpcClient"]
 
@@ -437,6 +439,8 @@ class VpcClient:
         applied by a read that succeeded -> sent once more; a failed read, a tunnel that is
         not AVAILABLE, or a second unknown -> :class:`OutcomeUnknownError`.
         """
+        from vpnkit.modify import ModifyResult, change_errors, normalize  # only Modify needs it
+
         wanted = normalize(changes)
         bad = change_errors(wanted, current, vpc_cidr=vpc_cidr, gateway_version=gateway_version)
         if bad:
@@ -465,6 +469,8 @@ class VpcClient:
 
     def _modify_once_or_reconcile(self, vpn_connection_id: str, body: Mapping[str, Any],
                                   wanted: Mapping[str, Any]) -> tuple[str | None, str]:
+        from vpnkit.modify import unapplied
+
         action = "ModifyVpnConnectionAttribute"
         for attempt in (1, 2):
             response, cause, request_id = self._send_unsure(action, body)
