@@ -22,7 +22,13 @@ from pathlib import Path
 from vpnkit.errors import CredentialError
 from vpnkit.redact import remember
 
-__all__ = ["Credential", "resolve_credential", "resolve_region"]
+__all__ = ["DEMO_SECRET_ID", "DEMO_SECRET_KEY", "Credential", "demo_credential",
+           "resolve_credential", "resolve_region"]
+
+#: The emulator's documented demo key pair (:mod:`vpnkit.emulator` accepts it by default, no
+#: real account does). It lives here so that recognising it loads no emulator.
+DEMO_SECRET_ID = "AKIDvpnkitEMULATOR0000000000000000"
+DEMO_SECRET_KEY = "vpnkit-emulator-demo-secret-key-0000"
 
 _TOKEN_VARS = ("TENCENTCLOUD_TOKEN", "TENCENTCLOUD_SECURITY_TOKEN", "TENCENTCLOUD_SESSION_TOKEN")
 
@@ -53,6 +59,11 @@ class Credential:
 
     def __str__(self) -> str:
         return f"{self.secret_id} (from {self.source})"
+
+
+def demo_credential() -> Credential:
+    """The emulator's demo key pair as a :class:`Credential` (source ``vpnkit emulator``)."""
+    return Credential(DEMO_SECRET_ID, DEMO_SECRET_KEY, source="vpnkit emulator")
 
 
 def _home() -> Path:

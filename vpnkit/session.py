@@ -34,7 +34,13 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from vpnkit.client import AuditSink, VpcClient
-from vpnkit.credentials import Credential, resolve_credential, resolve_region
+from vpnkit.credentials import (
+    DEMO_SECRET_ID,
+    Credential,
+    demo_credential,
+    resolve_credential,
+    resolve_region,
+)
 from vpnkit.endpoints import ROOT_DOMAIN, is_loopback_host, resolve_endpoint
 from vpnkit.errors import CredentialError
 
@@ -62,12 +68,6 @@ def embedded_emulator() -> Emulator:
         return _embedded
 
 
-def _demo_credential() -> Credential:
-    from vpnkit.emulator import DEMO_CREDENTIAL
-
-    return DEMO_CREDENTIAL
-
-
 _HOST = re.compile(r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)*"
                    r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.?\Z")
 
@@ -87,8 +87,6 @@ def audit_path(credential: Credential | None) -> Path:
     """The log for calls signed with ``credential`` (see the module docstring): the emulator's
     demo key pair, or ``None`` (the embedded emulator brings that pair), is logged in
     :func:`emulator_audit_path`; any other key pair in the default audit log."""
-    from vpnkit.emulator import DEMO_SECRET_ID
-
     if credential is None or credential.secret_id == DEMO_SECRET_ID:
         return emulator_audit_path()
     from vpnkit.audit import default_audit_path
@@ -140,7 +138,7 @@ def _resolve(region: str, profile: str | None, endpoint: str | None,
             "tccli profile); without an endpoint vpnkit rehearses on its emulator")
     if credential is None:
         return ("emulator" if kind == "loopback" else "custom endpoint"), endpoint, \
-            _demo_credential()
+            demo_credential()
     return ("real" if kind == "real" else "custom endpoint"), endpoint, credential
 
 

@@ -27,8 +27,9 @@ command imports what it needs (``create`` never loads pandas).
 
 Layout: one module per command group, each with ``register(sub)`` adding its subparsers
 (each sets ``func``); :data:`GROUPS` lists them in help order with the commands each adds, so
-running one command builds (and imports) only its own group; ``--help`` builds them all. Shared helpers (the one-line
-error, the client from the global options, output formats) live in :mod:`vpnkit.cli._common`.
+running one command builds (and imports) only its own group; ``--help`` builds them all.
+Shared helpers (the one-line error, the client from the global options, output formats) live
+in :mod:`vpnkit.cli._common`.
 """
 
 from __future__ import annotations

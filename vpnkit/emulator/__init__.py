@@ -22,7 +22,7 @@ loopback server, :func:`serve`), ``store`` (``--state`` file), ``adapter`` (in-p
 ``requests`` transport), ``__main__`` (the command line).
 """
 
-from vpnkit.credentials import Credential
+from vpnkit.credentials import demo_credential
 from vpnkit.emulator.adapter import EmulatorAdapter
 from vpnkit.emulator.app import EmulatorApp, build_app
 from vpnkit.emulator.backend import Backend
@@ -45,4 +45,4 @@ __all__ = [  # noqa: RUF022 - plain sorted(), as tests/test_package.py checks
 ]
 
 #: The demo key pair as a :class:`~vpnkit.credentials.Credential`.
-DEMO_CREDENTIAL = Credential(DEMO_SECRET_ID, DEMO_SECRET_KEY, source="vpnkit emulator")
+DEMO_CREDENTIAL = demo_credential()

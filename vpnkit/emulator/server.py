@@ -30,7 +30,7 @@ from types import TracebackType
 from typing import Any, BinaryIO
 from urllib.parse import unquote
 
-from vpnkit.credentials import Credential
+from vpnkit.credentials import DEMO_SECRET_ID, DEMO_SECRET_KEY, Credential
 from vpnkit.emulator import seed as seeds
 from vpnkit.emulator import store
 from vpnkit.emulator.app import EmulatorApp, build_app, run_wsgi
@@ -40,8 +40,6 @@ from vpnkit.endpoints import is_loopback_host
 
 __all__ = ["DEMO_SECRET_ID", "DEMO_SECRET_KEY", "Emulator", "serve"]
 
-DEMO_SECRET_ID = "AKIDvpnkitEMULATOR0000000000000000"
-DEMO_SECRET_KEY = "vpnkit-emulator-demo-secret-key-0000"
 _DRAIN_LIMIT = 64 * 1024
 _MAX_HEADERS = 100
 MAX_CONNECTIONS = 128
