@@ -213,3 +213,43 @@ def test_batch_dry_run_and_emulator_agree(case: str, emu: Emulator, client: VpcC
     assert set(local) == set(remote), f"dry run refuses rows {local}, emulator {remote}"
     for row, code in remote.items():
         assert code in local[row], f"row {row}: emulator said {code}, dry run {local[row]}"
+
+
+# --- gateway versions (ref §2.2, §2.3: GCM; §3.6: CustomerGatewayId), read as numbers -------
+
+V4 = {"vpn_gateway_id": "vpngw-demo0002", "vpc_id": "vpc-demo0002",
+      "security_policy_databases": {"172.16.1.0/24": ["192.168.10.0/24"]}}
+
+
+@pytest.mark.parametrize(("version", "new_enough"), [
+    ("2.0", False), ("3.9", False), ("4", True), ("4.0", True), ("4.1", True), ("5.0", True),
+    ("10.0", True), ("ver3.1", False), ("ver4.0", True), ("IKEV1", False)])
+def test_gateway_versions_compare_as_numbers(version: str, new_enough: bool, emu: Emulator,
+                                             client: VpcClient) -> None:
+    """GCM and a CustomerGatewayId change need version >= 4.0, compared numerically, and
+    vpnkit's checks and the emulator give the same verdict for each version."""
+    from vpnkit.modify import change_issues
+
+    emu.backend.create_delay = 0
+    conn = client.create_vpn_connection(VpnConnectionSpec(**{**BASE, **V4}), wait=True)
+    emu.backend.state["regions"]["ap-guangzhou"]["vpn_gateways"]["vpngw-demo0002"][
+        "Version"] = version
+    gcm = VpnConnectionSpec(**{**BASE, **V4, "vpn_connection_name": "gcm",
+                               "security_policy_databases": {"172.16.2.0/24": ["192.168.11.0/24"]},
+                               "ipsec_options": IpsecOptions(encryption_algorithm="AES256GCM128")})
+    local = [i for i in local_issues(gcm, gateway_version=version) if i.severity == "error"]
+    try:
+        client.call("CreateVpnConnection", gcm.to_wire())
+        remote = None
+    except ApiError as exc:
+        remote = exc.code
+    assert (not local, remote is None) == (new_enough, new_enough), (local, remote)
+    change = {"customer_gateway_id": "cgw-demo0002"}
+    local = change_issues(change, conn, gateway_version=version)
+    try:
+        client.call("ModifyVpnConnectionAttribute", {
+            "VpnConnectionId": conn.vpn_connection_id, "CustomerGatewayId": "cgw-demo0002"})
+        remote = None
+    except ApiError as exc:
+        remote = exc.code
+    assert (not local, remote is None) == (new_enough, new_enough), (local, remote)

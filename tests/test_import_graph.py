@@ -10,8 +10,8 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "vpnkit"
 #: the core (issue 14 part 5): value objects, validation, the wire codec, redaction, errors
-CORE = ("audit", "cidr", "codec", "credentials", "display", "errors", "integers", "issue",
-        "models", "options", "redact", "validate", "wire")
+CORE = ("audit", "cidr", "codec", "credentials", "display", "errors", "gateway_version",
+        "integers", "issue", "models", "options", "redact", "validate", "wire")
 
 
 def _imports(module: str) -> set[str]:

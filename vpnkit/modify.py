@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
+from vpnkit.gateway_version import CUSTOMER_GATEWAY_CHANGE, at_least
 from vpnkit.models import VpnConnection, VpnConnectionSpec, spd_rules
 from vpnkit.validate import Issue, errors, issues
 from vpnkit.wire import MODIFY_FIELDS
@@ -81,20 +82,13 @@ def change_issues(changes: Mapping[str, Any], current: VpnConnection | None = No
     spec = VpnConnectionSpec(**values)
     found = issues(spec, vpc_cidr=vpc_cidr, gateway_version=gateway_version)
     if "customer_gateway_id" in known and gateway_version is not None and \
-            not _major_at_least(gateway_version, 4) and (
+            not at_least(gateway_version, CUSTOMER_GATEWAY_CHANGE) and (
                 current is None or known["customer_gateway_id"] != current.customer_gateway_id):
         # ref §3.6: "对端网关ID，4.0及以上网关下的通道支持更新"
         found.append(Issue("customer_gateway_id", "UnsupportedOperation",
                            f"can change only on a 4.0 or later VPN gateway; this one is "
                            f"{gateway_version}"))
     return unknown + [i for i in found if _root(i.path) in known]
-
-
-def _major_at_least(version: str, major: int) -> bool:
-    try:
-        return int(str(version).split(".", 1)[0]) >= major
-    except ValueError:
-        return False
 
 
 def change_errors(changes: Mapping[str, Any], current: VpnConnection | None = None,

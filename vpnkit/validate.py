@@ -6,7 +6,8 @@ Tencent error code the live API would answer (§6 of the reference), a path such
 ``security_policy_databases[1].remote_cidr_blocks[0]``, and a message naming the bad value.
 
 Context the spec alone cannot know is optional: ``vpc_cidr`` (checks SPD and health-check
-IPs against the VPC) and ``gateway_version`` (GCM algorithms need a "4.0" gateway).
+IPs against the VPC) and ``gateway_version`` (GCM algorithms need a 4.0 or later gateway,
+compared by :mod:`vpnkit.gateway_version`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any, cast
 
 from vpnkit import options
 from vpnkit.cidr import find_range_overlaps, parse_address, parse_block
+from vpnkit.gateway_version import GCM, at_least
 from vpnkit.issue import Issue
 from vpnkit.redact import scrub
 from vpnkit.redact import shown as _show  # scrubbed: a pasted secret is still a secret
@@ -279,13 +281,15 @@ class _Checker:
                          "is required when remote_identity is ADDRESS")
 
     def gcm(self, spec: Any) -> None:
-        if self.gateway_version is None or self.gateway_version.startswith("4"):
+        """GCM algorithms need a gateway of version 4.0 or later (ref §2.2, §2.3)."""
+        if self.gateway_version is None or at_least(self.gateway_version, GCM):
             return
         for path, obj in (("ike_options", spec.ike_options), ("ipsec_options", spec.ipsec_options)):
             algo = getattr(obj, "encryption_algorithm", None)
             if algo in _GCM:
                 self.add(f"{path}.encryption_algorithm", "UnsupportedOperation",
-                         f"{algo} needs a 4.0 VPN gateway; this one is {self.gateway_version}")
+                         f"{algo} needs a {GCM} or later VPN gateway; this one is "
+                         f"{self.gateway_version}")
 
     def dpd(self, spec: Any) -> None:
         if spec.dpd_enable != 1:

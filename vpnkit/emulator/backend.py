@@ -51,6 +51,7 @@ from vpnkit.emulator.rules import (
 )
 from vpnkit.emulator.schema import SCHEMAS, read
 from vpnkit.emulator.seed import REGIONS
+from vpnkit.gateway_version import CUSTOMER_GATEWAY_CHANGE, at_least
 
 __all__ = ["ACTIONS", "MUTATING", "Backend", "EmulatorError"]
 
@@ -340,7 +341,8 @@ class Backend:
         r = self._region(region)
         tunnel, view, gw = self._changeable(r, p["VpnConnectionId"], region)
         cgw_id = p.get("CustomerGatewayId", tunnel["CustomerGatewayId"])
-        if cgw_id != tunnel["CustomerGatewayId"] and not _version_at_least(gw, 4):
+        if cgw_id != tunnel["CustomerGatewayId"] and \
+                not at_least(gw.get("Version"), CUSTOMER_GATEWAY_CHANGE):
             raise EmulatorError("UnsupportedOperation", "CustomerGatewayId can change only "
                                 f"on a 4.0 or later VPN gateway; {gw['VpnGatewayId']} is "
                                 f"version {gw.get('Version')}.")
@@ -544,14 +546,6 @@ def _cidr_block(item: Mapping[str, Any], values: Sequence[str]) -> bool:
     says no more, so containment is not assumed)."""
     cidr = str(item.get("CidrBlock", ""))
     return any(v == cidr or ("/" not in v and cidr.split("/", 1)[0] == v) for v in values)
-
-
-def _version_at_least(gw: Mapping[str, Any], major: int) -> bool:
-    """Gateway ``Version`` (e.g. "2.0", "4.0", "5.0") is at least ``major``."""
-    try:
-        return int(str(gw.get("Version", "0")).split(".", 1)[0]) >= major
-    except ValueError:
-        return False
 
 
 def _public_ip(text: str) -> IPv4Address:

@@ -21,7 +21,8 @@ code its own list lacks, see codes.for_action):
   BGP mixed with static tunnels on one gateway, or a customer gateway without an ASN ->
   ``UnsupportedOperation`` (the specific PYSDK codes are listed for no action)
 * health-check IP inside the VPC CIDR -> ``.VpnConnHealthCheckIpConflict``
-* GCM algorithms on a gateway whose Version is not "4.0" -> ``UnsupportedOperation`` (§2.2)
+* GCM algorithms on a gateway whose Version is below 4.0 (or unreadable; compared by
+  :mod:`vpnkit.gateway_version`) -> ``UnsupportedOperation`` (§2.2, §2.3)
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from typing import Any
 from vpnkit import options
 from vpnkit.cidr import parse_address, parse_network
 from vpnkit.emulator.codes import EmulatorError
+from vpnkit.gateway_version import GCM, at_least
 
 __all__ = ["ANY_ANY", "MAX_GATEWAY_MAPPINGS", "ROUTE_BASED", "Context", "check_name", "check_tags",
            "default_health_ips", "is_any_any", "reserved_range", "tunnel_config"]
@@ -191,15 +193,16 @@ def _ipsec(p: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _gcm(ike: Mapping[str, Any], ipsec: Mapping[str, Any], ctx: Context) -> None:
-    if ctx.gateway.get("Version") == "4.0":
+    if at_least(ctx.gateway.get("Version"), GCM):  # 4.0 or later (ref §2.2, §2.3)
         return
     for path, value in (("IKEOptionsSpecification.PropoEncryAlgorithm",
                          ike["PropoEncryAlgorithm"]),
                         ("IPSECOptionsSpecification.EncryptAlgorithm",
                          ipsec["EncryptAlgorithm"])):
         if "GCM" in value:
-            raise _err("UnsupportedOperation", f"`{path}`={value} needs a 4.0 VPN gateway; "
-                       f"{ctx.gateway['VpnGatewayId']} is version {ctx.gateway.get('Version')}.")
+            raise _err("UnsupportedOperation", f"`{path}`={value} needs a {GCM} or later VPN "
+                       f"gateway; {ctx.gateway['VpnGatewayId']} is version "
+                       f"{ctx.gateway.get('Version')}.")
 
 
 #: Route-based tunnels: the API reports their selectors as any-any (ref §2.1 notes, tccli

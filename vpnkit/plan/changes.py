@@ -12,6 +12,7 @@ from typing import Any
 
 from vpnkit import options
 from vpnkit.errors import VpnkitError
+from vpnkit.gateway_version import CUSTOMER_GATEWAY_CHANGE, at_least
 from vpnkit.models import (
     BgpConfig,
     HealthCheckConfig,
@@ -175,8 +176,8 @@ def diff(spec: VpnConnectionSpec, live: VpnConnection, *,
             continue
         if not _same(want, have):
             change = FieldChange(name, _show(have), _show(want))
-            if name == "customer_gateway_id" and (gateway_version or "").startswith(
-                    ("4", "5", "6")):
+            if name == "customer_gateway_id" and at_least(gateway_version,
+                                                          CUSTOMER_GATEWAY_CHANGE):
                 found.append(change)  # §3.6: updatable on gateways of version >= 4.0
                 modify[name] = want
             else:
