@@ -10,9 +10,17 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import pytest
+
 from vpnkit.gateway_rules import MAX_GATEWAY_MAPPINGS, check_gateway
 from vpnkit.issue import Issue
-from vpnkit.models import BgpConfig, VpnConnection, VpnConnectionSpec, spd_rules
+from vpnkit.models import (
+    BgpConfig,
+    SpdRule,
+    VpnConnection,
+    VpnConnectionSpec,
+    spd_rules,
+)
 
 GW = "vpngw-demo0001"
 
@@ -89,3 +97,33 @@ def test_limit_counts_spd_based_tunnels_only() -> None:
     assert _codes(check_gateway(GW, [one_more], [_tunnel("rb", many, route_type="StaticRoute")])
                   ) == [[]]
     assert _codes(check_gateway(GW, [_spec("rb", {}, "StaticRoute")], full)) == [[]]
+
+
+ANY = "0.0.0.0/0"
+
+
+@pytest.mark.parametrize(("rules", "any_any"), [
+    ((SpdRule(ANY, (ANY,)),), True),
+    ((SpdRule(ANY, (ANY,)), SpdRule(ANY, (ANY,))), False),
+    ((SpdRule(ANY, (ANY, ANY)),), False),
+    ((SpdRule(ANY, (ANY,)), SpdRule("10.0.9.0/24", ("192.168.9.0/24",))), False)],
+    ids=["one any-any rule", "the rule twice", "two any remotes", "any-any and another"])
+def test_one_any_any_test_for_validate_gateway_rules_and_to_spec(
+        rules: tuple[SpdRule, ...], any_any: bool) -> None:
+    """validate, gateway_rules and VpnConnection.to_spec agree on which SPDs of a route-based
+    tunnel are the any-any selector: models.is_any_any, the one definition."""
+    from vpnkit.validate import issues
+
+    spec = VpnConnectionSpec(GW, "cgw-demo0001", "new", "rules-psk-123", vpc_id="vpc-demo0001",
+                             route_type="StaticRoute", security_policy_databases=rules)
+    validate_skips = not [i for i in issues(spec) if i.severity == "error"
+                          and i.path.startswith("security_policy_databases")]
+    existing = _tunnel("old", {"10.0.1.0/24": ["192.168.1.0/24"]}, route_type="Policy")
+    rules_skip = check_gateway(GW, [spec], [existing]) == [[]]
+    live = VpnConnection(vpn_connection_id="vpnx-live0001", route_type="StaticRoute",
+                         security_policy_databases=rules)
+    to_spec_clears = live.to_spec().security_policy_databases == ()
+    assert (validate_skips, rules_skip, to_spec_clears) == (any_any,) * 3
+    from vpnkit.models import is_any_any
+
+    assert is_any_any(rules) is any_any

@@ -44,7 +44,7 @@ from typing import Any
 
 from vpnkit.cidr import parse_block
 from vpnkit.issue import Issue
-from vpnkit.models import SpdRule, VpnConnection, VpnConnectionSpec
+from vpnkit.models import VpnConnection, VpnConnectionSpec, is_any_any
 
 __all__ = ["MAX_GATEWAY_MAPPINGS", "ROUTE_BASED", "Ref", "check_gateway"]
 
@@ -95,17 +95,12 @@ def _block(text: Any) -> Block | None:
         return None  # malformed: the spec's own validation reports it
 
 
-def _is_any_any(rules: Sequence[SpdRule]) -> bool:
-    return len(rules) == 1 and rules[0].local_cidr_block == "0.0.0.0/0" and \
-        list(rules[0].remote_cidr_blocks) == ["0.0.0.0/0"]
-
-
 def _tunnel(ref: Ref, t: VpnConnectionSpec | VpnConnection) -> _Tunnel:
     kind = t.route_type if isinstance(t.route_type, str) and t.route_type else \
         _DEFAULT_ROUTE_TYPE
     rules = t.security_policy_databases
     me = _Tunnel(ref, t.vpn_connection_name, kind == "Bgp", kind in ROUTE_BASED)
-    any_any = _is_any_any(rules)
+    any_any = is_any_any(rules)
     me.checked = not (me.route_based and (not rules or any_any))
     me.spd_based = not me.route_based and not any_any
     if me.checked:

@@ -10,7 +10,7 @@ Secrets (the pre-shared key) never appear in a ``repr``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from typing import TYPE_CHECKING, Any, cast
 
@@ -32,6 +32,7 @@ __all__ = [
     "VpnConnection",
     "VpnConnectionSpec",
     "codec_types",
+    "is_any_any",
     "spd_rules",
 ]
 
@@ -107,6 +108,21 @@ def spd_rules(spd: Any) -> tuple[SpdRule, ...]:
             index[key] = remotes
             out.append((local, remotes))
     return tuple(r if isinstance(r, SpdRule) else SpdRule(r[0], tuple(r[1])) for r in out)
+
+
+_ANY = "0.0.0.0/0"
+
+
+def is_any_any(rules: Any) -> bool:
+    """True for the any-any selector, exactly one rule ``0.0.0.0/0 -> [0.0.0.0/0]``: what
+    route-based tunnels report and may be given (ref §2.1 notes, tccli examples.json
+    DescribeVpnConnections). The one test of it (validate, gateway_rules, :meth:`to_spec`);
+    never raises, whatever ``rules`` holds."""
+    if isinstance(rules, str | bytes) or not isinstance(rules, Sequence) or len(rules) != 1:
+        return False
+    rule = rules[0]
+    return isinstance(rule, SpdRule) and rule.local_cidr_block == _ANY and \
+        rule.remote_cidr_blocks == (_ANY,)
 
 
 @dataclass(frozen=True)
@@ -288,7 +304,6 @@ class VpnConnectionSpec:
         return spec_html(self)
 
 
-_ANY = "0.0.0.0/0"
 _ROUTE_BASED = ("StaticRoute", "Bgp")
 
 
@@ -340,9 +355,7 @@ class VpnConnection:
                 bgp.get("TunnelCidr", ""), bgp.get("LocalBgpIp", ""), bgp.get("RemoteBgpIp", "")
             )
         values["pre_share_key"] = self.pre_share_key or ""
-        if self.route_type in _ROUTE_BASED and all(
-                r.local_cidr_block == _ANY and r.remote_cidr_blocks == (_ANY,)
-                for r in self.security_policy_databases):
+        if self.route_type in _ROUTE_BASED and is_any_any(self.security_policy_databases):
             # Route-based tunnels report an any-any selector they negotiate (ref §2.1 notes,
             # tccli examples.json DescribeVpnConnections); it is not a configured SPD, and
             # the console doc (1037/39635) asks for an SPD only on policy-based tunnels.

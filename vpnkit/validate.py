@@ -49,13 +49,6 @@ _RESERVED = tuple(parse_block(b) for b in ("0.0.0.0/8", "127.0.0.0/8", "224.0.0.
                                             "255.255.255.255/32"))
 
 
-def _is_any_any(rules: Any) -> bool:
-    from vpnkit.models import SpdRule
-
-    return isinstance(rules, tuple) and len(rules) == 1 and isinstance(rules[0], SpdRule) and \
-        rules[0].local_cidr_block == "0.0.0.0/0" and rules[0].remote_cidr_blocks == ("0.0.0.0/0",)
-
-
 def _is_int(value: Any) -> bool:
     """An integer field's value: an ``int`` that is not a ``bool`` (``bool`` subclasses
     ``int``; :func:`vpnkit.integers.strict_int` refuses it too, and the wire would send
@@ -179,6 +172,7 @@ class _Checker:
             IkeOptions,
             IpsecOptions,
             VpnConnectionSpec,
+            is_any_any,
         )
 
         if not isinstance(spec, VpnConnectionSpec):
@@ -208,7 +202,7 @@ class _Checker:
         self.bgp(spec, spec.bgp_config if isinstance(spec.bgp_config, BgpConfig) else None)
         self.health_check(spec)
         self.tags(spec.tags)
-        if not (spec.route_type in _ROUTE_BASED and _is_any_any(spec.security_policy_databases)):
+        if not (spec.route_type in _ROUTE_BASED and is_any_any(spec.security_policy_databases)):
             self.spd(spec.security_policy_databases)
         if spec.route_type == "Policy" and not spec.security_policy_databases:
             self.add("security_policy_databases", "MissingParameter",
