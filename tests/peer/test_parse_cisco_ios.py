@@ -406,3 +406,14 @@ def test_vendor_can_be_named_and_is_checked() -> None:
     assert parse(HAND_V2, vendor="cisco-ios")[0].name == "crypto map TENCENT-MAP 10"
     with pytest.raises(ValueError, match="cisco-asa"):
         parse(HAND_V2, vendor="junos")
+
+
+def test_isakmp_profile_is_found_by_the_peer_address_when_the_map_names_none() -> None:
+    """Without 'set isakmp-profile' IOS still uses the profile matching the gateway."""
+    want = expected(**POLICY_CLEAR, ike={**V1, "ExchangeMode": "AGGRESSIVE"})
+    text = rendered(want).replace(" set isakmp-profile TC-vpnx-lab00001\n", "")
+    assert " initiate mode aggressive" in text and "set isakmp-profile" not in text
+    assert not check(want, text).mismatches
+    other = text.replace("match identity address 203.0.113.10", "match identity address 192.0.2.1")
+    got = {m.field for m in check(want, other).mismatches}
+    assert "ike_options.exchange_mode" in got  # that profile is not the gateway's: main mode

@@ -421,6 +421,17 @@ def _ikev2_proposal(cfg: _Config, p: Node) -> list[IkeProposal]:
     return ike_product(encs, integs, prfs, dhs)
 
 
+def _profile_for(cfg: _Config, peer: str) -> Node | None:
+    """The ISAKMP profile IOS picks for ``peer`` when the crypto map names none: the one
+    whose ``match identity address`` covers it."""
+    for prof in cfg.named["isakmp profile"].values():
+        for m in prof.all("match", "identity", "address"):
+            mask = m.words[4] if len(m.words) > 4 and is_ip(m.words[4]) else None
+            if len(m.words) > 3 and covers(m.words[3], mask, peer):
+                return prof
+    return None
+
+
 def _ikev1(cfg: _Config, name: str | None, ref: Node, local: str | None, peer: str) -> _Ike:
     ike = _Ike()
     usable = [n for _, n in sorted(cfg.isakmp_policies, key=lambda p: p[0])
@@ -439,7 +450,7 @@ def _ikev1(cfg: _Config, name: str | None, ref: Node, local: str | None, peer: s
     ike.offers = list(dict.fromkeys(ike.offers)) or [IkeProposal("?", "?", "?")]
     life = usable[0].args("lifetime") if usable else None
     ike.lifetime = int(life[0]) if life and life[0].isdigit() else 86400
-    prof = cfg.named["isakmp profile"].get(name) if name else None
+    prof = cfg.named["isakmp profile"].get(name) if name else _profile_for(cfg, peer)
     if name and prof is None:
         cfg.notes.add(ref, "UndefinedReference", f"crypto isakmp profile {name} is used here "
                       "but not defined: IOS does not negotiate this tunnel")
