@@ -33,7 +33,8 @@ a difference Modify cannot make (VPC, route type; the customer gateway on a gate
 4.0). The plan shows it; applying it deletes and re-creates the tunnel, so it needs
 ``replace=True`` and the confirmation phrase. ``delete``: live tunnels on the planned gateways
 that the desired state does not list, only with ``prune=True``, behind the same phrase as
-:func:`vpnkit.batch.delete_many`'s runbook: ``delete N tunnels``.
+:func:`vpnkit.batch.delete_many`'s runbook: ``delete N tunnels`` (one already ``DELETING`` is
+nothing to do: ``unchanged``, noted "being deleted").
 
 Before anything is sent, the desired state passes the batch pre-flight (references, every
 :func:`vpnkit.validate.issues` rule, conflicts between tunnels of a gateway) against the
@@ -170,7 +171,12 @@ def compare(inputs: Sequence[RowInput], targets: Targets, *, client: VpcClient |
     if prune:
         for gw, tunnels in live.items():
             for name, conn in tunnels.items():
-                if (gw, name) not in managed:
+                if (gw, name) in managed:
+                    continue
+                if conn.state == "DELETING":  # on its way out already: nothing to send
+                    changes.append(Change("unchanged", gw, name, conn.vpn_connection_id,
+                                          live=conn, notes=("being deleted",)))
+                else:
                     changes.append(Change("delete", gw, name, conn.vpn_connection_id,
                                           live=conn))
     versions = {gw: str(g["Version"]) for gw, g in targets.gateways.items() if "Version" in g}
@@ -301,7 +307,11 @@ class Plan:
         journal, ``state=`` or its default) and audited, at the client's rate limit, in a
         pool of ``workers`` threads. Interrupted (even by ``kill -9``)? Plan again and apply:
         the new plan holds only what is not done yet, so each change is made once.
-        ``wait``: wait until created tunnels are AVAILABLE and deleted ones gone.
+        ``wait``: wait until created tunnels are AVAILABLE and deleted ones gone (a replace
+        always waits for its old tunnel to go). A delete is sent, waited for and reported
+        by :func:`vpnkit.batch.delete.delete_one`, as :func:`~vpnkit.batch.delete_many`
+        does: ``deleted``, or ``deleting`` (accepted, gone not confirmed: the message says
+        why), ``failed`` (refused), ``unknown`` (answer lost, read-back unsure).
         """
         from vpnkit.plan.apply import apply
 

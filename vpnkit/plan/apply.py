@@ -1,7 +1,9 @@
 """Applying a plan: Modify in place, then replace, create and delete, each change once.
 
 The sending is :func:`vpnkit.batch.execute.run` (thread pool, journal intent and outcome,
-progress) with this module's Modify and Delete senders; creates use the batch's own.
+progress) with this module's senders: Modify; Delete through
+:func:`vpnkit.batch.delete.delete_one`, so prune and replace wait and report exactly as
+:func:`~vpnkit.batch.delete_many` does; creates through the batch's own.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ if TYPE_CHECKING:
 
 __all__ = ["APPLY_COLUMNS", "ApplyResult", "apply"]
 
+#: statuses of a change that was not (or not known to be) made
+_NOT_DONE = ("failed", "unknown", "pending", "skipped")
 APPLY_COLUMNS = ("action", "vpn_gateway_id", "name", "vpn_connection_id", "status",
                  "error_code", "message", "request_id")
 
@@ -56,9 +60,10 @@ class ApplyResult:
 
     @property
     def ok(self) -> bool:
-        """True when every change was made."""
-        return all(r.status not in ("failed", "unknown", "pending", "skipped")
-                   for _, r in self.rows)
+        """True when every change was made (a prune's accepted delete counts, as in
+        :func:`~vpnkit.batch.delete_many`; a replace is made once its new tunnel exists)."""
+        return all(r.status not in _NOT_DONE and (a == "delete" or r.status != "deleting")
+                   for a, r in self.rows)
 
     def summary(self) -> str:
         """One line: the apply id, counts per status, time taken."""
@@ -72,8 +77,21 @@ class ApplyResult:
         return f"<p><b>{self.summary()}</b></p>" + str(self.frame.to_html(index=False))
 
 
-def _sender(p: Plan, kind: str) -> Any:
-    """The per-row sender :func:`vpnkit.batch.execute.run` calls for a Modify or a Delete."""
+def _ready(client: VpcClient, change: Any, row: Any) -> bool:
+    """A tunnel still being created takes no change yet (VpnConnInvalidState, §3.6): wait."""
+    if change.live is None or change.live.state != "PENDING":
+        return True
+    try:
+        client.wait_vpn_connection(change.vpn_connection_id, timeout=300.0, interval=0.5)
+    except (ApiError, TransportError, WaitTimeout) as exc:
+        row.status, row.error_code, row.message = "failed", type(exc).__name__, \
+            f"not AVAILABLE, so not changed: {exc}"
+        return False
+    return True
+
+
+def _modifier(p: Plan) -> Any:
+    """The per-row sender :func:`vpnkit.batch.execute.run` calls for a Modify."""
     from vpnkit.batch.execute import _RATE_RETRIES, _sleep_jitter
 
     by_key = {c.key_tuple: c for c in p.changes}
@@ -81,32 +99,20 @@ def _sender(p: Plan, kind: str) -> Any:
     def send(client: VpcClient, row: Any, journaled_before: bool) -> None:
         change = by_key[row.src.key]
         assert change.vpn_connection_id is not None
-        if change.live is not None and change.live.state == "PENDING":
-            # A tunnel still being created takes no change yet (VpnConnInvalidState, §3.6)
-            try:
-                client.wait_vpn_connection(change.vpn_connection_id, timeout=300.0,
-                                           interval=0.5)
-            except (ApiError, TransportError, WaitTimeout) as exc:
-                row.status, row.error_code, row.message = "failed", type(exc).__name__, \
-                    f"not AVAILABLE, so not changed: {exc}"
-                return
+        if not _ready(client, change, row):
+            return
         rounds = 0
         while True:
             try:
-                if kind == "modify":
-                    live = change.live
-                    result = client.modify_vpn_connection(
-                        change.vpn_connection_id, current=live,
-                        vpc_cidr=p.vpc_cidrs.get(live.vpc_id) if live else None,
-                        gateway_version=p.gateway_versions.get(change.vpn_gateway_id),
-                        **change.modify)
-                    row.status, row.request_id = "modified", result.request_id
-                    if result.outcome == "reconciled":
-                        row.message = "the answer was lost; a read showed the change applied"
-                else:
-                    row.request_id = client.delete_vpn_connection(change.vpn_connection_id,
-                                                                  change.vpn_gateway_id)
-                    row.status = "deleting"
+                live = change.live
+                result = client.modify_vpn_connection(
+                    change.vpn_connection_id, current=live,
+                    vpc_cidr=p.vpc_cidrs.get(live.vpc_id) if live else None,
+                    gateway_version=p.gateway_versions.get(change.vpn_gateway_id),
+                    **change.modify)
+                row.status, row.request_id = "modified", result.request_id
+                if result.outcome == "reconciled":
+                    row.message = "the answer was lost; a read showed the change applied"
                 row.vpn_connection_id = change.vpn_connection_id
                 row.sent = True
                 return
@@ -131,22 +137,24 @@ def _sender(p: Plan, kind: str) -> Any:
     return send
 
 
-def _wait_gone(client: VpcClient, rows: list[Any], journal: Any, apply_id: str,
-               timeout: float) -> None:
-    """Wait until every ``deleting`` row's tunnel is gone; journal ``deleted`` (or failed)."""
-    for r in rows:
-        if r.status != "deleting":
-            continue
-        try:
-            client.wait_vpn_connection(str(r.vpn_connection_id), "DELETED", timeout=timeout,
-                                       interval=0.5)
-            r.status = "deleted"
-        except (ApiError, TransportError, WaitTimeout) as exc:
-            r.status, r.error_code = "failed", type(exc).__name__
-            r.message = f"delete sent, but the tunnel is not gone yet: {exc}"
-        journal.record(apply_id, r.src.key, r.src.row, r.status,
-                       vpn_connection_id=r.vpn_connection_id, request_id=r.request_id,
-                       error_code=r.error_code, message=r.message)
+def _deleter(p: Plan, *, wait: bool, timeout: float) -> Any:
+    """The sender for a Delete: :func:`vpnkit.batch.delete.delete_one`, delete_many's path."""
+    from vpnkit.batch.delete import delete_one
+
+    by_key = {c.key_tuple: c for c in p.changes}
+
+    def send(client: VpcClient, row: Any, journaled_before: bool) -> None:
+        change = by_key[row.src.key]
+        assert change.vpn_connection_id is not None
+        row.vpn_connection_id = change.vpn_connection_id
+        if not _ready(client, change, row):
+            return
+        out = delete_one(client, change.vpn_connection_id, change.vpn_gateway_id, wait=wait,
+                         timeout=timeout)
+        row.status, row.error_code, row.message = out.status, out.error_code, out.message
+        row.request_id, row.sent = out.request_id, out.status != "failed"
+
+    return send
 
 
 def apply(p: Plan, *, confirm: str | None, replace: bool, workers: int, progress: bool,
@@ -198,29 +206,28 @@ def apply(p: Plan, *, confirm: str | None, replace: bool, workers: int, progress
         tag(done, "unchanged")
         modifies = tag(rows("modify"), "modify")
         run(client, modifies, {}, journal, apply_id, workers, progress, tagged,
-            send=_sender(p, "modify"), desc="modify")
+            send=_modifier(p), desc="modify")
         replaced = tag(rows("replace"), "replace")
-        if replaced:
-            run(client, replaced, {}, journal, apply_id, workers, progress, tagged,
-                send=_sender(p, "delete"), desc="delete (replace)")
-            _wait_gone(client, replaced, journal, apply_id, wait_timeout)
-            replaced = [r for r in replaced if r.status == "deleted"]
-            for r in replaced:
-                r.status, r.vpn_connection_id = "pending", None
-        creates = tag(rows("create"), "create")
-        run(client, [*creates, *replaced], {}, journal, apply_id, workers, progress, tagged)
+        run(client, replaced, {}, journal, apply_id, workers, progress, tagged,
+            send=_deleter(p, wait=True, timeout=wait_timeout), desc="delete (replace)")
         for r in replaced:
+            if r.status not in ("deleted", "failed"):  # accepted, or unsure: not re-created
+                r.message = f"{r.message}; not re-created yet: plan and apply again"
+        ready = [r for r in replaced if r.status == "deleted"]
+        for r in ready:
+            r.status, r.vpn_connection_id = "pending", None
+        creates = tag(rows("create"), "create")
+        run(client, [*creates, *ready], {}, journal, apply_id, workers, progress, tagged)
+        for r in ready:
             r.status = "replaced" if r.status == "created" else r.status
         if wait:
-            wait_available(client, [r for r in [*creates, *replaced]
+            wait_available(client, [r for r in [*creates, *ready]
                                     if r.status in ("created", "replaced", "exists",
                                                     "reconciled")],
                            wait_timeout, 0.5, progress)
         deletes = tag(rows("delete"), "delete")
         run(client, deletes, {}, journal, apply_id, workers, progress, tagged,
-            send=_sender(p, "delete"), desc="delete")
-        if wait:
-            _wait_gone(client, deletes, journal, apply_id, wait_timeout)
+            send=_deleter(p, wait=wait, timeout=wait_timeout), desc="delete")
     except KeyboardInterrupt:
         for _, r in out:
             if r.status == "pending":
