@@ -207,3 +207,85 @@ def test_the_key_never_shows_in_any_output() -> None:
     with pytest.raises(ValueError, match="no tunnel") as err:
         parse(f"tunnel-group 203.0.113.10 ipsec-attributes\n ikev1 pre-shared-key {KEY}\n")
     assert KEY not in str(err.value)
+
+
+# In the shape of the public ASA templates for the Tencent gateway: FQDN identity from
+# hostname + domain-name, fragmentation after encryption, 'integrity sha' / 'prf sha'.
+GUIDE = f"""\
+hostname edge-asa
+domain-name example.net
+!
+interface TenGigabitEthernet0/0
+    nameif outside
+    security-level 0
+    ip address 198.51.100.10 255.255.255.0
+!
+access-list INTERESTING extended permit ip 192.168.0.0 255.255.255.0 10.1.0.0 255.255.0.0
+route outside 10.1.0.0 255.255.0.0 203.0.113.10 1
+crypto ipsec ikev2 ipsec-proposal TENCENT-P2
+    protocol esp encryption aes-256
+    protocol esp integrity sha-1
+crypto ipsec security-association pmtu-aging infinite
+crypto ipsec fragmentation after-encryption outside
+crypto map CMAP 1 match address INTERESTING
+crypto map CMAP 1 set peer 203.0.113.10
+crypto map CMAP 1 set ikev2 ipsec-proposal TENCENT-P2
+crypto map CMAP 1 set security-association lifetime seconds 3600
+crypto map CMAP 1 set security-association lifetime kilobytes 1843200
+crypto map CMAP interface outside
+crypto isakmp identity hostname
+crypto ikev2 policy 1
+    encryption aes-256
+    integrity sha
+    group 14
+    prf sha
+    lifetime seconds 86400
+crypto ikev2 enable outside
+group-policy GP-TENCENT internal
+group-policy GP-TENCENT attributes
+    vpn-tunnel-protocol ikev2
+tunnel-group 203.0.113.10 type ipsec-l2l
+tunnel-group 203.0.113.10 general-attributes
+    default-group-policy GP-TENCENT
+tunnel-group 203.0.113.10 ipsec-attributes
+    ikev2 remote-authentication pre-shared-key {KEY}
+    ikev2 local-authentication pre-shared-key {KEY}
+"""
+GUIDE_TUNNEL: dict[str, Any] = {
+    "DpdAction": "clear",
+    "SecurityPolicyDatabaseSet": [{"LocalCidrBlock": "10.1.0.0/16",
+                                   "RemoteCidrBlock": ["192.168.0.0/24"]}],
+    "ike": {"PropoEncryAlgorithm": "AES-CBC-256", "PropoAuthenAlgorithm": "SHA",
+            "LocalIdentity": "FQDN", "LocalFqdnName": "vpngw.example.com",
+            "RemoteIdentity": "FQDN", "RemoteFqdnName": "edge-asa.example.net"},
+    "ipsec": {"EncryptAlgorithm": "AES-CBC-256", "IntegrityAlgorith": "SHA1",
+              "PfsDhGroup": "NULL"}}
+
+
+def test_guide_shaped_asa_config_is_compatible() -> None:
+    """hostname.domain-name as the FQDN, a group found by the gateway's address: clean.
+
+    The L2L default keepalive (on) meets the tunnel's DPD; its 16 s is not compared (IKEv2).
+    """
+    (peer,) = parse(GUIDE)
+    assert (peer.local.id_kind, peer.local.id_value) == ("FQDN", "edge-asa.example.net")
+    assert peer.remote.id_value == "%any" and peer.dpd.enabled
+    assert not check(expected(**GUIDE_TUNNEL), GUIDE).mismatches
+
+
+@pytest.mark.parametrize(("old", "new", "field", "tunnel", "peer"), [
+    ("crypto isakmp identity hostname\n", "", "ike_options.remote_identity",
+     "FQDN edge-asa.example.net", "ADDRESS 198.51.100.10"),
+    ("domain-name example.net", "domain-name example.org", "ike_options.remote_identity",
+     "FQDN edge-asa.example.net", "FQDN edge-asa.example.org"),
+    ("    group 14\n", "    group 5\n", "ike_options.dh_group", "GROUP14", "GROUP5"),
+    ("integrity sha-1", "integrity sha-256", "ipsec_options.integrity_algorithm", "SHA1",
+     "SHA-256"),
+], ids=["identity-auto", "other-domain", "dh5", "esp-sha256"])
+def test_guide_shaped_asa_mismatches(old: str, new: str, field: str, tunnel: str,
+                                     peer: str) -> None:
+    """Each change to the guide-shaped ASA config: one mismatch with both values."""
+    text = GUIDE.replace(old, new)
+    assert text != GUIDE
+    got = [(m.field, m.tunnel, m.peer) for m in check(expected(**GUIDE_TUNNEL), text).mismatches]
+    assert got == [(field, tunnel, peer)]

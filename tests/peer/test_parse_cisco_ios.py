@@ -417,3 +417,78 @@ def test_isakmp_profile_is_found_by_the_peer_address_when_the_map_names_none() -
     other = text.replace("match identity address 203.0.113.10", "match identity address 192.0.2.1")
     got = {m.field for m in check(want, other).mismatches}
     assert "ike_options.exchange_mode" in got  # that profile is not the gateway's: main mode
+
+
+# In the shape of the public IOS-XE templates for the Tencent gateway (IKEv1 with FQDN
+# identities, a keyring named by the profile, no 'set isakmp-profile', 'no set pfs', tabs).
+GUIDE_V1 = f"""\
+crypto keyring TENCENT-KR
+\tpre-shared-key address 203.0.113.10 key {KEY}
+!
+crypto isakmp policy 10
+\tencryption aes
+\tauthentication pre-share
+\tgroup 2
+\thash sha
+\tlifetime 86400
+!
+crypto isakmp profile TENCENT-IKE
+\tkeyring TENCENT-KR
+\tself-identity fqdn idc.example.net
+\tmatch identity host vpngw.example.com
+!
+crypto ipsec transform-set TENCENT-TS esp-aes esp-sha-hmac
+    mode tunnel
+!
+crypto map TENCENT-MAP 10 ipsec-isakmp
+\tset peer 203.0.113.10
+\tno set pfs
+\tset security-association lifetime seconds 3600
+\tset security-association lifetime kilobytes 1843200
+\tset transform-set TENCENT-TS
+\tmatch address INTERESTING
+!
+interface GigabitEthernet1
+\tdescription VPNGW
+\tip address 198.51.100.10 255.255.255.0
+\tnegotiation auto
+\tcrypto map TENCENT-MAP
+!
+ip access-list extended INTERESTING
+\t10 permit ip 192.168.0.0 0.0.0.255 10.1.0.0 0.0.255.255
+"""
+GUIDE_TUNNEL: dict[str, Any] = {
+    "DpdEnable": 0,
+    "SecurityPolicyDatabaseSet": [{"LocalCidrBlock": "10.1.0.0/16",
+                                   "RemoteCidrBlock": ["192.168.0.0/24"]}],
+    "ike": {**V1, "PropoEncryAlgorithm": "AES-CBC-128", "LocalIdentity": "FQDN",
+            "LocalFqdnName": "vpngw.example.com", "RemoteIdentity": "FQDN",
+            "RemoteFqdnName": "idc.example.net"},
+    "ipsec": {"EncryptAlgorithm": "AES-CBC-128", "IntegrityAlgorith": "SHA1",
+              "PfsDhGroup": "NULL"}}
+
+
+def test_guide_shaped_ikev1_fqdn_config_is_compatible() -> None:
+    """Tabs, 'no set pfs', a profile found by the gateway's name: all read, no mismatch."""
+    (peer,) = parse(GUIDE_V1)
+    assert (peer.local.id_kind, peer.local.id_value) == ("FQDN", "idc.example.net")
+    assert (peer.remote.id_kind, peer.remote.id_value) == ("FQDN", "vpngw.example.com")
+    assert not check(expected(**GUIDE_TUNNEL), GUIDE_V1).mismatches
+
+
+@pytest.mark.parametrize(("old", "new", "field", "tunnel", "peer"), [
+    ("host vpngw.example.com", "host vpngw.example.org", "ike_options.local_identity",
+     "FQDN vpngw.example.com", "FQDN vpngw.example.org"),
+    ("self-identity fqdn idc.example.net", "self-identity address",
+     "ike_options.remote_identity", "FQDN idc.example.net", "ADDRESS 198.51.100.10"),
+    ("\tgroup 2\n", "\tgroup 5\n", "ike_options.dh_group", "GROUP2", "GROUP5"),
+    ("\tno set pfs\n", "\tset pfs group2\n", "ipsec_options.pfs_dh_group", "NULL",
+     "DH-GROUP2"),
+], ids=["gw-name", "own-address", "dh5", "pfs-on"])
+def test_guide_shaped_ikev1_mismatches(old: str, new: str, field: str, tunnel: str,
+                                       peer: str) -> None:
+    """Each change to the guide-shaped config: one mismatch with both values."""
+    text = GUIDE_V1.replace(old, new)
+    assert text != GUIDE_V1
+    got = [(m.field, m.tunnel, m.peer) for m in check(expected(**GUIDE_TUNNEL), text).mismatches]
+    assert got == [(field, tunnel, peer)]

@@ -346,9 +346,11 @@ def _group(cfg: _Asa, peer: str, v2: bool, v1: bool, ref: Node
                           "ProtocolNotAllowed", f"the group policy allows "
                           f"{' '.join(protocols)}, not {wanted}: the ASA tears the tunnel "
                           "down right after authentication")
+    # A group named by the peer's address is found by that address; with a pre-shared key
+    # the ASA then checks no identity. One named by a name is found by the identity sent.
     validate = attrs.args("peer-id-validate")
-    remote: tuple[IdKind, str] = ("ADDRESS", "%any") if validate and validate[0].lower() == \
-        "nocheck" else (("ADDRESS", name) if is_ip(name) else ("FQDN", name))
+    remote: tuple[IdKind, str] = ("ADDRESS", "%any") if is_ip(name) or (
+        validate and validate[0].lower() == "nocheck") else ("FQDN", name)
     keep = attrs.args("isakmp", "keepalive")
     if keep and keep[0].lower() == "disable":
         return remote, Dpd(False, 0, "")

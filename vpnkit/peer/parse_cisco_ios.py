@@ -255,7 +255,7 @@ class _Config:
             lines = [ring] if ring.starts("crypto", "isakmp", "key") else ring.children
             for line in lines:
                 if line.starts("peer"):  # IKEv2: address under the peer, key beside it
-                    addr = line.args("address")
+                    addr = line.args("address") or line.args("identity", "address")
                     if addr and line.first("pre-shared-key") and covers(
                             addr[0], addr[1] if len(addr) > 1 else None, peer):
                         return True
@@ -423,13 +423,16 @@ def _ikev2_proposal(cfg: _Config, p: Node) -> list[IkeProposal]:
 
 def _profile_for(cfg: _Config, peer: str) -> Node | None:
     """The ISAKMP profile IOS picks for ``peer`` when the crypto map names none: the one
-    whose ``match identity address`` covers it."""
+    whose ``match identity address`` covers it, else the only one matching a host name."""
     for prof in cfg.named["isakmp profile"].values():
         for m in prof.all("match", "identity", "address"):
             mask = m.words[4] if len(m.words) > 4 and is_ip(m.words[4]) else None
             if len(m.words) > 3 and covers(m.words[3], mask, peer):
                 return prof
-    return None
+    # matched by the name the gateway sends (match identity host): the check compares it
+    by_name = [p for p in cfg.named["isakmp profile"].values()
+               if p.first("match", "identity", "host")]
+    return by_name[0] if len(by_name) == 1 else None
 
 
 def _ikev1(cfg: _Config, name: str | None, ref: Node, local: str | None, peer: str) -> _Ike:
@@ -483,7 +486,9 @@ def _ikev1(cfg: _Config, name: str | None, ref: Node, local: str | None, peer: s
     glob = cfg.globals.get("isakmp identity")
     kind = (self_id[0] if self_id else glob.words[3] if glob and len(glob.words) > 3
             else "address").lower()
-    if kind in ("fqdn", "hostname"):
+    if kind == "fqdn" and self_id and len(self_id) > 1:
+        ike.local = ("FQDN", self_id[1])  # a name given: it is the one sent
+    elif kind in ("fqdn", "hostname"):
         ike.local = _local_fqdn(cfg, prof or ref)
     elif kind == "address":
         ike.local = ("ADDRESS", local or "")
