@@ -21,15 +21,14 @@ tunnel's ``notes``; the pre-shared key is never kept.
 
 from __future__ import annotations
 
+from vpnkit.peer._asa_config import AsaConfig
 from vpnkit.peer._cisco import (
     Node,
     Notes,
-    acl_operand,
     esp_product,
     ike_product,
     is_ip,
     lookup,
-    tree,
     value_map,
 )
 from vpnkit.peer.model import (
@@ -56,184 +55,6 @@ _ESP_INT = value_map(VENDOR, "esp_integrity")
 _ESP1_ENC = value_map(VENDOR, "esp1_encryption")
 _ESP1_INT = value_map(VENDOR, "esp1_integrity")
 _DEFAULT_LIFE, _DEFAULT_KB = 28800, 4608000
-_KNOWN = {
-    "ikev2 policy": {"encryption", "integrity", "group", "prf", "lifetime"},
-    "ikev1 policy": {"authentication", "encryption", "hash", "group", "lifetime"},
-    "ipsec-proposal": {"protocol"},
-    "ipsec profile": {"set"},
-    "ipsec-attributes": {"ikev1", "ikev2", "isakmp", "peer-id-validate", "chain"},
-}
-_HARMLESS = ("crypto ca", "crypto key", "crypto ikev2 remote-access", "crypto ikev2 cookie",
-             "crypto ikev2 limit", "crypto ikev2 fragmentation", "crypto ikev1 am-disable",
-             "crypto ipsec df-bit", "crypto ipsec fragmentation", "crypto ipsec ikev2 sa-strength",
-             "crypto ipsec security-association replay", "crypto ipsec security-association pmtu",
-             "crypto isakmp nat-traversal", "crypto isakmp reload-wait", "crypto isakmp ipsec")
-
-
-class _Asa:
-    """One ASA configuration, indexed by what its tunnels refer to."""
-
-    def __init__(self, text: str) -> None:
-        self.general = Notes()
-        self.notes = Notes()
-        self.v2_policies: list[tuple[int, Node]] = []
-        self.v1_policies: list[tuple[int, Node]] = []
-        self.enabled: dict[str, set[str]] = {"ikev1": set(), "ikev2": set()}
-        self.named: dict[str, dict[str, Node]] = {k: {} for k in (
-            "ipsec-proposal", "transform-set", "ipsec profile", "interface", "object",
-            "object-group", "group-policy")}
-        self.maps: dict[tuple[str, str], Node] = {}
-        self.map_iface: dict[str, str] = {}
-        self.acls: dict[str, list[Node]] = {}
-        self.groups: dict[str, dict[str, Node]] = {}
-        self.globals: dict[str, Node] = {}
-        self.lifetimes: list[Node] = []
-        self.hostname = self.domain = ""
-        for node in tree(text):
-            self._read(node)
-
-    def _children(self, kind: str, node: Node) -> None:
-        for child in node.children:
-            if child.words[0].lower() not in _KNOWN[kind] and not child.starts("no"):
-                self.general.add(child, "UnsupportedStatement", f"vpnkit does not read this "
-                                 f"statement under {kind}: what it changes is not compared",
-                                 "warning")
-
-    def _read(self, n: Node) -> None:
-        w = [x.lower() for x in n.words]
-        if n.starts("crypto") and len(w) > 3 and w[1] in ("ikev1", "ikev2") \
-                and w[2] == "policy" and w[3].isdigit():
-            (self.v2_policies if w[1] == "ikev2" else self.v1_policies).append((int(w[3]), n))
-            self._children(f"{w[1]} policy", n)
-        elif n.starts("crypto") and len(w) > 3 and w[1] in ("ikev1", "ikev2") \
-                and w[2] == "enable":
-            self.enabled[w[1]].add(n.words[3])
-        elif n.starts("crypto", "ipsec", "ikev2", "ipsec-proposal") and len(w) > 4:
-            self.named["ipsec-proposal"][n.words[4]] = n
-            self._children("ipsec-proposal", n)
-        elif n.starts("crypto", "ipsec", "ikev1", "transform-set") and len(w) > 4:
-            self.named["transform-set"][n.words[4]] = n
-        elif n.starts("crypto", "ipsec", "profile") and len(w) > 3:
-            self.named["ipsec profile"][n.words[3]] = n
-            self._children("ipsec profile", n)
-        elif n.starts("crypto", "ipsec", "security-association", "lifetime"):
-            self.lifetimes.append(n)
-        elif n.starts("crypto", "isakmp", "identity") and len(w) > 3:
-            self.globals["identity"] = n
-        elif n.starts("crypto", "map") and len(w) > 4 and w[3].isdigit():
-            entry = self.maps.setdefault((n.words[2], n.words[3]),
-                                         Node(tuple(n.words[:4]), n.line))
-            entry.children.append(Node(n.words[4:], n.line))
-            if w[4] not in ("match", "set"):
-                self.general.add(n, "UnsupportedStatement", "vpnkit does not read this "
-                                 "crypto map statement: what it changes is not compared",
-                                 "warning")
-        elif n.starts("crypto", "map") and len(w) > 4 and w[3] == "interface":
-            self.map_iface[n.words[2]] = n.words[4]
-        elif w[0] == "crypto" and not any(" ".join(w).startswith(h) for h in _HARMLESS):
-            self.general.add(n, "UnsupportedStatement", "vpnkit does not read this crypto "
-                             "statement: what it changes is not compared", "warning")
-        elif n.starts("tunnel-group") and len(w) > 2:
-            self.groups.setdefault(n.words[1], {})[w[2]] = n
-            if w[2] == "ipsec-attributes":
-                self._children("ipsec-attributes", n)
-        elif n.starts("group-policy") and len(w) > 2 and w[2] == "attributes":
-            self.named["group-policy"][n.words[1]] = n
-        elif n.starts("interface") and len(w) > 1:
-            self.named["interface"][n.words[1]] = n
-        elif n.starts("access-list") and len(w) > 2:
-            self.acls.setdefault(n.words[1], []).append(n)
-        elif (n.starts("object", "network") or n.starts("object-group", "network")) \
-                and len(w) > 2:
-            self.named[w[0]][n.words[2]] = n
-        elif n.starts("hostname") and len(w) > 1:
-            self.hostname = n.words[1]
-        elif n.starts("domain-name") and len(w) > 1:
-            self.domain = n.words[1]
-
-    # -- addresses and ACLs ------------------------------------------------------------
-    def nameif_ip(self, nameif: str) -> str | None:
-        """The address of the interface named ``nameif`` (``nameif outside``)."""
-        for node in self.named["interface"].values():
-            if node.args("nameif") == (nameif,):
-                ip = node.args("ip", "address")
-                if ip and is_ip(ip[0]):
-                    return ip[0]
-        return None
-
-    def objects(self, kind: str, name: str, seen: tuple[str, ...] = ()) -> list[str]:
-        """The CIDRs of ``object network`` / ``object-group network`` NAME (KeyError)."""
-        node = self.named[kind][name]
-        if name in seen:
-            raise ValueError(f"{kind} {name} contains itself")
-        out: list[str] = []
-        for c in node.children:
-            words = c.words[1:] if c.starts("network-object") else c.words
-            if c.starts("subnet") or (c.starts("network-object") and is_ip(words[0])):
-                out += acl_operand(words if c.starts("network-object") else c.words[1:], 0,
-                                   wildcard=False, groups={})[0]
-            elif c.starts("host") or c.starts("network-object", "host"):
-                out.append(f"{c.words[-1]}/32")
-            elif c.starts("network-object", "object"):
-                out += self.objects("object", c.words[2], (*seen, name))
-            elif c.starts("group-object"):
-                out += self.objects("object-group", c.words[1], (*seen, name))
-            elif not c.starts("description"):
-                raise ValueError(f"{kind} {name}: {c.words[0]} entries are not read")
-        return out
-
-    def selectors(self, name: str, ref: Node) -> list[TrafficSelector]:
-        """One selector per ``permit ip`` line of ACL ``name`` (source = this side)."""
-        if name not in self.acls:
-            self.notes.add(ref, "UndefinedReference", f"access list {name} is used here but "
-                           "not defined in this file: the ASA never negotiates this entry")
-            return []
-        groups = _Objects(self)
-        out: list[TrafficSelector] = []
-        for entry in self.acls[name]:
-            words = entry.words[2:]
-            if words[:1] == ("remark",):
-                continue
-            if words[:1] == ("extended",):
-                words = words[1:]
-            if len(words) < 4 or words[0].lower() != "permit":
-                self.notes.add(entry, "DenyEntry" if words[:1] == ("deny",) else
-                               "UnreadableAclEntry", f"ACL {name}: only 'extended permit' "
-                               "lines are compared; this one is not, and it changes which "
-                               "traffic is protected", "warning")
-                continue
-            if words[1].lower() != "ip":
-                self.notes.add(entry, "ProtocolSelector", f"ACL {name}: a {words[1]} selector "
-                               "narrows the SA to one protocol; the Tencent gateway proposes "
-                               "all protocols: TS_UNACCEPTABLE / no matching proxy identity")
-                continue
-            try:
-                src, i = acl_operand(words, 2, wildcard=False, groups=groups)
-                dst, _ = acl_operand(words, i, wildcard=False, groups=groups)
-            except KeyError as exc:
-                self.notes.add(entry, "UndefinedReference", f"ACL {name} uses object "
-                               f"{exc.args[0]}, which is not defined in this file")
-                continue
-            except ValueError as exc:
-                self.notes.add(entry, "UnreadableAclEntry", f"ACL {name}: {exc}")
-                continue
-            out += [TrafficSelector(s, d) for s in src for d in dst]
-        return out
-
-
-class _Objects(dict[str, list[str]]):
-    """``object`` and ``object-group`` names resolved on first use (KeyError if undefined)."""
-
-    def __init__(self, cfg: _Asa) -> None:
-        super().__init__()
-        self.cfg = cfg
-
-    def __missing__(self, name: str) -> list[str]:
-        kind = next((k for k in ("object", "object-group") if name in self.cfg.named[k]), None)
-        if kind is None:
-            raise KeyError(name)
-        self[name] = self.cfg.objects(kind, name)
-        return self[name]
 
 
 def _words(node: Node, key: tuple[str, ...], table: dict[str, str], what: str,
@@ -242,7 +63,7 @@ def _words(node: Node, key: tuple[str, ...], table: dict[str, str], what: str,
             for x in c.words[len(key):] if x.lower() != "null"]
 
 
-def _phase1(cfg: _Asa, version: str) -> tuple[list[IkeProposal], int]:
+def _phase1(cfg: AsaConfig, version: str) -> tuple[list[IkeProposal], int]:
     """The proposals of every enabled IKEv2 or IKEv1 policy, and the first one's lifetime."""
     policies = [n for _, n in sorted(cfg.v2_policies if version == "ikev2" else
                                      cfg.v1_policies, key=lambda p: p[0])]
@@ -266,7 +87,7 @@ def _phase1(cfg: _Asa, version: str) -> tuple[list[IkeProposal], int]:
     return list(dict.fromkeys(out)), int(life[0]) if life else 86400
 
 
-def _esp(cfg: _Asa, sets: Node, v2: bool) -> list[EspProposal]:
+def _esp(cfg: AsaConfig, sets: Node, v2: bool) -> list[EspProposal]:
     pfs_args = sets.args("set", "pfs")
     pfs: str | None = None
     if pfs_args is not None:
@@ -301,7 +122,7 @@ def _esp(cfg: _Asa, sets: Node, v2: bool) -> list[EspProposal]:
     return list(dict.fromkeys(out))
 
 
-def _lifetimes(cfg: _Asa, sets: Node) -> tuple[int, int]:
+def _lifetimes(cfg: AsaConfig, sets: Node) -> tuple[int, int]:
     found: dict[str, int] = {}
     for node in [*cfg.lifetimes, *sets.all("set", "security-association", "lifetime")]:
         words = list(node.words)
@@ -311,7 +132,7 @@ def _lifetimes(cfg: _Asa, sets: Node) -> tuple[int, int]:
     return found.get("seconds", _DEFAULT_LIFE), found.get("kilobytes", _DEFAULT_KB)
 
 
-def _group(cfg: _Asa, peer: str, v2: bool, v1: bool, ref: Node
+def _group(cfg: AsaConfig, peer: str, v2: bool, v1: bool, ref: Node
            ) -> tuple[tuple[IdKind, str], Dpd | None]:
     """The tunnel group of ``peer``: the identity it accepts, DPD, and key/protocol checks."""
     name = peer if peer in cfg.groups else next(
@@ -361,7 +182,7 @@ def _group(cfg: _Asa, peer: str, v2: bool, v1: bool, ref: Node
     return remote, Dpd(True, 10 + 3 * 2, "")
 
 
-def _tunnel(cfg: _Asa, name: str, sets: Node, nameif: str | None, peer: str, *,
+def _tunnel(cfg: AsaConfig, name: str, sets: Node, nameif: str | None, peer: str, *,
             route_based: bool, selectors: list[TrafficSelector]) -> PeerConfig:
     v2 = sets.first("set", "ikev2", "ipsec-proposal") is not None
     v1 = sets.first("set", "ikev1", "transform-set") is not None
@@ -426,7 +247,7 @@ def _tunnel(cfg: _Asa, name: str, sets: Node, nameif: str | None, peer: str, *,
 
 def parse_cisco_asa(text: str, gateway_ip: str | None = None) -> list[PeerConfig]:
     """Every tunnel of an ASA configuration, as seen from this firewall."""
-    cfg = _Asa(text)
+    cfg = AsaConfig(text)
     found: list[PeerConfig] = []
     for (map_name, seq), entry in cfg.maps.items():
         cfg.notes = Notes()
