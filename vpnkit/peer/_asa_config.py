@@ -125,15 +125,17 @@ class AsaConfig:
             raise ValueError(f"{kind} {name} contains itself")
         out: list[str] = []
         for c in node.children:
-            words = c.words[1:] if c.starts("network-object") else c.words
-            if c.starts("subnet") or (c.starts("network-object") and is_ip(words[0])):
-                out += acl_operand(words if c.starts("network-object") else c.words[1:], 0,
-                                   wildcard=False, groups={})[0]
-            elif c.starts("host") or c.starts("network-object", "host"):
-                out.append(f"{c.words[-1]}/32")
-            elif c.starts("network-object", "object"):
-                out += self.objects("object", c.words[2], (*seen, name))
-            elif c.starts("group-object"):
+            member = c.starts("network-object")
+            body = c.words[1:] if member else c.words
+            head = body[0].lower() if body else ""
+            if head == "subnet" or (member and body and is_ip(body[0])):
+                out += acl_operand(body[1:] if head == "subnet" else body, 0, wildcard=False,
+                                   groups={})[0]
+            elif head == "host":
+                out += acl_operand(body, 0, wildcard=False, groups={})[0]
+            elif member and head == "object" and len(body) > 1:
+                out += self.objects("object", body[1], (*seen, name))
+            elif c.starts("group-object") and len(c.words) > 1:
                 out += self.objects("object-group", c.words[1], (*seen, name))
             elif not c.starts("description"):
                 raise ValueError(f"{kind} {name}: {c.words[0]} entries are not read")

@@ -151,8 +151,8 @@ class IosConfig:
             raise ValueError(f"object-group {name} contains itself")
         out: list[str] = []
         for c in node.children:
-            if c.starts("host") and len(c.words) > 1:
-                out.append(f"{c.words[1]}/32")
+            if c.starts("host"):
+                out += acl_operand(c.words, 0, wildcard=False, groups={})[0]
             elif c.starts("group-object") and len(c.words) > 1:
                 out += self.group(c.words[1], (*seen, name))
             elif len(c.words) == 2 and is_ip(c.words[0]):
@@ -173,7 +173,7 @@ class IosConfig:
         for entry in self.acls[name]:
             words = entry.words[2:] if entry.starts("access-list") else \
                 entry.words[1:] if entry.words[0].isdigit() else entry.words
-            action = words[0].lower()
+            action = words[0].lower() if words else ""
             if action == "remark":
                 continue
             if action != "permit" or len(words) < 4:

@@ -101,9 +101,10 @@ def ikev2(cfg: IosConfig, name: str, ref: Node, local: str | None, peer: str) ->
         if auth is None:
             cfg.notes.add(prof, "IncompleteProfile", f"no 'authentication {side}': IOS does "
                           "not use this profile")
-        elif auth[0].lower() != "pre-share":
+        elif not auth or auth[0].lower() != "pre-share":
             cfg.notes.add(prof.first("authentication", side), "NotPreShared",
-                          f"authentication {side} {auth[0]}: the Tencent gateway "
+                          f"authentication {side} {auth[0] if auth else '(no method)'}: the "
+                          "Tencent gateway "
                           "authenticates with a pre-shared key only: AUTHENTICATION_FAILED")
         else:
             inline += len(auth) > 1 and auth[1].lower() == "key"
