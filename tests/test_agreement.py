@@ -253,3 +253,41 @@ def test_gateway_versions_compare_as_numbers(version: str, new_enough: bool, emu
     except ApiError as exc:
         remote = exc.code
     assert (not local, remote is None) == (new_enough, new_enough), (local, remote)
+
+
+# name -> (emulator quota settings, tunnels before the batch, the batch's rows)
+QUOTA_CASES: dict[str, tuple[dict[str, int], list[dict[str, str]], list[dict[str, str]]]] = {
+    "past the quota per gateway": ({"tunnels_per_gateway": 3}, [
+        _row("old", "10.0.9.0/24=192.168.9.0/24")], [
+        _row(f"t{i}", f"10.0.{i}.0/24=192.168.{i}.0/24") for i in range(3)]),
+    "past the quota per customer gateway (another gateway's tunnel counts)": (
+        {"tunnels_per_customer_gateway": 2}, [
+            _row("old", "172.16.1.0/24=192.168.1.0/24", gw="vpngw-demo0002",
+                 vpc="vpc-demo0002")], [
+            _row(f"t{i}", f"10.0.{i}.0/24=192.168.{i}.0/24") for i in range(2)]),
+    "past the quota per account": ({"tunnels_per_account": 2}, [], [
+        _row("a", "10.0.1.0/24=192.168.1.0/24"),
+        _row("b", "172.16.2.0/24=192.168.2.0/24", gw="vpngw-demo0002", cgw="cgw-demo0002",
+             vpc="vpc-demo0002"),
+        _row("c", "10.0.3.0/24=192.168.3.0/24", cgw="cgw-demo0003")]),
+    "a refused row uses no quota": ({"tunnels_per_gateway": 2}, [], [
+        _bgp("a", cgw="cgw-demo0003"), _row("b", "10.0.2.0/24=192.168.2.0/24"),
+        _row("c", "10.0.3.0/24=192.168.3.0/24")]),
+}
+
+
+@pytest.mark.parametrize("case", list(QUOTA_CASES))
+def test_batch_quota_dry_run_and_emulator_agree(case: str, emu: Emulator, client: VpcClient,
+                                                tmp_path: Any, monkeypatch: Any) -> None:
+    """With small emulator quotas, the dry run refuses the rows the emulator refuses, same code."""
+    monkeypatch.setenv("VPNKIT_BATCH_STATE", str(tmp_path / "journal.sqlite3"))
+    settings, before, rows = QUOTA_CASES[case]
+    for name, value in settings.items():
+        setattr(emu.backend, name, value)
+    assert _codes_one_by_one(client, before) == {}, "the case's existing tunnels are valid"
+    local = _codes_of_dry_run(client, rows)
+    remote = _codes_one_by_one(client, rows)
+    assert "LimitExceeded" in remote.values() or case == "a refused row uses no quota"
+    assert set(local) == set(remote), f"dry run refuses rows {local}, emulator {remote}"
+    for row, code in remote.items():
+        assert code in local[row], f"row {row}: emulator said {code}, dry run {local[row]}"

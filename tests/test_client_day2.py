@@ -173,3 +173,21 @@ def test_gateway_routes_internal_error_before_commit_is_sent_again(
         client.create_vpn_gateway_routes(GATEWAY, [GatewayRoute("192.168.61.0/24", tid)])
     emu.faults.update(internal_error=0.0)
     assert client.describe_vpn_gateway_routes(GATEWAY) == []
+
+
+def test_describe_vpc_limits_is_typed_and_rate_limited(emu: Emulator, client: VpcClient) -> None:
+    """describe_vpc_limits: {type: int} from the emulator's settings, at 20/s, <= 100 types."""
+    emu.backend.tunnels_per_gateway = 7
+    got = client.describe_vpc_limits(["vpn-gateway-max-custom-gateways", "appid-max-vpcs"])
+    assert got == {"vpn-gateway-max-custom-gateways": 7}  # appid-max-vpcs: no default to answer
+    assert client._limiters["DescribeVpcLimits"].rate == 20.0
+    with pytest.raises(ValueError, match="at most 100"):
+        client.describe_vpc_limits(["appid-max-vpcs"] * 101)
+
+
+def test_describe_vpc_limits_rides_out_rate_limits(emu: Emulator, client: VpcClient) -> None:
+    """A rate-limited DescribeVpcLimits is retried, then answers."""
+    emu.faults.update(rate_limit_burst=2, actions="DescribeVpcLimits")
+    assert client.describe_vpc_limits(["appid-max-vpn-connections"]) == {
+        "appid-max-vpn-connections": emu.backend.tunnels_per_account}
+    assert emu.faults.injected["rate_limit_burst"] == 2

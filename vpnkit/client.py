@@ -51,6 +51,7 @@ __all__ = ["API_VERSION", "AuditSink", "VpcClient"]
 
 API_VERSION = "2017-03-12"
 PAGE = 100  # the documented maximum Limit (§3.4)
+MAX_LIMIT_TYPES = 100  # DescribeVpcLimits: "每次最大查询100个配额类型" (PYSDK models)
 Filters = Mapping[str, str | Sequence[str]]
 
 
@@ -615,6 +616,22 @@ class VpcClient:
             if time.monotonic() + interval > deadline:
                 raise WaitTimeout(vpn_connection_id, state, last, timeout)
             time.sleep(interval)
+
+    def describe_vpc_limits(self, limit_types: Sequence[str]) -> dict[str, int]:
+        """The account's quotas (DescribeVpcLimits, 20 req/s): ``{LimitType: LimitValue}``.
+
+        ``limit_types`` e.g. ``["vpn-gateway-max-custom-gateways"]`` (tunnels per VPN
+        gateway), at most 100 per call (cloud.tencent.com product 248 doc 42942). A type the
+        answer leaves out is absent from the dict: not known, never "no limit". A read
+        action, so it is retried after a transport error like the other describes.
+        """
+        types = list(limit_types)
+        if len(types) > MAX_LIMIT_TYPES:
+            raise ValueError(f"limit_types: {len(types)} types, at most {MAX_LIMIT_TYPES} "
+                             "per DescribeVpcLimits call")
+        response = self.call("DescribeVpcLimits", {"LimitTypes": types})
+        return {str(item["LimitType"]): int(item["LimitValue"])
+                for item in response.get("VpcLimitSet") or []}
 
     def describe_vpc_task_result(self, task_id: str) -> dict[str, Any]:
         """Status (RUNNING/SUCCESS/FAILED) of an asynchronous call, by its RequestId."""

@@ -14,7 +14,10 @@ from collections.abc import Callable, Hashable
 __all__ = ["ACTION_RATES", "RateLimiter", "action_rates"]
 
 #: Actions documented below the 100 requests/s default (ref §3.10), for both sides.
-ACTION_RATES: dict[str, float] = {"GenerateVpnConnectionDefaultHealthCheckIp": 20.0}
+ACTION_RATES: dict[str, float] = {
+    "GenerateVpnConnectionDefaultHealthCheckIp": 20.0,
+    "DescribeVpcLimits": 20.0,  # "默认接口请求频率限制：20次/秒" (product 248 doc 42942)
+}
 
 
 def action_rates(rate: float) -> dict[str, float]:

@@ -8,7 +8,11 @@ import pytest
 from emu_helpers import DELAY, Signer
 
 from vpnkit.emulator import Emulator, serve
-from vpnkit.emulator.backend import TUNNELS_PER_GATEWAY
+from vpnkit.emulator.backend import (
+    TUNNELS_PER_ACCOUNT,
+    TUNNELS_PER_CUSTOMER_GATEWAY,
+    TUNNELS_PER_GATEWAY,
+)
 from vpnkit.emulator.seed import build
 
 
@@ -24,6 +28,8 @@ def emu(_server: Emulator) -> Emulator:
     _server.backend.reset(build("demo"))
     _server.backend.create_delay = DELAY
     _server.backend.tunnels_per_gateway = TUNNELS_PER_GATEWAY
+    _server.backend.tunnels_per_customer_gateway = TUNNELS_PER_CUSTOMER_GATEWAY
+    _server.backend.tunnels_per_account = TUNNELS_PER_ACCOUNT
     _server.faults.clear()
     _server.app.limiter.rate = 0
     return _server

@@ -7,7 +7,11 @@ Across rows: a (gateway, name) pair given twice, and every rule the API applies 
 tunnels of one gateway, between the rows and with the gateway's existing tunnels
 (:mod:`vpnkit.gateway_rules`, the form's rules too; :func:`_gateway_issues` feeds it).
 The lookup also lists the tunnels that already exist on every involved gateway (paged
-describes filtered by up to 5 gateways each), which resume relies on.
+describes filtered by up to 5 gateways each), which resume relies on, and reads the account's
+tunnel quotas (one DescribeVpcLimits call, :mod:`vpnkit.quotas`): the tunnels on a gateway,
+on a customer gateway (its ``VpnConnNum``) and in the account, plus the rows to create, in
+row order, may not pass them (``LimitExceeded`` on the rows past a quota). Quotas that could
+not be read are a warning (``QuotaNotChecked``), never "no limit".
 """
 
 from __future__ import annotations
@@ -22,10 +26,11 @@ from vpnkit.batch.io import RowInput
 from vpnkit.client import VpcClient
 from vpnkit.errors import ApiError, TransportError
 from vpnkit.gateway_rules import Ref, check_gateway
+from vpnkit.quotas import Quota, customer_gateway_counts, read_limits
 from vpnkit.validate import Issue, errors, issues
 from vpnkit.wire import connection_from_wire
 
-__all__ = ["Targets", "check_rows", "lookup_targets"]
+__all__ = ["Targets", "check_quota", "check_rows", "lookup_targets"]
 
 
 @dataclass
@@ -39,6 +44,8 @@ class Targets:
     #: gateway -> tunnel name -> the tunnel as DescribeVpnConnections returns it
     tunnels: dict[str, dict[str, Mapping[str, Any]]] = field(default_factory=dict)
     known: bool = False  # False: no client, or the lookups failed (references unchecked)
+    #: the account's tunnel quotas (DescribeVpcLimits); None: not read (quotas unchecked)
+    limits: dict[str, int] | None = None
 
 
 def lookup_targets(client: VpcClient | None, gateway_ids: Sequence[str],
@@ -66,10 +73,11 @@ def lookup_targets(client: VpcClient | None, gateway_ids: Sequence[str],
         t.known = True
     except (ApiError, TransportError) as exc:
         return Targets(), [Issue("", "LookupFailed", f"could not read the live state ({exc}): "
-                                 "references and conflicts with existing tunnels are not "
-                                 "checked, and nothing is sent until a lookup succeeds",
+                                 "references, quotas and conflicts with existing tunnels are "
+                                 "not checked, and nothing is sent until a lookup succeeds",
                                  "warning")]
-    return t, []
+    t.limits, warnings = read_limits(client)  # one call; unread is a warning, never "no limit"
+    return t, warnings
 
 
 def _text(value: Any) -> str:
@@ -171,8 +179,40 @@ def _cross_rows(rows: Sequence[RowInput], t: Targets) -> dict[int, list[Issue]]:
     return found
 
 
+def check_quota(rows: Sequence[RowInput], t: Targets) -> None:
+    """Add ``LimitExceeded`` to the rows to create that pass a tunnel quota (in place).
+
+    The rows to create are those with a spec whose name is not a tunnel of their gateway in
+    ``t.tunnels`` (the live tunnels); they are counted in row order after the tunnels that
+    exist (per gateway: ``t.tunnels``; per customer gateway and account: the customer
+    gateways' ``VpnConnNum``). A row refused by
+    another error is not sent, so it does not count (it still gets the quota error when the
+    quota is full before it, as the API checks the quota first). Nothing when ``t.limits``
+    is None (not read: :func:`lookup_targets` warned) or the targets are unknown.
+    """
+    if t.limits is None or not t.known:
+        return
+    live = t.tunnels
+    per_cgw = customer_gateway_counts(t.customer_gateways.values())
+    quota = Quota(t.limits, {gw: len(tunnels) for gw, tunnels in live.items()}, per_cgw,
+                  sum(per_cgw.values()))
+    seen: set[tuple[str, str]] = set()
+    for r in sorted(rows, key=lambda x: x.row):
+        spec = r.spec
+        if spec is None or r.key in seen or r.name in live.get(r.vpn_gateway_id, {}):
+            continue
+        seen.add(r.key)
+        gw, cgw = _text(spec.vpn_gateway_id), _text(spec.customer_gateway_id)
+        if gw not in t.gateways or cgw not in t.customer_gateways:
+            continue  # ResourceNotFound already
+        problem = quota.check(gw, cgw) if errors(r.issues) else quota.take(gw, cgw)
+        if problem is not None:
+            r.issues.append(problem)
+
+
 def check_rows(rows: Sequence[RowInput], t: Targets) -> None:
-    """Add every row's issues to ``row.issues`` (in place): its own, then the batch's."""
+    """Add every row's issues to ``row.issues`` (in place): its own, then the batch's, then
+    the quotas (:func:`check_quota`)."""
     for r in rows:
         if r.spec is not None:
             gw = t.gateways.get(_text(r.spec.vpn_gateway_id), {})
@@ -183,3 +223,4 @@ def check_rows(rows: Sequence[RowInput], t: Targets) -> None:
     cross = _cross_rows(rows, t)
     for r in rows:
         r.issues += cross.get(r.row, [])
+    check_quota(rows, t)

@@ -11,7 +11,11 @@ import sys
 import threading
 from typing import Any
 
-from vpnkit.emulator.backend import TUNNELS_PER_GATEWAY
+from vpnkit.emulator.backend import (
+    TUNNELS_PER_ACCOUNT,
+    TUNNELS_PER_CUSTOMER_GATEWAY,
+    TUNNELS_PER_GATEWAY,
+)
 from vpnkit.emulator.faults import parse_assignment
 from vpnkit.emulator.seed import SEEDS
 from vpnkit.emulator.server import (
@@ -59,6 +63,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--tunnels-per-gateway", type=int, default=TUNNELS_PER_GATEWAY,
                         metavar="N", help="the emulator's tunnel quota per VPN gateway (no "
                         "documented default exists; default: %(default)s)")
+    parser.add_argument("--tunnels-per-customer-gateway", type=int,
+                        default=TUNNELS_PER_CUSTOMER_GATEWAY, metavar="N",
+                        help="the emulator's tunnel quota per customer gateway (default: "
+                        "%(default)s)")
+    parser.add_argument("--tunnels-per-account", type=int, default=TUNNELS_PER_ACCOUNT,
+                        metavar="N", help="the emulator's tunnel quota per account and region "
+                        "(default: %(default)s)")
     parser.add_argument("--max-connections", type=int, default=MAX_CONNECTIONS, metavar="N",
                         help="open connections served at once; the longest-idle one is "
                         "closed for a new one (default: %(default)s)")
@@ -102,6 +113,8 @@ def main(argv: list[str] | None = None, prog: str = "python -m vpnkit.emulator")
                     create_delay=args.create_delay, rate_limit=args.rate_limit,
                     faults=dict(args.fault), allow_remote=args.allow_remote,
                     tunnels_per_gateway=args.tunnels_per_gateway,
+                    tunnels_per_customer_gateway=args.tunnels_per_customer_gateway,
+                    tunnels_per_account=args.tunnels_per_account,
                     max_connections=args.max_connections, idle_timeout=args.idle_timeout)
     except (OSError, ValueError) as exc:
         print(f"{prog}: error: {_start_error(args, exc)}", file=sys.stderr)

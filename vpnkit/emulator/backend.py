@@ -37,6 +37,7 @@ from typing import Any
 
 from vpnkit import options
 from vpnkit.cidr import parse_address, parse_network
+from vpnkit.emulator import limits as vpc_limits
 from vpnkit.emulator import routes as gw_routes
 from vpnkit.emulator import vendors
 from vpnkit.emulator.codes import EmulatorError, for_action
@@ -53,7 +54,8 @@ from vpnkit.emulator.schema import SCHEMAS, read
 from vpnkit.emulator.seed import REGIONS
 from vpnkit.gateway_version import CUSTOMER_GATEWAY_CHANGE, at_least
 
-__all__ = ["ACTIONS", "MUTATING", "Backend", "EmulatorError"]
+__all__ = ["ACTIONS", "MUTATING", "TUNNELS_PER_ACCOUNT", "TUNNELS_PER_CUSTOMER_GATEWAY",
+           "TUNNELS_PER_GATEWAY", "Backend", "EmulatorError"]
 
 ACTIONS: tuple[str, ...] = tuple(SCHEMAS)
 MUTATING = frozenset({"CreateVpnConnection", "DeleteVpnConnection",
@@ -66,6 +68,11 @@ CUSTOMER_GATEWAY_QUOTA = 50
 #: cloud.tencent.com product 248 doc 42942) whose default no doc states. ``MaxConnection`` of
 #: a gateway is the SSL-VPN client count (ref §3.2), never a tunnel quota.
 TUNNELS_PER_GATEWAY = 100
+#: Emulator settings too: the tunnels per customer gateway (DescribeVpcLimits
+#: ``custom-gateway-max-vpn-connections``) and per account (``appid-max-vpn-connections``,
+#: counted per region as the doc's "部分私有网络的配额有地域属性" allows); no doc gives a default.
+TUNNELS_PER_CUSTOMER_GATEWAY = 100
+TUNNELS_PER_ACCOUNT = 1000
 MAX_TASKS = 10_000
 _CST = timezone(timedelta(hours=8))
 # §3.8: ASNs Tencent reserves for itself.
@@ -102,6 +109,8 @@ class Backend:
         seed: int | None = None,
         on_change: Callable[[Mapping[str, Any]], None] | None = None,
         tunnels_per_gateway: int = TUNNELS_PER_GATEWAY,
+        tunnels_per_customer_gateway: int = TUNNELS_PER_CUSTOMER_GATEWAY,
+        tunnels_per_account: int = TUNNELS_PER_ACCOUNT,
     ) -> None:
         self.state: dict[str, Any] = copy.deepcopy(dict(state or {"regions": {}, "tasks": {}}))
         self.state.setdefault("regions", {})
@@ -109,6 +118,9 @@ class Backend:
         self.create_delay = create_delay
         #: emulator quota of tunnels per VPN gateway (see TUNNELS_PER_GATEWAY)
         self.tunnels_per_gateway = tunnels_per_gateway
+        #: emulator quotas of tunnels per customer gateway and per account (in a region)
+        self.tunnels_per_customer_gateway = tunnels_per_customer_gateway
+        self.tunnels_per_account = tunnels_per_account
         self.clock = clock
         self.on_change = on_change
         self._rng = random.Random(seed)
@@ -122,6 +134,7 @@ class Backend:
             "DescribeVpnGateways": self.describe_vpn_gateways,
             "DescribeCustomerGateways": self.describe_customer_gateways,
             "DescribeVpcTaskResult": self.describe_vpc_task_result,
+            "DescribeVpcLimits": self.describe_vpc_limits,
             "CreateCustomerGateway": self.create_customer_gateway,
             "ResetVpnConnection": self.reset_vpn_connection,
             "GenerateVpnConnectionDefaultHealthCheckIp": self.generate_health_check_ip,
@@ -246,9 +259,7 @@ class Backend:
         cidr = self._vpc_cidr(r, gw, p.get("VpcId"), region)
         siblings = [self._view(t) for t in r["vpn_connections"].values()
                     if t["VpnGatewayId"] == gw["VpnGatewayId"]]
-        if len(siblings) >= self.tunnels_per_gateway:
-            raise EmulatorError("LimitExceeded", f"VPN gateway {gw['VpnGatewayId']} already "
-                                f"has {len(siblings)} tunnels, the emulator's quota.")
+        self._tunnel_quota(r, gw, cgw, len(siblings))
         tags = check_tags(p.get("Tags", []))
         conf = tunnel_config(p, Context(gw, cgw, cidr, siblings, self._rng))
         now = self.clock()
@@ -262,6 +273,33 @@ class Backend:
         r["vpn_connections"][tid] = tunnel
         self._task(region, rid, tid, tunnel["_ready"])
         return {"VpnConnection": self._view(tunnel)}
+
+    def _tunnel_quota(self, r: Mapping[str, Mapping[str, Any]], gw: Mapping[str, Any],
+                      cgw: Mapping[str, Any], on_gateway: int) -> None:
+        """The account's tunnel quotas (:meth:`limits`): per gateway, per customer gateway,
+        per account. Each is ``LimitExceeded`` (listed for CreateVpnConnection, GOINTL);
+        tunnels still DELETING count, as they do in VpnConnNum."""
+        on_cgw = sum(1 for t in r["vpn_connections"].values()
+                     if t["CustomerGatewayId"] == cgw["CustomerGatewayId"])
+        for count, quota, what in (
+                (on_gateway, self.tunnels_per_gateway, f"VPN gateway {gw['VpnGatewayId']}"),
+                (on_cgw, self.tunnels_per_customer_gateway,
+                 f"customer gateway {cgw['CustomerGatewayId']}"),
+                (len(r["vpn_connections"]), self.tunnels_per_account, "this account")):
+            if count >= quota:
+                raise EmulatorError("LimitExceeded", f"{what} already has {count} tunnels, "
+                                    f"its quota ({quota}).")
+
+    def limits(self) -> dict[str, int]:
+        """The quotas DescribeVpcLimits answers (emulator settings; see limits.py)."""
+        return {vpc_limits.PER_GATEWAY: self.tunnels_per_gateway,
+                vpc_limits.PER_CUSTOMER_GATEWAY: self.tunnels_per_customer_gateway,
+                vpc_limits.PER_ACCOUNT: self.tunnels_per_account,
+                vpc_limits.CUSTOMER_GATEWAYS: CUSTOMER_GATEWAY_QUOTA}
+
+    def describe_vpc_limits(self, region: str, p: dict[str, Any], rid: str) -> dict[str, Any]:
+        """DescribeVpcLimits: the VPN quotas from the emulator's settings (limits.py)."""
+        return {"VpcLimitSet": vpc_limits.answer(p["LimitTypes"], self.limits())}
 
     def describe_vpn_connections(self, region: str, p: dict[str, Any],
                                  rid: str) -> dict[str, Any]:
@@ -347,6 +385,11 @@ class Backend:
                                 f"on a 4.0 or later VPN gateway; {gw['VpnGatewayId']} is "
                                 f"version {gw.get('Version')}.")
         cgw = self._get(r, "customer_gateways", "cgw", cgw_id, "CustomerGatewayId", region)
+        quota = self.tunnels_per_customer_gateway
+        on_cgw = sum(1 for t in r["vpn_connections"].values() if t["CustomerGatewayId"] == cgw_id)
+        if cgw_id != tunnel["CustomerGatewayId"] and on_cgw >= quota:
+            raise EmulatorError("LimitExceeded", f"customer gateway {cgw_id} already has "
+                                f"{on_cgw} tunnels, its quota ({quota}).")
         siblings = [self._view(t) for t in r["vpn_connections"].values()
                     if t["VpnGatewayId"] == gw["VpnGatewayId"] and t is not tunnel]
         vpc = r["vpcs"].get(gw["VpcId"])

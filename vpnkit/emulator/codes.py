@@ -142,6 +142,11 @@ ACTION_CODES: dict[str, frozenset[str]] = {
         "InvalidParameterValue.Malformed",
         "ResourceNotFound",
     }),
+    # GOSDK v1.3.166 client.go (GOINTL v3.0.1474 has no DescribeVpcLimits): emulator/limits.py
+    "DescribeVpcLimits": frozenset({
+        "InvalidParameterValue",
+        "InvalidParameterValue.LimitExceeded",
+    }),
     "DescribeVpcTaskResult": frozenset({
         "InternalError.ModuleError",
         "InvalidParameterValue",

@@ -14,6 +14,9 @@ name                            effect
                                 is closed with no answer
 ``internal_error_after_commit`` probability that a successful mutating call is committed
                                 and then answered with ``InternalError``
+``unauthorized``                probability of answering ``UnauthorizedOperation`` *before*
+                                running (a sub-account whose CAM policy lacks the action,
+                                e.g. ``vpc:DescribeVpcLimits``)
 ``empty_create_id``             probability that a successful ``CreateVpnConnection`` is
                                 answered with ``VpnConnectionId: ""`` (the tunnel exists;
                                 TF handles this answer of the live API, ref §1.2)
@@ -53,13 +56,14 @@ class FaultSettings:
     drop_after_commit: float = 0.0
     internal_error_after_commit: float = 0.0
     empty_create_id: float = 0.0
+    unauthorized: float = 0.0
     actions: frozenset[str] = frozenset()
     seed: int | None = None
 
 
 _NAMES = frozenset(f.name for f in dataclasses.fields(FaultSettings))
 _PROBABILITIES = ("internal_error", "drop_after_commit", "internal_error_after_commit",
-                  "empty_create_id")
+                  "empty_create_id", "unauthorized")
 
 
 def _coerce(name: str, value: Any) -> Any:
@@ -146,6 +150,9 @@ class Faults:
             raise EmulatorError("RequestLimitExceeded", "Injected fault: request rate limited.")
         if self._fire(action, "internal_error", s.internal_error):
             raise EmulatorError("InternalError", "Injected fault: internal error.")
+        if self._fire(action, "unauthorized", s.unauthorized):
+            raise EmulatorError("UnauthorizedOperation", f"Injected fault: the caller is not "
+                                f"authorized to call {action}.")
 
     def after_commit(self, action: str) -> None:
         """Faults that strike after a mutating call committed."""

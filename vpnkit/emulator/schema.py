@@ -177,6 +177,8 @@ SCHEMAS: dict[str, Obj] = {
     "DescribeVpnGateways": _describe("VpnGatewayIds"),
     "DescribeCustomerGateways": _describe("CustomerGatewayIds"),
     "DescribeVpcTaskResult": _all_required({"TaskId": STR}),
+    # APIJSON: LimitTypes (list of str) is required (limits.py)
+    "DescribeVpcLimits": _all_required({"LimitTypes": ListOf(STR)}),
     # PYSDK VpnGatewayRoute / APIJSON required flags; RouteId, Type and the times are
     # output fields of the same model, accepted on input and ignored.
     "DescribeVpnGatewayRoutes": Obj({"VpnGatewayId": STR, "Filters": ListOf(FILTER),

@@ -34,7 +34,12 @@ from vpnkit.credentials import DEMO_SECRET_ID, DEMO_SECRET_KEY, Credential
 from vpnkit.emulator import seed as seeds
 from vpnkit.emulator import store
 from vpnkit.emulator.app import EmulatorApp, build_app, run_wsgi
-from vpnkit.emulator.backend import TUNNELS_PER_GATEWAY, Backend
+from vpnkit.emulator.backend import (
+    TUNNELS_PER_ACCOUNT,
+    TUNNELS_PER_CUSTOMER_GATEWAY,
+    TUNNELS_PER_GATEWAY,
+    Backend,
+)
 from vpnkit.emulator.faults import ConnectionDropped, Faults
 from vpnkit.endpoints import is_loopback_host
 
@@ -282,6 +287,8 @@ def serve(
     max_connections: int = MAX_CONNECTIONS,
     idle_timeout: float = IDLE_TIMEOUT,
     tunnels_per_gateway: int = TUNNELS_PER_GATEWAY,
+    tunnels_per_customer_gateway: int = TUNNELS_PER_CUSTOMER_GATEWAY,
+    tunnels_per_account: int = TUNNELS_PER_ACCOUNT,
 ) -> Emulator:
     """Start an emulator in a background thread and return it (already serving).
 
@@ -289,15 +296,18 @@ def serve(
     atomically after every mutating call. ``faults`` is a :class:`Faults` or its settings.
     ``token``, if given, must come as X-TC-Token (temporary credentials); it is in
     ``emu.credential``. ``max_connections`` and ``idle_timeout`` bound the open
-    connections (see the module docstring); ``tunnels_per_gateway`` is the emulator's tunnel
-    quota (an emulator setting: no documented default exists).
+    connections (see the module docstring); ``tunnels_per_gateway``,
+    ``tunnels_per_customer_gateway`` and ``tunnels_per_account`` are the emulator's tunnel
+    quotas, answered by DescribeVpcLimits (emulator settings: no documented default exists).
     """
     if not allow_remote and not is_loopback_host(host):
         raise ValueError(f"refusing to bind {host!r}: not a loopback address "
                          "(pass allow_remote=True to expose the emulator)")
     initial = store.load(state) if state is not None else None
     backend = Backend(initial if initial is not None else seeds.build(seed),
-                      create_delay=create_delay, tunnels_per_gateway=tunnels_per_gateway)
+                      create_delay=create_delay, tunnels_per_gateway=tunnels_per_gateway,
+                      tunnels_per_customer_gateway=tunnels_per_customer_gateway,
+                      tunnels_per_account=tunnels_per_account)
     if state is not None:
         path = os.fspath(state)
         backend.on_change = lambda s: store.save(path, s)

@@ -115,7 +115,7 @@ def compare(inputs: Sequence[RowInput], targets: Targets, *, client: VpcClient |
     (:func:`vpnkit.batch.preflight.lookup_targets`): no I/O, the CPU part of :func:`plan`.
     ``profile`` fills what new tunnels leave unset. Raises
     :class:`~vpnkit.batch.BatchInvalid` like :func:`plan`."""
-    from vpnkit.batch.preflight import Targets, check_rows
+    from vpnkit.batch.preflight import Targets, check_quota, check_rows
     from vpnkit.wire import connection_from_wire
 
     live = {gw: {name: connection_from_wire(raw) for name, raw in tunnels.items()}
@@ -144,7 +144,8 @@ def compare(inputs: Sequence[RowInput], targets: Targets, *, client: VpcClient |
                     {gw: {n: t for n, t in tunnels.items()
                           if (gw, n) not in managed and not prune}
                      for gw, tunnels in targets.tunnels.items()}, known=True)
-    check_rows(inputs, final)
+    check_rows(inputs, final)  # final has no limits: the quotas count the live tunnels,
+    check_quota(inputs, targets)  # since apply creates before it deletes (prune)
     warnings = _refuse_invalid(inputs, batch_issues)
     changes: list[Change] = []
     for r in inputs:

@@ -1,0 +1,170 @@
+"""The pre-flight checks the account's tunnel quotas (DescribeVpcLimits) before sending."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from vpnkit import VpcClient
+from vpnkit.batch import BatchInvalid, create_many
+from vpnkit.emulator import Emulator
+from vpnkit.errors import ApiError
+
+REGION = "ap-guangzhou"
+PSK = "quota-psk-7c1e9a"
+VPCS = {"vpngw-demo0001": ("vpc-demo0001", "10.0"), "vpngw-demo0002": ("vpc-demo0002", "172.16")}
+
+
+@pytest.fixture(autouse=True)
+def _env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("VPNKIT_BATCH_STATE", str(tmp_path / "journal.sqlite3"))
+
+
+def rows(n: int, gateways: tuple[str, ...] = ("vpngw-demo0001",), cgw: str = "cgw-demo0001",
+         start: int = 0) -> pd.DataFrame:
+    """``n`` valid Policy tunnels (disjoint SPDs) spread over ``gateways`` in turn."""
+    out = []
+    for i in range(start, start + n):
+        gw = gateways[i % len(gateways)]
+        vpc, prefix = VPCS[gw]
+        out.append({"name": f"q-{i:02d}", "vpn_gateway_id": gw, "customer_gateway_id": cgw,
+                    "vpc_id": vpc, "pre_share_key": PSK, "route_type": "Policy",
+                    "spd": f"{prefix}.{i}.0/24=192.168.{i}.0/24"})
+    return pd.DataFrame(out)
+
+
+def tunnels(emu: Emulator) -> list[dict[str, Any]]:
+    """Every tunnel the emulator holds in the region."""
+    return list(emu.backend.dump()["regions"][REGION]["vpn_connections"].values())
+
+
+def refused(exc: BatchInvalid) -> dict[int, tuple[str, str]]:
+    """row -> (path, code) of every error of a refused batch."""
+    return {int(r): (str(p), str(c)) for r, p, c in zip(
+        exc.frame["row"], exc.frame["path"], exc.frame["code"], strict=True)}
+
+
+def test_dry_run_says_the_row_past_the_gateway_quota_will_fail(emu: Emulator,
+                                                              client: VpcClient) -> None:
+    """Quota 3 per gateway: a dry run of 4 rows refuses the 4th (LimitExceeded) and sends none."""
+    emu.backend.tunnels_per_gateway = 3
+    with pytest.raises(BatchInvalid) as err:
+        create_many(client, rows(4), dry_run=True, progress=False)
+    assert refused(err.value) == {3: ("vpn_gateway_id", "LimitExceeded")}  # 0-based
+    assert "quota of 3" in err.value.frame["message"][0]
+    skipped = create_many(client, rows(4), dry_run=True, progress=False, skip_invalid=True)
+    assert list(skipped.frame["status"]) == ["dry-run"] * 3 + ["invalid"]
+    assert skipped.frame["error_code"][3] == "LimitExceeded"
+    assert tunnels(emu) == []
+
+
+def test_existing_tunnels_count_and_the_emulator_agrees(emu: Emulator,
+                                                        client: VpcClient) -> None:
+    """2 tunnels exist, quota 3: of 2 new rows the 2nd is refused, as the emulator refuses it."""
+    emu.backend.tunnels_per_gateway = 3
+    assert create_many(client, rows(2), progress=False, wait=False).counts == {"created": 2}
+    with pytest.raises(BatchInvalid) as err:
+        create_many(client, rows(2, start=2), dry_run=True, progress=False)
+    assert refused(err.value) == {1: ("vpn_gateway_id", "LimitExceeded")}
+    assert "2 exist and 1 come first" in err.value.frame["message"][0]
+    done = create_many(client, rows(2, start=2), progress=False, wait=False, skip_invalid=True)
+    assert done.counts == {"created": 1, "invalid": 1}
+    with pytest.raises(ApiError) as api:  # what the row would have met
+        client.call("CreateVpnConnection", {**_wire(rows(1, start=9)), "VpnConnectionName": "x"})
+    assert api.value.code == "LimitExceeded"
+
+
+def _wire(df: pd.DataFrame) -> dict[str, Any]:
+    from vpnkit.batch.io import read_rows
+
+    inputs, _ = read_rows(df)
+    assert inputs[0].spec is not None
+    return inputs[0].spec.to_wire()
+
+
+def test_rows_that_exist_or_are_refused_use_no_quota(emu: Emulator, client: VpcClient) -> None:
+    """A row whose tunnel exists is not sent, nor is an invalid one: neither counts."""
+    emu.backend.tunnels_per_gateway = 3
+    create_many(client, rows(1), progress=False, wait=False)
+    batch = rows(4)  # row 1 exists (q-00)
+    batch.loc[1, "spd"] = "10.9.0.0/24=192.168.77.0/24"  # outside the VPC: refused
+    with pytest.raises(BatchInvalid) as err:
+        create_many(client, batch, dry_run=True, progress=False)
+    assert "LimitExceeded" not in set(err.value.frame["code"])
+    assert set(refused(err.value)) == {1}
+
+
+def test_customer_gateway_quota_counts_its_tunnels_on_other_gateways(
+        emu: Emulator, client: VpcClient) -> None:
+    """Per customer gateway: VpnConnNum counts its tunnels outside the batch's gateway."""
+    emu.backend.tunnels_per_customer_gateway = 2
+    create_many(client, rows(1, ("vpngw-demo0002",), start=1), progress=False, wait=False)
+    with pytest.raises(BatchInvalid) as err:
+        create_many(client, rows(2, start=2), dry_run=True, progress=False)
+    assert refused(err.value) == {1: ("customer_gateway_id", "LimitExceeded")}
+    ok = create_many(client, rows(2, cgw="cgw-demo0002", start=2), dry_run=True, progress=False)
+    assert set(ok.frame["status"]) == {"dry-run"}
+
+
+def test_account_quota_counts_every_gateway(emu: Emulator, client: VpcClient) -> None:
+    """appid-max-vpn-connections: row 3 of a batch over two gateways passes a quota of 2."""
+    emu.backend.tunnels_per_account = 2
+    with pytest.raises(BatchInvalid) as err:
+        create_many(client, rows(3, ("vpngw-demo0001", "vpngw-demo0002")), dry_run=True,
+                    progress=False)
+    assert refused(err.value) == {2: ("", "LimitExceeded")}
+
+
+@pytest.mark.parametrize("fault", ["unauthorized", "internal_error"])
+def test_unreadable_quota_is_a_warning_never_no_limit(emu: Emulator, client: VpcClient,
+                                                      fault: str) -> None:
+    """DescribeVpcLimits refused or failing: a QuotaNotChecked warning; all else as before."""
+    emu.backend.tunnels_per_gateway = 3
+    emu.faults.update(**{fault: 1.0}, actions="DescribeVpcLimits")
+    result = create_many(client, rows(4), dry_run=True, progress=False)
+    warned = result.issues[result.issues["code"] == "QuotaNotChecked"]
+    assert list(warned["severity"]) == ["warning"] and warned["row"].isna().all()
+    assert "not checked" in warned["message"].iloc[0]
+    assert list(result.frame["status"]) == ["dry-run"] * 4
+    assert list(result.frame["message"]) == ["would create"] * 4  # the lookups still count
+    assert emu.faults.injected[fault] >= 1
+
+
+def test_one_describe_vpc_limits_call_per_pre_flight(emu: Emulator, client: VpcClient) -> None:
+    """The quotas are read once for the batch, not per row or per gateway."""
+    from vpnkit.audit import AuditLog
+
+    log = AuditLog(":memory:")
+    create_many(client.with_audit(log), rows(6, ("vpngw-demo0001", "vpngw-demo0002")),
+                dry_run=True, progress=False)
+    actions = list(log.frame()["action"])
+    assert actions.count("DescribeVpcLimits") == actions.count("DescribeVpcs") > 0  # 1 call each
+
+
+def test_plan_refuses_creates_past_the_quota_but_not_changes_in_place(
+        emu: Emulator, client: VpcClient) -> None:
+    """plan(): a 4th new tunnel on a gateway at quota 3 is refused; modifying the 3 is not."""
+    from vpnkit.plan import plan
+
+    emu.backend.tunnels_per_gateway = 3
+    create_many(client, rows(3), progress=False)
+    changed = rows(3)
+    changed.loc[0, "spd"] = "10.0.50.0/24=192.168.50.0/24"
+    p = plan(client, changed)
+    assert [c.action for c in p.changes].count("modify") == 1
+    with pytest.raises(BatchInvalid) as err:
+        plan(client, pd.concat([changed, rows(1, start=3)], ignore_index=True))
+    assert refused(err.value) == {3: ("vpn_gateway_id", "LimitExceeded")}
+
+
+def test_plan_warns_when_the_quota_cannot_be_read(emu: Emulator, client: VpcClient) -> None:
+    """plan(): DescribeVpcLimits refused is a warning of the plan; the plan is still made."""
+    from vpnkit.plan import plan
+
+    emu.faults.update(unauthorized=1.0, actions="DescribeVpcLimits")
+    p = plan(client, rows(2))
+    assert "QuotaNotChecked" in set(p.warnings["code"])
+    assert [c.action for c in p.changes] == ["create", "create"]

@@ -1,0 +1,102 @@
+"""The account's tunnel quotas: read once per pre-flight, then counted row by row.
+
+No doc gives a fixed number of tunnels per VPN gateway; the account's quotas are read with
+DescribeVpcLimits (cloud.tencent.com product 248 doc 42942):
+
+* ``vpn-gateway-max-custom-gateways``: tunnels per VPN gateway ("每个VPNGW可以创建的通道数");
+* ``custom-gateway-max-vpn-connections``: tunnels per customer gateway;
+* ``appid-max-vpn-connections``: tunnels per account (in a region).
+
+:func:`read_limits` makes the one call of a pre-flight (the batch's, the plan's, the form's).
+A quota that could not be read (an error, a sub-account without the permission:
+``UnauthorizedOperation``, a type the answer leaves out) is never taken for "no limit": it is
+reported as not checked (a warning) and nothing else changes. :class:`Quota` counts the
+tunnels that exist plus those about to be created, in order; a tunnel past a quota is an
+error with the code CreateVpnConnection answers for it, ``LimitExceeded`` (GOINTL
+``client.go`` list; the emulator answers it, ``vpnkit/emulator/backend.py``).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from vpnkit.errors import ApiError, TransportError
+from vpnkit.issue import Issue
+
+__all__ = ["CODE", "PER_ACCOUNT", "PER_CUSTOMER_GATEWAY", "PER_GATEWAY", "TUNNEL_LIMITS",
+           "UNCHECKED", "Quota", "customer_gateway_counts", "read_limits"]
+
+PER_GATEWAY = "vpn-gateway-max-custom-gateways"
+PER_CUSTOMER_GATEWAY = "custom-gateway-max-vpn-connections"
+PER_ACCOUNT = "appid-max-vpn-connections"
+TUNNEL_LIMITS = (PER_GATEWAY, PER_CUSTOMER_GATEWAY, PER_ACCOUNT)
+CODE = "LimitExceeded"
+#: the code of the warning "the quotas were not checked" (vpnkit's, not the API's)
+UNCHECKED = "QuotaNotChecked"
+
+
+def read_limits(client: Any) -> tuple[dict[str, int] | None, list[Issue]]:
+    """One DescribeVpcLimits call: ``(limits, warnings)``; ``limits`` is None if unread."""
+    try:
+        limits: dict[str, int] = client.describe_vpc_limits(list(TUNNEL_LIMITS))
+    except (ApiError, TransportError) as exc:
+        return None, [Issue("", UNCHECKED, f"could not read the account's tunnel quotas "
+                            f"({exc}): tunnels per VPN gateway, per customer gateway and per "
+                            "account are not checked before sending", "warning")]
+    missing = [t for t in TUNNEL_LIMITS if t not in limits]
+    if missing:
+        return limits, [Issue("", UNCHECKED, f"DescribeVpcLimits did not answer "
+                              f"{', '.join(missing)}: that quota is not checked", "warning")]
+    return limits, []
+
+
+class Quota:
+    """Tunnels counted against the account's limits as new ones are planned, in order.
+
+    ``on_gateway`` / ``on_customer_gateway``: the tunnels that exist per gateway / customer
+    gateway; ``total``: the tunnels of the account in the region. A limit absent from
+    ``limits`` is not checked (its warning came from :func:`read_limits`).
+    """
+
+    def __init__(self, limits: Mapping[str, int], on_gateway: Mapping[str, int],
+                 on_customer_gateway: Mapping[str, int], total: int) -> None:
+        self.limits = dict(limits)
+        self.on_gateway: Counter[str] = Counter(on_gateway)
+        self.on_customer_gateway: Counter[str] = Counter(on_customer_gateway)
+        self.total = total
+        self.existing = (Counter(on_gateway), Counter(on_customer_gateway), total)
+
+    def check(self, gateway: str, customer_gateway: str) -> Issue | None:
+        """The error if one more tunnel on ``gateway`` / ``customer_gateway`` passes a quota."""
+        for kind, path, count, existing, what in (
+                (PER_GATEWAY, "vpn_gateway_id", self.on_gateway[gateway],
+                 self.existing[0][gateway], f"VPN gateway {gateway}"),
+                (PER_CUSTOMER_GATEWAY, "customer_gateway_id",
+                 self.on_customer_gateway[customer_gateway],
+                 self.existing[1][customer_gateway], f"customer gateway {customer_gateway}"),
+                (PER_ACCOUNT, "", self.total, self.existing[2], "this account (region)")):
+            limit = self.limits.get(kind)
+            if limit is not None and count >= limit:
+                before = count - existing
+                return Issue(path, CODE, f"would be tunnel {count + 1} of {what}, past the "
+                             f"account's quota of {limit} ({kind}, DescribeVpcLimits): "
+                             f"{existing} exist" + (f" and {before} come first in this batch"
+                                                    if before else ""))
+        return None
+
+    def take(self, gateway: str, customer_gateway: str) -> Issue | None:
+        """:meth:`check`, and count the tunnel when it fits."""
+        problem = self.check(gateway, customer_gateway)
+        if problem is None:
+            self.on_gateway[gateway] += 1
+            self.on_customer_gateway[customer_gateway] += 1
+            self.total += 1
+        return problem
+
+
+def customer_gateway_counts(customer_gateways: Iterable[Mapping[str, Any]]) -> dict[str, int]:
+    """Tunnels per customer gateway: its ``VpnConnNum`` (DescribeCustomerGateways, ref §3.3)."""
+    return {str(c["CustomerGatewayId"]): int(c.get("VpnConnNum") or 0)
+            for c in customer_gateways}
