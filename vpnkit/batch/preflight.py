@@ -30,7 +30,7 @@ from vpnkit.quotas import Quota, customer_gateway_counts, read_limits
 from vpnkit.validate import Issue, errors, issues
 from vpnkit.wire import connection_from_wire
 
-__all__ = ["Targets", "check_quota", "check_rows", "lookup_targets"]
+__all__ = ["Targets", "check_quota", "check_rows", "gateway_tunnels", "lookup_targets"]
 
 
 @dataclass
@@ -60,16 +60,7 @@ def lookup_targets(client: VpcClient | None, gateway_ids: Sequence[str],
         t.customer_gateways = {str(c["CustomerGatewayId"]): c
                                for c in client.describe_customer_gateways()}
         involved = sorted(set(gateway_ids) & t.gateways.keys())
-        chunks = [involved[i:i + 5] for i in range(0, len(involved), 5)]  # <= 5 values (§3.4)
-
-        def listing(gws: list[str]) -> list[dict[str, Any]]:
-            return client.describe_vpn_connections_raw(filters={"vpn-gateway-id": gws})
-
-        t.tunnels = {gw: {} for gw in involved}
-        with ThreadPoolExecutor(max_workers=max(1, min(workers, len(chunks) or 1))) as pool:
-            for found in pool.map(listing, chunks):
-                for c in found:
-                    t.tunnels[str(c["VpnGatewayId"])][str(c["VpnConnectionName"])] = c
+        t.tunnels = gateway_tunnels(client, involved, workers)
         t.known = True
     except (ApiError, TransportError) as exc:
         return Targets(), [Issue("", "LookupFailed", f"could not read the live state ({exc}): "
@@ -78,6 +69,25 @@ def lookup_targets(client: VpcClient | None, gateway_ids: Sequence[str],
                                  "warning")]
     t.limits, warnings = read_limits(client)  # one call; unread is a warning, never "no limit"
     return t, warnings
+
+
+def gateway_tunnels(client: VpcClient, gateway_ids: Sequence[str],
+                    workers: int = 8) -> dict[str, dict[str, Mapping[str, Any]]]:
+    """The tunnels of each gateway by name, as the API describes them: paged describes
+    filtered by up to 5 gateways each (§3.4), in parallel. ApiError/TransportError propagate:
+    a failed listing is never an empty gateway."""
+    gws = sorted(set(gateway_ids))
+    chunks = [gws[i:i + 5] for i in range(0, len(gws), 5)]
+
+    def listing(chunk: list[str]) -> list[dict[str, Any]]:
+        return client.describe_vpn_connections_raw(filters={"vpn-gateway-id": chunk})
+
+    out: dict[str, dict[str, Mapping[str, Any]]] = {gw: {} for gw in gws}
+    with ThreadPoolExecutor(max_workers=max(1, min(workers, len(chunks) or 1))) as pool:
+        for found in pool.map(listing, chunks):
+            for c in found:
+                out.setdefault(str(c["VpnGatewayId"]), {})[str(c["VpnConnectionName"])] = c
+    return out
 
 
 def _text(value: Any) -> str:

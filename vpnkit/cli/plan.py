@@ -5,7 +5,9 @@ applied), 2 changes pending (``plan``, or ``apply`` without ``--yes``), 1 errors
 desired state, an unreadable live state, a change that failed, and usage errors too, so that
 2 never means anything but "pending"). ``apply`` without ``--yes``
 shows the plan and sends nothing; deleting (``--prune``, ``--replace``) also needs the phrase
-the plan prints, given with ``--confirm`` (or typed at the prompt on a terminal).
+the plan prints, given with ``--confirm`` (or typed at the prompt on a terminal). ``apply``
+plans afresh each time; before sending it re-reads the tunnels, so one that changed while the
+prompt waited is reported ``stale`` and not sent (exit 1: plan again).
 """
 
 from __future__ import annotations
@@ -157,4 +159,8 @@ def cmd_apply(args: argparse.Namespace) -> int:
     else:
         emit(result.frame, args.format)
     print(result.summary(), file=sys.stderr)
+    stale = result.counts.get("stale", 0)
+    if stale:
+        print(f"{stale} change{'s' if stale != 1 else ''} not sent: the tunnel changed since "
+              "the plan was read; plan again", file=sys.stderr)
     return 0 if result.ok else 1

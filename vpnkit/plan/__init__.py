@@ -36,13 +36,20 @@ that the desired state does not list, only with ``prune=True``, behind the same 
 :func:`vpnkit.batch.delete_many`'s runbook: ``delete N tunnels`` (one already ``DELETING`` is
 nothing to do: ``unchanged``, noted "being deleted").
 
+Between plan and apply (a review, a prompt, a notebook cell) a tunnel may change. Apply
+therefore re-reads the plan's tunnels first (:mod:`vpnkit.plan.fresh`) and never sends a
+stale row: a change whose tunnel appeared, went, was re-created, is being deleted or has a
+configured field that differs from what the plan saw ends ``stale`` ("plan again"), and the
+apply is not ``ok``.
+
 Before anything is sent, the desired state passes the batch pre-flight (references, every
 :func:`vpnkit.validate.issues` rule, conflicts between tunnels of a gateway) against the
 state it will produce; any error raises :class:`~vpnkit.batch.BatchInvalid`.
 
 The rooms: this module reads the desired and live states and holds :class:`Plan`;
-:mod:`vpnkit.plan.changes` compares one tunnel (pure); :mod:`vpnkit.plan.apply` sends the
-changes through the batch journal and executor (:mod:`vpnkit.batch.execute`).
+:mod:`vpnkit.plan.changes` compares one tunnel (pure); :mod:`vpnkit.plan.fresh` checks that
+the live state is still the planned one; :mod:`vpnkit.plan.apply` sends the changes through
+the batch journal and executor (:mod:`vpnkit.batch.execute`).
 """
 
 
@@ -308,6 +315,15 @@ class Plan:
         journal, ``state=`` or its default) and audited, at the client's rate limit, in a
         pool of ``workers`` threads. Interrupted (even by ``kill -9``)? Plan again and apply:
         the new plan holds only what is not done yet, so each change is made once.
+
+        **Stale rows are never sent.** The plan was read at one moment; before sending,
+        apply re-reads the tunnels of the plan's gateways (one describe per 5 gateways) and
+        any change whose tunnel differs from what the plan saw (appeared, gone, re-created,
+        being deleted, or a configured field changed; not the state or statuses the gateway
+        changes itself) ends ``stale``, with a message to plan again, and makes
+        :attr:`ApplyResult.ok` False; the other changes go ahead. If the re-read fails,
+        :class:`PlanError` is raised, nothing is sent, and the plan can be applied later.
+
         ``wait``: wait until created tunnels are AVAILABLE and deleted ones gone (a replace
         always waits for its old tunnel to go). A delete is sent, waited for and reported
         by :func:`vpnkit.batch.delete.delete_one`, as :func:`~vpnkit.batch.delete_many`

@@ -1,9 +1,10 @@
 """Applying a plan: Modify in place, then replace, create and delete, each change once.
 
-The sending is :func:`vpnkit.batch.execute.run` (thread pool, journal intent and outcome,
-progress) with this module's senders: Modify; Delete through
-:func:`vpnkit.batch.delete.delete_one`, so prune and replace wait and report exactly as
-:func:`~vpnkit.batch.delete_many` does; creates through the batch's own.
+First the plan's tunnels are re-read (:mod:`vpnkit.plan.fresh`): a change whose tunnel moved
+since the plan is ``stale`` and not sent. The sending is :func:`vpnkit.batch.execute.run`
+(thread pool, journal intent and outcome, progress) with this module's senders: Modify;
+Delete through :func:`vpnkit.batch.delete.delete_one`, so prune and replace wait and report
+exactly as :func:`~vpnkit.batch.delete_many` does; creates through the batch's own.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
 __all__ = ["APPLY_COLUMNS", "ApplyResult", "apply"]
 
 #: statuses of a change that was not (or not known to be) made
-_NOT_DONE = ("failed", "unknown", "pending", "skipped")
+_NOT_DONE = ("failed", "unknown", "pending", "skipped", "stale")
 APPLY_COLUMNS = ("action", "vpn_gateway_id", "name", "vpn_connection_id", "status",
                  "error_code", "message", "request_id")
 
@@ -164,6 +165,7 @@ def apply(p: Plan, *, confirm: str | None, replace: bool, workers: int, progress
     from vpnkit.batch.execute import BatchAudit, BatchRow, run, wait_available
     from vpnkit.batch.io import RowInput
     from vpnkit.batch.journal import Journal, default_state_path
+    from vpnkit.plan.fresh import reread, stale_changes
 
     started = time.monotonic()
     if p.client is None:
@@ -181,29 +183,35 @@ def apply(p: Plan, *, confirm: str | None, replace: bool, workers: int, progress
         raise PlanError(f"this plan deletes tunnels: confirm with the phrase "
                         f"{p.confirmation!r}; nothing was sent")
     apply_id = "a" + new_batch_id()[1:]
-    p.applied = apply_id
     sink = audit if audit is not None else p.client.audit
     tagged = BatchAudit(sink, apply_id)
     client = p.client.with_audit(tagged)
+    # the live state now, not at plan time (PlanError, nothing sent, if it cannot be read)
+    stale = stale_changes(p.changes, reread(client, sorted(
+        {c.vpn_gateway_id for c in p.changes}), workers))
+    p.applied = apply_id
     journal = Journal(state or default_state_path(sink))
 
-    def rows(action: str) -> list[Any]:
-        return [BatchRow(RowInput(c.row if c.row is not None else -1, c.name,
-                                  c.vpn_gateway_id, c.spec)) for c in p.changes
-                if c.action == action]
+    def row_of(c: Any, **kw: Any) -> Any:
+        return BatchRow(RowInput(c.row if c.row is not None else -1, c.name,
+                                 c.vpn_gateway_id, c.spec), **kw)
 
-    out: list[tuple[str, Any]] = []
+    def rows(action: str) -> list[Any]:
+        return [row_of(c) for c in p.changes if c.action == action and c.key_tuple not in stale]
+
+    out: list[tuple[str, Any]] = [
+        (c.action, row_of(c, status="stale", vpn_connection_id=c.vpn_connection_id,
+                          message=f"{stale[c.key_tuple]}: not sent; plan again"))
+        for c in p.changes if c.key_tuple in stale]
 
     def tag(batch: list[Any], action: str) -> list[Any]:
         out.extend((action, r) for r in batch)
         return batch
 
     try:
-        done = [BatchRow(RowInput(c.row if c.row is not None else -1, c.name,
-                                  c.vpn_gateway_id, c.spec), status="unchanged",
-                         vpn_connection_id=c.vpn_connection_id)
-                for c in p.changes if c.action == "unchanged"]
-        tag(done, "unchanged")
+        tag([row_of(c, status="unchanged", vpn_connection_id=c.vpn_connection_id)
+             for c in p.changes if c.action == "unchanged" and c.key_tuple not in stale],
+            "unchanged")
         modifies = tag(rows("modify"), "modify")
         run(client, modifies, {}, journal, apply_id, workers, progress, tagged,
             send=_modifier(p), desc="modify")
