@@ -14,6 +14,13 @@ tunnel exists; only a lookup can say otherwise, and that is the planner's busine
 write's). Other changes of a created tunnel (``modified``, ``deleting``, ``deleted``) are
 recorded as given.
 
+Replaces (:mod:`vpnkit.plan`: delete, then create, where Modify cannot make a change) have a
+second table, one row per (gateway, name): the *intent*, written before the delete is sent
+and removed once the new tunnel exists (or the API refused the delete, so nothing was
+deleted). A row still there after a crash or ``kill -9`` between the delete and the create
+tells the next plan that the tunnel's absence (or its ``DELETING`` state) is a replace of
+vpnkit's own to finish: it plans the create, which the next apply makes once.
+
 The file is private: created ``0600`` (its ``-wal``/``-shm`` companions inherit that mode) in a
 folder created ``0700``, as the emulator's state file and the audit database are.
 
@@ -29,11 +36,12 @@ import os
 import sqlite3
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-__all__ = ["Journal", "JournalRow", "default_state_path"]
+__all__ = ["Journal", "JournalRow", "Replacing", "default_state_path"]
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS batch_rows (
@@ -48,6 +56,14 @@ CREATE TABLE IF NOT EXISTS batch_rows (
     message TEXT,
     updated REAL NOT NULL,
     PRIMARY KEY (batch_id, vpn_gateway_id, name)
+);
+CREATE TABLE IF NOT EXISTS replaces (
+    vpn_gateway_id TEXT NOT NULL,
+    name TEXT NOT NULL,
+    apply_id TEXT NOT NULL,
+    old_id TEXT NOT NULL,
+    updated REAL NOT NULL,
+    PRIMARY KEY (vpn_gateway_id, name)
 );
 """
 _DONE = ("created", "exists")
@@ -89,6 +105,14 @@ class JournalRow:
     request_id: str | None
     error_code: str | None
     message: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Replacing:
+    """An unfinished replace: ``apply_id`` deletes (or deleted) ``old_id`` to re-create it."""
+
+    apply_id: str
+    old_id: str
 
 
 class Journal:
@@ -135,3 +159,22 @@ class Journal:
             self._db.execute(
                 _UPSERT, (batch_id, key[0], key[1], row, status, vpn_connection_id, request_id,
                  error_code, message, time.time()))
+
+    def intend_replace(self, apply_id: str, key: tuple[str, str], old_id: str) -> None:
+        """Before a replace's delete: (gateway, name) is to be re-created (committed first)."""
+        with self._lock:
+            self._db.execute("INSERT OR REPLACE INTO replaces VALUES (?,?,?,?,?)",
+                             (key[0], key[1], apply_id, old_id, time.time()))
+
+    def end_replace(self, key: tuple[str, str]) -> None:
+        """The replace of (gateway, name) is over: its new tunnel exists, or nothing was deleted."""
+        with self._lock:
+            self._db.execute("DELETE FROM replaces WHERE vpn_gateway_id = ? AND name = ?", key)
+
+    def replacing(self, gateways: Sequence[str]) -> dict[tuple[str, str], Replacing]:
+        """The unfinished replaces on ``gateways``, keyed by (gateway, name)."""
+        wanted = set(gateways)
+        with self._lock:
+            cur = self._db.execute("SELECT vpn_gateway_id, name, apply_id, old_id FROM replaces")
+            return {(r[0], r[1]): Replacing(r[2], r[3]) for r in cur.fetchall()
+                    if r[0] in wanted}

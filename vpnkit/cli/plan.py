@@ -45,6 +45,9 @@ def register(sub: Any) -> None:
                        "FILE's gateways that FILE does not list")
         p.add_argument("--format", choices=FORMATS, default="table",
                        help="output format (default: table)")
+        p.add_argument("--state", metavar="DB", help="journal (default: beside the "
+                       "audit log, or $VPNKIT_BATCH_STATE); its unfinished replaces are "
+                       "planned as the creates that finish them")
         if name == "apply":
             p.add_argument("--yes", action="store_true", help="apply (without it: show "
                            "the plan, send nothing)")
@@ -53,8 +56,6 @@ def register(sub: Any) -> None:
             p.add_argument("--confirm", metavar="PHRASE", help="the phrase the plan prints "
                            "when it deletes tunnels, e.g. 'delete 2 tunnels'")
             add_workers(p, "parallel changes")
-            p.add_argument("--state", metavar="DB", help="journal (default: beside the "
-                           "audit log, or $VPNKIT_BATCH_STATE)")
             p.add_argument("--no-wait", action="store_true", help="do not wait for "
                            "created tunnels to be AVAILABLE")
         p.set_defaults(func=cmd_plan if name == "plan" else cmd_apply)
@@ -101,7 +102,7 @@ def _make(args: argparse.Namespace) -> tuple[Any, Plan | None]:
         raise FileNotFoundError(f"no such file: {path}")  # exit 1: an error, not "pending"
     client = client_from_args(args)
     try:
-        return client, plan(client, path, prune=args.prune)
+        return client, plan(client, path, prune=args.prune, state=args.state)
     except BatchInvalid as exc:
         emit(exc.frame, args.format)
         n = len(exc.frame)

@@ -40,7 +40,8 @@ Between plan and apply (a review, a prompt, a notebook cell) a tunnel may change
 therefore re-reads the plan's tunnels first (:mod:`vpnkit.plan.fresh`) and never sends a
 stale row: a change whose tunnel appeared, went, was re-created, is being deleted or has a
 configured field that differs from what the plan saw ends ``stale`` ("plan again"), and the
-apply is not ``ok``.
+apply is not ``ok``. A replace journals its intent before its delete, so a crash between the
+delete and the create is finished by the next plan and apply (a ``create`` with a note).
 
 Before anything is sent, the desired state passes the batch pre-flight (references, every
 :func:`vpnkit.validate.issues` rule, conflicts between tunnels of a gateway) against the
@@ -59,6 +60,7 @@ import sys
 import types
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from vpnkit import options
@@ -77,6 +79,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from vpnkit.batch.io import RowInput
+    from vpnkit.batch.journal import Replacing
     from vpnkit.batch.preflight import Targets
     from vpnkit.client import VpcClient
     from vpnkit.plan.apply import ApplyResult
@@ -86,18 +89,22 @@ __all__ = ["ACTIONS", "Change", "FieldChange", "Plan", "PlanError", "compare", "
 
 
 def plan(client: VpcClient, desired: Any, *, prune: bool = False, workers: int = 8,
-         profile: str | None = options.DEFAULT_PROFILE) -> Plan:
+         profile: str | None = options.DEFAULT_PROFILE, state: Any = None) -> Plan:
     """Compare ``desired`` with the live tunnels of the gateways it names (see the module).
 
     ``prune``: also plan to delete the live tunnels of those gateways that ``desired`` does
     not list. ``profile``: what a *new* tunnel (create, replace) gets for the options its
     row leaves empty (:data:`vpnkit.options.PROFILES`, default ``"strong"``), so vpnkit never
     creates on the API's weak defaults; specs passed as objects keep their own profile.
-    Raises :class:`~vpnkit.batch.BatchInvalid` (nothing sent) when the desired
-    state fails validation or pre-flight, and :class:`PlanError` when the live state cannot
+    ``state``: the batch journal (default: beside the client's audit log, or
+    ``$VPNKIT_BATCH_STATE``), read for replaces an interrupted apply left unfinished: their
+    tunnel is planned as a create that finishes the replace. Raises
+    :class:`~vpnkit.batch.BatchInvalid` (nothing sent) when the desired state fails
+    validation or pre-flight, and :class:`PlanError` when the live state cannot
     be read (a failed lookup is never taken for "no tunnels").
     """
     from vpnkit.batch.io import read_rows
+    from vpnkit.batch.journal import Journal, default_state_path
     from vpnkit.batch.preflight import lookup_targets
 
     # empty cells are "not managed" here (see the module), so no profile fills them
@@ -109,24 +116,45 @@ def plan(client: VpcClient, desired: Any, *, prune: bool = False, workers: int =
                         + "; ".join(i.message for i in lookup_issues))
     specs = isinstance(desired, list | tuple) and bool(desired) and all(
         isinstance(s, VpnConnectionSpec) for s in desired)
+    path = Path(state) if state is not None else default_state_path(client.audit)
+    replacing = {}
+    if str(path) != ":memory:" and path.is_file():  # planning never creates the journal
+        journal = Journal(path)
+        try:
+            replacing = journal.replacing(gateways)
+        finally:
+            journal.close()
     return compare(inputs, targets, client=client, prune=prune,
                    batch_issues=[*batch_issues, *lookup_issues],
-                   profile=None if specs else profile)
+                   profile=None if specs else profile, replacing=replacing, state=path)
 
 
 def compare(inputs: Sequence[RowInput], targets: Targets, *, client: VpcClient | None = None,
             prune: bool = False, batch_issues: Sequence[Issue] = (),
-            profile: str | None = None) -> Plan:
+            profile: str | None = None,
+            replacing: Mapping[tuple[str, str], Replacing] | None = None,
+            state: Any = None) -> Plan:
     """The plan for desired ``inputs`` (:func:`vpnkit.batch.io.read_rows` with
     ``profile=None``) against the live ``targets``
     (:func:`vpnkit.batch.preflight.lookup_targets`): no I/O, the CPU part of :func:`plan`.
-    ``profile`` fills what new tunnels leave unset. Raises
+    ``profile`` fills what new tunnels leave unset; ``replacing`` are the journal's
+    unfinished replaces (:meth:`vpnkit.batch.journal.Journal.replacing`). Raises
     :class:`~vpnkit.batch.BatchInvalid` like :func:`plan`."""
     from vpnkit.batch.preflight import Targets, check_quota, check_rows
     from vpnkit.wire import connection_from_wire
 
     live = {gw: {name: connection_from_wire(raw) for name, raw in tunnels.items()}
             for gw, tunnels in targets.tunnels.items()}
+    # An unfinished replace (its delete sent, its create not made) is finished by a create
+    # while its old tunnel is gone or still DELETING; any other live tunnel makes it moot.
+    resumed, moot = {}, []
+    for k, intent in (replacing or {}).items():
+        conn = live.get(k[0], {}).get(k[1])
+        if conn is None or (conn.vpn_connection_id == intent.old_id
+                            and conn.state == "DELETING"):
+            resumed[k] = intent
+        else:
+            moot.append(k)
     keyless = set()
     for r in inputs:
         if r.spec is not None and not r.spec.pre_share_key:
@@ -135,13 +163,17 @@ def compare(inputs: Sequence[RowInput], targets: Targets, *, client: VpcClient |
                 r.spec = replace(r.spec, pre_share_key=conn.pre_share_key)  # not managed
                 keyless.add(r.key)
             else:
-                r.issues.append(Issue("pre_share_key", "MissingParameter",
-                                      "is required to create a tunnel (set pre_share_key_env)"))
+                why = "is required to create a tunnel (set pre_share_key_env)"
+                if r.key in resumed:
+                    why += (f": apply {resumed[r.key].apply_id} deleted "
+                            f"{resumed[r.key].old_id} to replace it, and vpnkit never "
+                            "stores a key")
+                r.issues.append(Issue("pre_share_key", "MissingParameter", why))
     if profile is not None:
         # A new tunnel is never created on the API's (weak) defaults: the profile fills
         # what its row leaves empty; an existing tunnel's empty cells stay unmanaged.
         for r in inputs:
-            exists = r.name in live.get(r.vpn_gateway_id, {})
+            exists = r.name in live.get(r.vpn_gateway_id, {}) and r.key not in resumed
             if r.spec is not None and not exists and r.spec.profile is None:
                 r.spec = replace(r.spec, profile=profile)
     managed = {r.key for r in inputs}
@@ -158,6 +190,14 @@ def compare(inputs: Sequence[RowInput], targets: Targets, *, client: VpcClient |
     for r in inputs:
         assert r.spec is not None
         conn = live.get(r.vpn_gateway_id, {}).get(r.name)
+        if r.key in resumed:
+            intent = resumed[r.key]
+            note = f"finishes the replace of {intent.old_id} begun by apply {intent.apply_id}"
+            changes.append(Change(
+                "create", r.vpn_gateway_id, r.name, row=r.row, spec=r.spec, live=conn,
+                key="not managed" if r.key in keyless else "new", replaces=intent.old_id,
+                notes=(note + ("; waits until it is gone" if conn else ""),)))
+            continue
         if conn is None:
             changes.append(Change("create", r.vpn_gateway_id, r.name, row=r.row, key="new",
                                   spec=r.spec))
@@ -190,7 +230,7 @@ def compare(inputs: Sequence[RowInput], targets: Targets, *, client: VpcClient |
     versions = {gw: str(g["Version"]) for gw, g in targets.gateways.items() if "Version" in g}
     return Plan(changes, client=client, prune=prune,
                 warnings=warnings,
-                vpc_cidrs=targets.vpcs, gateway_versions=versions)
+                vpc_cidrs=targets.vpcs, gateway_versions=versions, state=state, moot=moot)
 
 
 def _refuse_invalid(inputs: Sequence[Any], batch_issues: Sequence[Issue]) -> pd.DataFrame:
@@ -210,7 +250,8 @@ class Plan:
     def __init__(self, changes: Sequence[Change], *, client: VpcClient | None, prune: bool,
                  warnings: pd.DataFrame | None = None,
                  vpc_cidrs: Mapping[str, str] | None = None,
-                 gateway_versions: Mapping[str, str] | None = None) -> None:
+                 gateway_versions: Mapping[str, str] | None = None, state: Any = None,
+                 moot: Sequence[tuple[str, str]] = ()) -> None:
         self.changes = sorted(changes, key=lambda c: (c.vpn_gateway_id, c.name))
         self.client = client
         self.prune = prune
@@ -220,6 +261,10 @@ class Plan:
         self.gateway_versions = dict(gateway_versions or {})
         #: the id of the apply that used this plan (a plan is applied once: plan again)
         self.applied: str | None = None
+        #: the journal the plan read (apply's default ``state``)
+        self.state = state
+        #: unfinished replaces in the journal that the live state made moot (apply clears)
+        self.moot = list(moot)
 
     # --- reading it -------------------------------------------------------------------
 
@@ -312,9 +357,11 @@ class Plan:
         Deleting (``delete`` rows, and ``replace`` rows with ``replace=True``) needs
         ``confirm`` equal to :attr:`confirmation`; otherwise :class:`PlanError` is raised and
         nothing is sent. Each change is journaled (intent before, outcome after; the batch
-        journal, ``state=`` or its default) and audited, at the client's rate limit, in a
-        pool of ``workers`` threads. Interrupted (even by ``kill -9``)? Plan again and apply:
-        the new plan holds only what is not done yet, so each change is made once.
+        journal, ``state=`` or the one the plan read) and audited, at the client's rate
+        limit, in a pool of ``workers`` threads. Interrupted (even by ``kill -9``)? Plan
+        again and apply: the new plan holds only what is not done yet, so each change is
+        made once; a replace cut between its delete and its create is planned as the
+        create that finishes it (its intent is journaled before the delete).
 
         **Stale rows are never sent.** The plan was read at one moment; before sending,
         apply re-reads the tunnels of the plan's gateways (one describe per 5 gateways) and

@@ -5,6 +5,11 @@ since the plan is ``stale`` and not sent. The sending is :func:`vpnkit.batch.exe
 (thread pool, journal intent and outcome, progress) with this module's senders: Modify;
 Delete through :func:`vpnkit.batch.delete.delete_one`, so prune and replace wait and report
 exactly as :func:`~vpnkit.batch.delete_many` does; creates through the batch's own.
+
+A replace journals its intent (:meth:`~vpnkit.batch.journal.Journal.intend_replace`) before
+its delete and clears it once the new tunnel exists. Killed in between, the next plan reads
+the intent and plans the create (waiting for the old tunnel to go if it is still
+``DELETING``); that apply sends it under the batch's exactly-once rules.
 """
 
 from __future__ import annotations
@@ -158,6 +163,26 @@ def _deleter(p: Plan, *, wait: bool, timeout: float) -> Any:
     return send
 
 
+def _creator(p: Plan, timeout: float) -> Any:
+    """The batch's create; one that finishes a replace first waits for its old tunnel to go."""
+    from vpnkit.batch.delete import confirm_gone
+    from vpnkit.batch.execute import _create_one
+
+    by_key = {c.key_tuple: c for c in p.changes}
+
+    def send(client: VpcClient, row: Any, journaled_before: bool) -> None:
+        change = by_key[row.src.key]
+        if change.action == "create" and change.live is not None:  # still DELETING
+            why = confirm_gone(client, change.live.vpn_connection_id, timeout)
+            if why is not None:  # the name is not free: creating now would be refused
+                row.status, row.vpn_connection_id = "deleting", change.live.vpn_connection_id
+                row.message = f"{why}; not re-created yet: apply again to finish the replace"
+                return
+        _create_one(client, row, journaled_before)
+
+    return send
+
+
 def apply(p: Plan, *, confirm: str | None, replace: bool, workers: int, progress: bool,
            audit: Any, state: Any, wait: bool, wait_timeout: float) -> ApplyResult:
     """See :meth:`vpnkit.plan.Plan.apply`."""
@@ -190,7 +215,8 @@ def apply(p: Plan, *, confirm: str | None, replace: bool, workers: int, progress
     stale = stale_changes(p.changes, reread(client, sorted(
         {c.vpn_gateway_id for c in p.changes}), workers))
     p.applied = apply_id
-    journal = Journal(state or default_state_path(sink))
+    journal = Journal(state or p.state or default_state_path(sink))
+    by_key = {c.key_tuple: c for c in p.changes}
 
     def row_of(c: Any, **kw: Any) -> Any:
         return BatchRow(RowInput(c.row if c.row is not None else -1, c.name,
@@ -209,6 +235,8 @@ def apply(p: Plan, *, confirm: str | None, replace: bool, workers: int, progress
         return batch
 
     try:
+        for key in p.moot:  # the live state shows these replaces over (or never begun)
+            journal.end_replace(key)
         tag([row_of(c, status="unchanged", vpn_connection_id=c.vpn_connection_id)
              for c in p.changes if c.action == "unchanged" and c.key_tuple not in stale],
             "unchanged")
@@ -216,18 +244,32 @@ def apply(p: Plan, *, confirm: str | None, replace: bool, workers: int, progress
         run(client, modifies, {}, journal, apply_id, workers, progress, tagged,
             send=_modifier(p), desc="modify")
         replaced = tag(rows("replace"), "replace")
+        for r in replaced:  # the intent, committed before the delete leaves
+            journal.intend_replace(apply_id, r.src.key, str(by_key[r.src.key].vpn_connection_id))
         run(client, replaced, {}, journal, apply_id, workers, progress, tagged,
             send=_deleter(p, wait=True, timeout=wait_timeout), desc="delete (replace)")
         for r in replaced:
-            if r.status not in ("deleted", "failed"):  # accepted, or unsure: not re-created
-                r.message = f"{r.message}; not re-created yet: plan and apply again"
+            if r.status == "failed":
+                journal.end_replace(r.src.key)  # refused: nothing was deleted
+            elif r.status != "deleted":  # deleting (unconfirmed) or unknown: intent kept
+                r.message = f"{r.message}; not re-created yet: apply again to finish the replace"
         ready = [r for r in replaced if r.status == "deleted"]
+        replace_keys = {r.src.key for r in ready}
         for r in ready:
             r.status, r.vpn_connection_id = "pending", None
         creates = tag(rows("create"), "create")
-        run(client, [*creates, *ready], {}, journal, apply_id, workers, progress, tagged)
+        run(client, [*creates, *ready], {}, journal, apply_id, workers, progress, tagged,
+            send=_creator(p, wait_timeout))
+        finished = {r.src.key for r in [*creates, *ready]
+                    if r.status in ("created", "reconciled", "exists")}
+        for key in finished:
+            if by_key[key].replaces is not None or key in replace_keys:
+                journal.end_replace(key)  # the new tunnel exists: the replace is done
         for r in ready:
             r.status = "replaced" if r.status == "created" else r.status
+            if r.src.key not in finished:
+                r.message = (f"{r.message}; {by_key[r.src.key].vpn_connection_id} was deleted: "
+                             "plan and apply again to finish the replace")
         if wait:
             wait_available(client, [r for r in [*creates, *ready]
                                     if r.status in ("created", "replaced", "exists",

@@ -73,6 +73,9 @@ class Change:
     live: VpnConnection | None = field(default=None, repr=False)
     #: the ModifyVpnConnectionAttribute change (spec attribute -> model value)
     modify: dict[str, Any] = field(default_factory=dict, repr=False)
+    #: a create that finishes an interrupted replace: the old tunnel's id (the journal's
+    #: intent, :mod:`vpnkit.batch.journal`); ``live`` is that tunnel while still DELETING
+    replaces: str | None = None
 
     @property
     def key_tuple(self) -> tuple[str, str]:

@@ -72,6 +72,12 @@ def stale(change: Change, now: VpnConnection | None) -> str | None:
         if now is None:
             return None
         return f"a tunnel of this name appeared since the plan ({now.vpn_connection_id})"
+    if change.replaces is not None:  # finishing a replace: the old tunnel going, or gone
+        if now is None or (now.vpn_connection_id == seen.vpn_connection_id
+                           and now.state == "DELETING"):
+            return None
+        if now.vpn_connection_id == seen.vpn_connection_id:
+            return f"{seen.vpn_connection_id} is no longer being deleted"
     if now is None:
         if change.spec is None and seen.state == "DELETING":
             return None  # not desired, and already on its way out when planned
