@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import random
@@ -655,3 +657,35 @@ def test_skeleton_holds_the_strong_profile_by_default(tmp_path: Path, env: dict[
     assert "WeakCrypto" not in made.stderr
     (tunnel,) = tunnels(emu)
     assert tunnel["IKEOptionsSpecification"]["IKEVersion"] == "IKEV2"
+
+
+def _quota_rows(tmp_path: Path, n: int) -> Path:
+    rows = tmp_path / "quota.csv"
+    head = "name,vpn_gateway_id,customer_gateway_id,vpc_id,pre_share_key_env,spd\n"
+    rows.write_text(head + "".join(
+        f"q-{i},vpngw-demo0001,cgw-demo0001,vpc-demo0001,VPNKIT_PSK_PROD,"
+        f"10.0.{i}.0/24=192.168.{i}.0/24\n" for i in range(n)))
+    return rows
+
+
+def test_batch_dry_run_names_the_row_past_the_tunnel_quota(
+        tmp_path: Path, env: dict[str, str], emu: Emulator,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """batch --dry-run with a quota of 3 tunnels per gateway: exit 1, row 3 LimitExceeded."""
+    monkeypatch.setattr(emu.backend, "tunnels_per_gateway", 3)
+    proc = vpnkit(env, "batch", str(_quota_rows(tmp_path, 4)), "--dry-run", "--format", "csv")
+    assert proc.returncode == 1, proc.stderr
+    refused = list(csv.DictReader(io.StringIO(proc.stdout)))
+    assert [(r["row"], r["code"]) for r in refused] == [("3", "LimitExceeded")]
+    assert tunnels(emu) == []
+
+
+def test_batch_warns_when_the_quota_cannot_be_read(tmp_path: Path, env: dict[str, str],
+                                                   emu: Emulator) -> None:
+    """DescribeVpcLimits denied: a 'warning: ... (QuotaNotChecked)' line; the dry run goes on."""
+    emu.faults.update(unauthorized=1.0, actions="DescribeVpcLimits")
+    proc = vpnkit(env, "batch", str(_quota_rows(tmp_path, 2)), "--dry-run", "--format", "csv")
+    assert proc.returncode == 0, proc.stderr
+    lines = [ln for ln in proc.stderr.splitlines() if "(QuotaNotChecked)" in ln]
+    assert len(lines) == 1 and lines[0].startswith("warning: ") and "not checked" in lines[0]
+    assert {r["status"] for r in csv.DictReader(io.StringIO(proc.stdout))} == {"dry-run"}

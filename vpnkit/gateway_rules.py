@@ -28,7 +28,8 @@ The rules (and their codes, from the CreateVpnConnection list, ref §6):
   tunnels of a gateway -> ``LimitExceeded`` (same doc).
 
 There is no documented tunnels-per-gateway number to check: ``MaxConnection`` of a gateway is
-its SSL-VPN client count (ref §3.2), not a tunnel quota.
+its SSL-VPN client count (ref §3.2), not a tunnel quota. The account's quota is read per
+pre-flight with DescribeVpcLimits and counted by :mod:`vpnkit.quotas`.
 
 Pure: depends on :mod:`vpnkit.models`, :mod:`vpnkit.cidr` and :class:`vpnkit.issue.Issue`
 only (no I/O, no pandas, no batch or widgets). The emulator keeps its own implementation of

@@ -7,6 +7,7 @@ import pytest
 from form_helpers import PSK, fill
 
 from vpnkit import VpcClient, options
+from vpnkit.emulator import Emulator
 from vpnkit.errors import ApiError
 from vpnkit.models import VpnConnection
 from vpnkit.widgets import VpnForm, form
@@ -280,3 +281,49 @@ def test_wait_timeout_says_how_long_and_keeps_the_tunnel(client: VpcClient) -> N
     conn = f.submit()
     assert conn is not None and conn.state == "PENDING" and len(f.results) == 1
     assert "still PENDING after 0 s" in f.output.value and "PENDING" in f.progress.value
+
+
+def test_form_refuses_a_tunnel_past_the_gateway_quota(vform: VpnForm, client: VpcClient,
+                                                      emu: Emulator) -> None:
+    """Quota 1 per gateway (DescribeVpcLimits): the 2nd tunnel is LimitExceeded, never sent."""
+    emu.backend.tunnels_per_gateway = 1
+    fill(vform, name="first")
+    assert not vform.has_errors and vform.submit() is not None
+    vform.basics.name.value = "second"
+    vform.load_spd("10.0.5.0/24 -> 192.168.5.0/24")
+    over = [i for i in vform.issues if i.code == "LimitExceeded"]
+    assert [i.path for i in over] == ["vpn_gateway_id"] and "quota of 1" in over[0].message
+    assert over[0] in vform.shown_issues()  # live state: shown at once
+    assert vform.submit() is None
+    assert len(client.describe_vpn_connections(
+        filters={"vpn-gateway-id": "vpngw-demo0001"})) == 1
+    with pytest.raises(ApiError) as refused:  # what sending it would have met
+        client.create_vpn_connection(vform.spec)
+    assert refused.value.code == "LimitExceeded"
+
+
+def test_form_counts_the_customer_gateways_tunnels_elsewhere(vform: VpnForm, client: VpcClient,
+                                                             emu: Emulator) -> None:
+    """Per customer gateway: a tunnel to it on another gateway counts (VpnConnNum)."""
+    emu.backend.tunnels_per_customer_gateway = 1
+    client.call("CreateVpnConnection", {
+        "VpnGatewayId": "vpngw-demo0002", "VpcId": "vpc-demo0002",
+        "CustomerGatewayId": "cgw-demo0001", "VpnConnectionName": "elsewhere",
+        "PreShareKey": PSK, "SecurityPolicyDatabases": [
+            {"LocalCidrBlock": "172.16.1.0/24", "RemoteCidrBlock": ["192.168.9.0/24"]}]},
+        idempotent=False)
+    fill(vform, name="here")
+    assert [i.path for i in vform.issues if i.code == "LimitExceeded"] == ["customer_gateway_id"]
+    vform.targets.select(customer_gateway_id="cgw-demo0002")
+    assert not vform.has_errors
+
+
+def test_form_warns_when_the_quota_cannot_be_read(vform: VpnForm, emu: Emulator) -> None:
+    """DescribeVpcLimits denied: a QuotaNotChecked warning by the gateway; the tunnel is sent."""
+    emu.backend.tunnels_per_gateway = 1
+    emu.faults.update(unauthorized=1.0, actions="DescribeVpcLimits")
+    fill(vform, name="first")
+    warned = [i for i in vform.issues if i.code == "QuotaNotChecked"]
+    assert [(i.path, i.severity) for i in warned] == [("vpn_gateway_id", "warning")]
+    assert "UnauthorizedOperation" in warned[0].message
+    assert not vform.has_errors and vform.submit() is not None

@@ -7,7 +7,8 @@ The rooms (each concern in one file):
 
 - :mod:`vpnkit.batch.io`: the input layouts (CSV, DataFrame, JSON, specs) -> rows
 - :mod:`vpnkit.batch.preflight`: planning checks against live state (targets, names, SPD
-  conflicts between rows and with a gateway's tunnels, quotas) before anything is sent
+  conflicts between rows and with a gateway's tunnels, the account's tunnel quotas read with
+  DescribeVpcLimits) before anything is sent
 - :mod:`vpnkit.batch.journal`: the SQLite journal of intent and outcome per row
 - :mod:`vpnkit.batch.execute`: the rate-limited, exactly-once sending and the waits
 - :mod:`vpnkit.batch.create`: :func:`create_many` and its result, tying the above together

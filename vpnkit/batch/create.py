@@ -9,9 +9,12 @@ The input layout (CSV, DataFrame, JSON, specs) is documented in :mod:`vpnkit.bat
 1. **Validate everything first.** Every row is checked (:mod:`vpnkit.validate`, with the
    VPC CIDR and gateway version looked up via the client) and the batch as a whole
    (:mod:`vpnkit.batch.preflight`: duplicate names, SPD overlaps between tunnels of a gateway,
-   quotas). Any error-level issue **raises** :class:`BatchInvalid` before anything is sent;
-   its ``.frame`` lists every issue (row, name, path, code, message, severity). With
-   ``skip_invalid=True`` those rows get status ``invalid`` and the rest go ahead.
+   the account's tunnel quotas per gateway, customer gateway and account, read with one
+   DescribeVpcLimits call: ``LimitExceeded`` on the rows past one, a ``QuotaNotChecked``
+   warning when they cannot be read). Any error-level issue **raises** :class:`BatchInvalid`
+   before anything is sent; its ``.frame`` lists every issue (row, name, path, code, message,
+   severity). With ``skip_invalid=True`` those rows get status ``invalid`` and the rest go
+   ahead.
 2. **Exactly once.** Each row is keyed by (batch id, gateway, tunnel name); a SQLite journal
    (:mod:`vpnkit.batch.journal`) records the intent before each create and the outcome after.
    A pre-pass lists the tunnels already on every involved gateway, so on a re-run (same

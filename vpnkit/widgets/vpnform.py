@@ -25,7 +25,13 @@ from vpnkit.widgets import messages
 from vpnkit.widgets.fields import Slot
 from vpnkit.widgets.layout import CSS, section
 from vpnkit.widgets.peerconf import PeerConfigPart
-from vpnkit.widgets.preflight import gateway_tunnels, live_issues
+from vpnkit.widgets.preflight import (
+    QuotaState,
+    gateway_tunnels,
+    live_issues,
+    quota_issues,
+    read_quota,
+)
 from vpnkit.widgets.preview import body_json, request_text, tccli_text
 from vpnkit.widgets.results import connection_frame, result_html
 from vpnkit.widgets.sections import Security, Tunnel
@@ -53,6 +59,7 @@ class VpnForm(W.VBox):  # type: ignore[misc]
         self._created: dict[tuple[str, str], VpnConnection] = {}
         self._refused = False  # the output says "Not sent: fix the N errors" (kept current)
         self._existing: dict[str, list[VpnConnection] | Exception] = {}
+        self._quota: QuotaState | None = None  # read with the gateway's tunnels
         self._session: list[VpnConnection] = []
         self._spec: VpnConnectionSpec | None = None
         on_change = self._changed
@@ -146,7 +153,8 @@ class VpnForm(W.VBox):  # type: ignore[misc]
                                "table decides.</small>" if route_based else "")
 
     def refresh_live(self) -> None:
-        """Look up the chosen gateway's tunnels again (for the pre-flight checks)."""
+        """Look up the chosen gateway's tunnels and the account's tunnel quotas again (for
+        the pre-flight checks): one DescribeVpcLimits call per look-up."""
         gw = self.targets.vpn_gateway_id
         if not gw or self.targets.client is None:
             return
@@ -154,6 +162,7 @@ class VpnForm(W.VBox):  # type: ignore[misc]
             self._existing[gw] = gateway_tunnels(self.targets.client, gw)
         except Exception as exc:  # shown as a warning; the API still enforces the rules
             self._existing[gw] = exc
+        self._quota = read_quota(self.targets.client)
 
     def remember(self, conn: VpnConnection) -> None:
         """A tunnel this form created counts as existing for the next pre-flight."""
@@ -188,7 +197,9 @@ class VpnForm(W.VBox):  # type: ignore[misc]
         done = self._created.get((spec.vpn_gateway_id, spec.vpn_connection_name))
         if done is not None:  # the tunnel just sent: Submit says "already created" instead
             found = [t for t in found or () if t.vpn_connection_id != done.vpn_connection_id]
-        return live_issues(spec, found) if found else []
+        quota = quota_issues(spec, found or [], self._quota) if self._quota is not None \
+            and found is not None else []
+        return (live_issues(spec, found) if found else []) + quota
 
     def _changed(self) -> None:
         if self._hold:
