@@ -26,6 +26,9 @@ from vpnkit.emulator import serve
 from vpnkit.emulator.seed import build
 
 GATEWAYS = 25
+#: every bench tunnel goes to one customer gateway: the emulator's per-customer-gateway and
+#: per-account quotas (settings, DescribeVpcLimits) are raised so that only throughput counts
+QUOTA = 100_000
 
 
 def estate() -> dict[str, Any]:
@@ -53,7 +56,8 @@ def specs(n: int) -> pd.DataFrame:
 
 
 def main(n: int = 500, workers: int = 8) -> None:
-    with serve(create_delay=0.5, rate_limit=100) as emu, tempfile.TemporaryDirectory() as tmp:
+    with serve(create_delay=0.5, rate_limit=100, tunnels_per_customer_gateway=QUOTA,
+               tunnels_per_account=QUOTA) as emu, tempfile.TemporaryDirectory() as tmp:
         emu.backend.reset(estate())
         seen, rejected = counting_limiter(emu)
         client = VpcClient("ap-guangzhou", credential=emu.credential, endpoint=emu.url)

@@ -128,3 +128,20 @@ def test_the_official_sdk_reads_the_answer(emu: Emulator) -> None:
     answer = sdk.DescribeVpcLimits(req)
     assert [(x.LimitType, x.LimitValue) for x in answer.VpcLimitSet] == [
         ("vpn-gateway-max-custom-gateways", emu.backend.tunnels_per_gateway)]
+
+
+def test_quota_settings_from_serve_and_the_command_line() -> None:
+    """serve() and `python -m vpnkit.emulator` flags set the quotas DescribeVpcLimits answers."""
+    import argparse
+
+    from vpnkit.emulator import serve
+    from vpnkit.emulator.__main__ import add_arguments
+
+    parser = argparse.ArgumentParser()
+    add_arguments(parser)
+    args = parser.parse_args(["--tunnels-per-customer-gateway", "5", "--tunnels-per-account", "9"])
+    assert (args.tunnels_per_customer_gateway, args.tunnels_per_account) == (5, 9)
+    with serve(tunnels_per_gateway=2, tunnels_per_customer_gateway=5,
+               tunnels_per_account=9) as emu:
+        got = _limits(Signer(emu.url), VPN_TYPES[:3])["VpcLimitSet"]
+    assert [x["LimitValue"] for x in got] == [2, 5, 9]

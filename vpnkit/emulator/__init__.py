@@ -16,7 +16,8 @@ Demo credentials, accepted out of the box (never valid anywhere else):
 
 Layout, one concern per module: ``codes`` (the error catalogue), ``schema`` (request shapes
 and the raw-JSON reader), ``rules`` (tunnel rules), ``query`` (Describe* selection),
-``backend`` (state and actions), ``seed`` (starting states and their IDs), ``protocol``
+``backend`` (state and actions), ``limits`` (DescribeVpcLimits: the quotas the backend's
+settings answer), ``seed`` (starting states and their IDs), ``protocol``
 (signature verification), ``faults``, ``app`` (WSGI), ``server`` (threaded
 loopback server, :func:`serve`), ``store`` (``--state`` file), ``adapter`` (in-process
 ``requests`` transport), ``__main__`` (the command line).
