@@ -28,8 +28,8 @@ STATIC = {"route_type": "StaticRoute", "spd": None}  # Modify cannot change the 
 
 @pytest.fixture
 def slow() -> Iterator[Emulator]:
-    """An emulator whose tunnels stay PENDING, and DELETING, for 1.5 s."""
-    with serve(seed="demo", create_delay=1.5) as server:
+    """An emulator whose tunnels stay PENDING, and DELETING, for 3 s (short waits time out)."""
+    with serve(seed="demo", create_delay=3.0) as server:
         yield server
 
 
@@ -60,13 +60,13 @@ def test_the_journal_keeps_a_replace_intent_until_it_ends(tmp_path: Path) -> Non
 
 def test_kill_9_between_delete_and_create_then_apply_finishes_it_once(
         slow: Emulator, tmp_path: Path) -> None:
-    """SIGKILL while the old tunnel is DELETING: the next apply creates it once, no --replace."""
+    """SIGKILL after the delete, before the create: the next apply creates it once, no --replace."""
     env = cli_env(tmp_path, slow)
     assert run_cli(env, "apply", str(desired_csv(tmp_path, [row()])), "--yes").returncode == 0
     old = live(slow, "br-01")["VpnConnectionId"]
     want = str(desired_csv(tmp_path, [row(**STATIC)]))
     sent: Counter[str] = Counter()
-    deleted = threading.Event()
+    deleted, killed = threading.Event(), threading.Event()
     original = slow.backend.handle
 
     def counting(action: str, region: str, params: Any, request_id: str,
@@ -74,7 +74,9 @@ def test_kill_9_between_delete_and_create_then_apply_finishes_it_once(
         result = original(action, region, params, request_id, **kw)
         if action in ("DeleteVpnConnection", "CreateVpnConnection"):
             sent[action] += 1
-            deleted.set()
+        if action == "DeleteVpnConnection" and not killed.is_set():
+            deleted.set()  # committed; the answer waits until the apply is killed
+            killed.wait(30)
         return result
 
     slow.backend.handle = counting  # type: ignore[method-assign]
@@ -84,9 +86,10 @@ def test_kill_9_between_delete_and_create_then_apply_finishes_it_once(
                             stderr=subprocess.DEVNULL)
     try:
         assert deleted.wait(60)
-        os.kill(proc.pid, signal.SIGKILL)  # it is waiting for the old tunnel to go
+        os.kill(proc.pid, signal.SIGKILL)  # after the delete, before any create
     finally:
         proc.wait(timeout=30)
+        killed.set()
     assert sent == {"DeleteVpnConnection": 1}
     reader = VpcClient(REGION, endpoint=slow.url, credential=slow.credential)
     assert [t.state for t in reader.describe_vpn_connections([old])] == ["DELETING"]
