@@ -16,9 +16,26 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 PY = sys.executable
+CANNED = Path(__file__).resolve().with_name("canned_server.py")
+
+
+def start_canned() -> tuple[subprocess.Popen[str], str]:
+    """Start ``canned_server.py`` (found beside this file, whatever the working directory);
+    its process and loopback URL. Raises if it does not print one, so no side is ever sent
+    an empty ``--endpoint`` (vpnkit would then address the real API)."""
+    proc = subprocess.Popen([PY, str(CANNED)], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    url = proc.stdout.readline().strip()
+    if not url.startswith("http://127.0.0.1:"):
+        proc.terminate()
+        proc.wait()
+        proc.stdout.close()
+        raise RuntimeError(f"{CANNED.name} did not start (printed {url!r})")
+    return proc, url
 
 
 def alternate(sides: dict[str, Callable[[], Any]], rounds: int) -> dict[str, list[float]]:

@@ -42,7 +42,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from _common import PY, emit
+from _common import PY, emit, start_canned
 
 BIN = Path(PY).parent
 REQUEST = {"VpnGatewayId": "vpngw-demo0001", "CustomerGatewayId": "cgw-demo0001",
@@ -86,17 +86,18 @@ def _run(argv: list[str], env: dict[str, str]) -> tuple[float, float, str]:
 
 
 def main(rounds: int = 15) -> None:
-    server = subprocess.Popen([PY, "canned_server.py"], stdout=subprocess.PIPE, text=True)
+    server, url = start_canned()
     try:
-        assert server.stdout is not None
-        url = server.stdout.readline().strip()
         with tempfile.TemporaryDirectory() as tmp:
             spec = Path(tmp, "request.json")
             spec.write_text(json.dumps(REQUEST), encoding="utf-8")
             script = Path(tmp, "sdk_create.py")
             script.write_text(SDK_SCRIPT, encoding="utf-8")
             env = {k: v for k, v in os.environ.items()
-                   if not k.startswith(("TENCENTCLOUD_", "VPNKIT_", "TCCLI_"))}
+                   if not k.startswith(("TENCENTCLOUD_", "VPNKIT_", "TCCLI_"))
+                   and k != "PYTHONDONTWRITEBYTECODE"}
+            # run alone, bytecode caching as run.py sets it (see its docstring)
+            env.setdefault("PYTHONPYCACHEPREFIX", str(Path(tmp, "pyc")))
             env |= {"HOME": tmp, "TENCENTCLOUD_SECRET_ID": "AKIDbench",
                     "TENCENTCLOUD_SECRET_KEY": "bench-key-0000",
                     "VPNKIT_AUDIT": str(Path(tmp, "audit.sqlite3"))}

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import itertools
 import statistics
-import subprocess
 import sys
 import time
 import warnings
 from collections.abc import Callable
 
-from _common import PY, alternate, emit, summary
+from _common import alternate, emit, start_canned, summary
 
 from vpnkit import VpcClient, VpnConnectionSpec
 
@@ -74,9 +73,8 @@ def measure(url: str, secret_id: str, secret_key: str, rounds: int,
 
 def main(rounds: int = 9, n: int = 100) -> None:
     warnings.simplefilter("ignore")  # the SDK warns about its own deprecated fields
-    proc = subprocess.Popen([PY, "canned_server.py"], stdout=subprocess.PIPE, text=True)
+    proc, url = start_canned()
     try:
-        url = proc.stdout.readline().strip()  # type: ignore[union-attr]
         sdk_rate, our_rate, sdk_cpu, our_cpu = measure(url, "AKIDbench", "bench-key-0000",
                                                        rounds, n)
     finally:
