@@ -687,5 +687,6 @@ def test_batch_warns_when_the_quota_cannot_be_read(tmp_path: Path, env: dict[str
     proc = vpnkit(env, "batch", str(_quota_rows(tmp_path, 2)), "--dry-run", "--format", "csv")
     assert proc.returncode == 0, proc.stderr
     lines = [ln for ln in proc.stderr.splitlines() if "(QuotaNotChecked)" in ln]
-    assert len(lines) == 1 and lines[0].startswith("warning: ") and "not checked" in lines[0]
+    assert len(lines) == 1 and lines[0].startswith("warning: could not read the account's")
+    assert "UnauthorizedOperation" in lines[0] and "not checked" in lines[0]
     assert {r["status"] for r in csv.DictReader(io.StringIO(proc.stdout))} == {"dry-run"}

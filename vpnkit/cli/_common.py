@@ -285,7 +285,8 @@ def warn_rows(warnings: pd.DataFrame) -> None:
 
     for _, w in warnings.iterrows():
         where = "" if pd.isna(w["row"]) else f"row {w['row']} "
-        print(f"warning: {where}{w['path']}: {w['message']} ({w['code']})", file=sys.stderr)
+        where += f"{w['path']}: " if w["path"] else ""  # a batch-wide one has no path
+        print(f"warning: {where}{w['message']} ({w['code']})", file=sys.stderr)
 
 
 def emit(frame: pd.DataFrame, fmt: str, *, records: Any = None) -> None:
