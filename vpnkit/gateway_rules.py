@@ -46,10 +46,10 @@ from typing import Any
 from vpnkit.cidr import parse_block
 from vpnkit.issue import Issue
 from vpnkit.models import VpnConnection, VpnConnectionSpec, is_any_any
+from vpnkit.options import ROUTE_BASED
 
 __all__ = ["MAX_GATEWAY_MAPPINGS", "ROUTE_BASED", "Ref", "check_gateway"]
 
-ROUTE_BASED = frozenset({"StaticRoute", "Bgp"})
 #: "All SPD rules under the same VPN gateway can form up to 200 mappings" (console doc
 #: product 1037 doc 39635, ref §2.1), counted as (VPC range, IDC range) pairs.
 MAX_GATEWAY_MAPPINGS = 200

@@ -304,9 +304,6 @@ class VpnConnectionSpec:
         return spec_html(self)
 
 
-_ROUTE_BASED = ("StaticRoute", "Bgp")
-
-
 @dataclass(frozen=True)
 class VpnConnection:
     """A tunnel as the API describes it (§2.4). The pre-shared key is never shown."""
@@ -355,7 +352,7 @@ class VpnConnection:
                 bgp.get("TunnelCidr", ""), bgp.get("LocalBgpIp", ""), bgp.get("RemoteBgpIp", "")
             )
         values["pre_share_key"] = self.pre_share_key or ""
-        if self.route_type in _ROUTE_BASED and is_any_any(self.security_policy_databases):
+        if self.route_type in options.ROUTE_BASED and is_any_any(self.security_policy_databases):
             # Route-based tunnels report an any-any selector they negotiate (ref §2.1 notes,
             # tccli examples.json DescribeVpnConnections); it is not a configured SPD, and
             # the console doc (1037/39635) asks for an SPD only on policy-based tunnels.

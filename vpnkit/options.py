@@ -31,6 +31,7 @@ __all__ = [
     "DISPUTED_DEFAULTS",
     "OPTIONS",
     "PROFILES",
+    "ROUTE_BASED",
     "SECRET_WIRE_NAMES",
     "SECTIONS",
     "WEAK",
@@ -93,6 +94,10 @@ _ENCRY = ("3DES-CBC", "AES-CBC-128", "AES-CBC-192", "AES-CBC-256", "DES-CBC", "S
           "AES128GCM128", "AES192GCM128", "AES256GCM128")
 _DH = ("GROUP1", "GROUP2", "GROUP5", "GROUP14", "GROUP15", "GROUP16", "GROUP19", "GROUP20",
        "GROUP21", "GROUP24")
+
+#: RouteType values of route-based tunnels (destination routes or BGP, no SPD policy), §1.1.
+#: A tuple, not a set: ``x in ROUTE_BASED`` must answer False for an unhashable odd value.
+ROUTE_BASED: tuple[str, ...] = ("StaticRoute", "Bgp")
 
 OPTIONS: tuple[Option, ...] = (
     # --- tunnel-level fields (§1.1) ---

@@ -42,7 +42,6 @@ _TAG_RESERVED = ("qcs:", "project", "项目")
 _ROUTE_PRIORITIES = (0, 100)  # §2.5 CreateVpnConnRoute.Priority
 # Route-based tunnels report (and may be given) the any-any selector 0.0.0.0/0 -> 0.0.0.0/0
 # (ref §2.1 notes: tccli examples.json); the SPD rules apply to SPD-based tunnels only.
-_ROUTE_BASED = ("StaticRoute", "Bgp")
 # SPD ranges may not be all-0, all-255, multicast (224/4) or loopback (127/8): "Use Limits",
 # tencentcloud.com product 1037 doc 32682. No specific code is documented.
 _RESERVED = tuple(parse_block(b) for b in ("0.0.0.0/8", "127.0.0.0/8", "224.0.0.0/4",
@@ -202,7 +201,8 @@ class _Checker:
         self.bgp(spec, spec.bgp_config if isinstance(spec.bgp_config, BgpConfig) else None)
         self.health_check(spec)
         self.tags(spec.tags)
-        if not (spec.route_type in _ROUTE_BASED and is_any_any(spec.security_policy_databases)):
+        routed = spec.route_type in options.ROUTE_BASED
+        if not (routed and is_any_any(spec.security_policy_databases)):
             self.spd(spec.security_policy_databases)
         if spec.route_type == "Policy" and not spec.security_policy_databases:
             self.add("security_policy_databases", "MissingParameter",

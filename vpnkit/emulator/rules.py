@@ -40,6 +40,7 @@ from vpnkit import options
 from vpnkit.cidr import parse_address, parse_network
 from vpnkit.emulator.codes import EmulatorError
 from vpnkit.gateway_version import GCM, at_least
+from vpnkit.options import ROUTE_BASED
 
 __all__ = ["ANY_ANY", "MAX_GATEWAY_MAPPINGS", "ROUTE_BASED", "Context", "check_name", "check_tags",
            "default_health_ips", "is_any_any", "reserved_range", "tunnel_config"]
@@ -205,10 +206,10 @@ def _gcm(ike: Mapping[str, Any], ipsec: Mapping[str, Any], ctx: Context) -> None
                        f"{ctx.gateway.get('Version')}.")
 
 
-#: Route-based tunnels: the API reports their selectors as any-any (ref §2.1 notes, tccli
-#: 3.1.189.1 examples.json DescribeVpnConnections: two StaticRoute tunnels of one gateway, both
-#: ``0.0.0.0/0 -> 0.0.0.0/0``). The SPD rules below apply to the SPD-based types only.
-ROUTE_BASED = frozenset({"StaticRoute", "Bgp"})
+#: Route-based tunnels (options.ROUTE_BASED): the API reports their selectors as any-any
+#: (ref §2.1 notes, tccli 3.1.189.1 examples.json DescribeVpnConnections: two StaticRoute
+#: tunnels of one gateway, both ``0.0.0.0/0 -> 0.0.0.0/0``). The SPD rules below apply to the
+#: SPD-based types only.
 ANY = IPv4Network("0.0.0.0/0")
 ANY_ANY = [{"LocalCidrBlock": "0.0.0.0/0", "RemoteCidrBlock": ["0.0.0.0/0"]}]
 #: "All SPD rules under the same VPN gateway can form up to 200 mappings" (console doc
