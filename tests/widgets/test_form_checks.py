@@ -327,3 +327,22 @@ def test_form_warns_when_the_quota_cannot_be_read(vform: VpnForm, emu: Emulator)
     assert [(i.path, i.severity) for i in warned] == [("vpn_gateway_id", "warning")]
     assert "UnauthorizedOperation" in warned[0].message
     assert not vform.has_errors and vform.submit() is not None
+
+
+def test_form_reads_the_quotas_once_per_look_up(client: VpcClient) -> None:
+    """DescribeVpcLimits goes with the gateway's look-up (choice, Submit), not per keystroke."""
+    from vpnkit.audit import AuditLog
+
+    log = AuditLog(":memory:")
+    f = fill(form(client.with_audit(log)), name="q")
+
+    def calls() -> int:
+        return int((log.frame()["action"] == "DescribeVpcLimits").sum())
+
+    first = calls()
+    for name in ("q1", "q12", "q123"):
+        f.basics.name.value = name
+    assert first > 0 and calls() == first
+    assert f.submit() is not None
+    assert calls() == 2 * first
+    f.close()

@@ -3,7 +3,8 @@
 Targets -> tunnel -> SPD -> security (a profile, the options in a collapsed part) -> review, with
 a bar (checks and Submit) that stays in view. Every change rebuilds the spec and runs
 :func:`vpnkit.validate.issues` plus the pre-flight against the gateway's existing tunnels
-(:mod:`vpnkit.widgets.preflight` over :mod:`vpnkit.gateway_rules`); a field shows its
+(:mod:`vpnkit.widgets.preflight` over :mod:`vpnkit.gateway_rules`) and the account's tunnel
+quotas (:mod:`vpnkit.quotas`, read with the gateway's tunnels); a field shows its
 message under it once touched, or every field on Submit. ``submit()`` is what the button
 does, so tests and scripts need no browser.
 """
