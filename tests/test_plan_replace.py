@@ -115,15 +115,17 @@ def test_a_refused_create_is_finished_by_the_next_apply(emu: Emulator, audited: 
     result = vpnkit.plan(audited, [row()]).apply()
     assert result.ok
     old = live(emu, "br-01")["VpnConnectionId"]
-    p = vpnkit.plan(audited, [row(**STATIC)])
+    state = Path(os.environ["VPNKIT_BATCH_STATE"]).with_name("named.sqlite3")
+    p = vpnkit.plan(audited, [row(**STATIC)], state=state)  # apply journals there too
     emu.faults.update(internal_error=1.0, actions="CreateVpnConnection")
     cut = p.apply(replace=True, confirm=p.confirmation)
     emu.faults.clear()
     assert not cut.ok and cut.counts == {"failed": 1}
+    assert "plan and apply again to finish the replace" in str(cut.frame.loc[0, "message"])
     assert emu.backend.dump()["regions"][REGION]["vpn_connections"] == {}
-    state = Path(os.environ["VPNKIT_BATCH_STATE"])
     assert [i.old_id for i in intents(state).values()] == [old]
-    again = vpnkit.plan(audited, [row(**STATIC)])
+    assert vpnkit.plan(audited, [row(**STATIC)]).changes[0].replaces is None  # other journal
+    again = vpnkit.plan(audited, [row(**STATIC)], state=state)
     (c,) = again.changes
     assert c.action == "create" and c.replaces == old and cut.apply_id in c.notes[0]
     assert again.confirmation is None  # nothing left to delete

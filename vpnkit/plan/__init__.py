@@ -126,7 +126,7 @@ def plan(client: VpcClient, desired: Any, *, prune: bool = False, workers: int =
             journal.close()
     return compare(inputs, targets, client=client, prune=prune,
                    batch_issues=[*batch_issues, *lookup_issues],
-                   profile=None if specs else profile, replacing=replacing, state=path)
+                   profile=None if specs else profile, replacing=replacing, state=state)
 
 
 def compare(inputs: Sequence[RowInput], targets: Targets, *, client: VpcClient | None = None,
@@ -261,7 +261,8 @@ class Plan:
         self.gateway_versions = dict(gateway_versions or {})
         #: the id of the apply that used this plan (a plan is applied once: plan again)
         self.applied: str | None = None
-        #: the journal the plan read (apply's default ``state``)
+        #: the journal ``plan(state=...)`` named (apply's default ``state``; None: the
+        #: default beside the audit log apply writes to)
         self.state = state
         #: unfinished replaces in the journal that the live state made moot (apply clears)
         self.moot = list(moot)
@@ -357,11 +358,12 @@ class Plan:
         Deleting (``delete`` rows, and ``replace`` rows with ``replace=True``) needs
         ``confirm`` equal to :attr:`confirmation`; otherwise :class:`PlanError` is raised and
         nothing is sent. Each change is journaled (intent before, outcome after; the batch
-        journal, ``state=`` or the one the plan read) and audited, at the client's rate
-        limit, in a pool of ``workers`` threads. Interrupted (even by ``kill -9``)? Plan
-        again and apply: the new plan holds only what is not done yet, so each change is
-        made once; a replace cut between its delete and its create is planned as the
-        create that finishes it (its intent is journaled before the delete).
+        journal: ``state=``, else the plan's ``state=``, else beside the audit log) and
+        audited, at the client's rate limit, in a pool of ``workers`` threads. Interrupted
+        (even by ``kill -9``)? Plan again and apply: the new plan holds only what is not
+        done yet, so each change is made once; a replace cut between its delete and its
+        create is planned as the create that finishes it (its intent is journaled before
+        the delete).
 
         **Stale rows are never sent.** The plan was read at one moment; before sending,
         apply re-reads the tunnels of the plan's gateways (one describe per 5 gateways) and
