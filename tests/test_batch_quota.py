@@ -168,3 +168,28 @@ def test_plan_warns_when_the_quota_cannot_be_read(emu: Emulator, client: VpcClie
     p = plan(client, rows(2))
     assert "QuotaNotChecked" in set(p.warnings["code"])
     assert [c.action for c in p.changes] == ["create", "create"]
+
+
+def test_plan_counts_a_tunnel_moved_to_another_customer_gateway(
+        emu: Emulator, client: VpcClient) -> None:
+    """plan(): moving a tunnel (4.0 gateway) onto a full customer gateway is LimitExceeded, as
+    the emulator answers the Modify; a swap that fits once both moved is planned."""
+    from vpnkit.plan import plan
+
+    emu.backend.tunnels_per_customer_gateway = 1
+    gw = ("vpngw-demo0002",)
+    live = pd.concat([rows(1, gw, "cgw-demo0001"), rows(1, gw, "cgw-demo0002", start=1)],
+                     ignore_index=True)
+    assert create_many(client, live, progress=False).counts == {"created": 2}
+    both_on_one = live.assign(customer_gateway_id="cgw-demo0001")
+    with pytest.raises(BatchInvalid) as err:
+        plan(client, both_on_one)
+    assert refused(err.value) == {1: ("customer_gateway_id", "LimitExceeded")}
+    moved = client.find_vpn_connection("vpngw-demo0002", "q-01")
+    assert moved is not None
+    with pytest.raises(ApiError) as api:
+        client.call("ModifyVpnConnectionAttribute", {
+            "VpnConnectionId": moved.vpn_connection_id, "CustomerGatewayId": "cgw-demo0001"})
+    assert api.value.code == "LimitExceeded"
+    swapped = live.assign(customer_gateway_id=["cgw-demo0002", "cgw-demo0001"])
+    assert [c.action for c in plan(client, swapped).changes] == ["modify", "modify"]

@@ -86,6 +86,19 @@ class Quota:
                                                     if before else ""))
         return None
 
+    def move(self, customer_gateway: str) -> Issue | None:
+        """A tunnel moved onto ``customer_gateway`` (a Modify, or a replace): its quota only,
+        counted when it fits (the caller takes the tunnel off its old customer gateway)."""
+        limit = self.limits.get(PER_CUSTOMER_GATEWAY)
+        count = self.on_customer_gateway[customer_gateway]
+        if limit is not None and count >= limit:
+            return Issue("customer_gateway_id", CODE, f"moving the tunnel would make it tunnel "
+                         f"{count + 1} of customer gateway {customer_gateway}, past the "
+                         f"account's quota of {limit} ({PER_CUSTOMER_GATEWAY}, "
+                         "DescribeVpcLimits)")
+        self.on_customer_gateway[customer_gateway] += 1
+        return None
+
     def take(self, gateway: str, customer_gateway: str) -> Issue | None:
         """:meth:`check`, and count the tunnel when it fits."""
         problem = self.check(gateway, customer_gateway)

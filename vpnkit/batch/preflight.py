@@ -189,16 +189,22 @@ def _cross_rows(rows: Sequence[RowInput], t: Targets) -> dict[int, list[Issue]]:
     return found
 
 
-def check_quota(rows: Sequence[RowInput], t: Targets) -> None:
+def check_quota(rows: Sequence[RowInput], t: Targets, *, moves: bool = False) -> None:
     """Add ``LimitExceeded`` to the rows to create that pass a tunnel quota (in place).
+
+    ``moves`` (the plan): a row whose tunnel exists with another customer gateway moves it
+    there (Modify, or delete and re-create): counted first, against the customer gateway's
+    quota only, in the state after the moves (each tunnel off its old customer gateway; apply
+    sends its Modifies in parallel, so a swap between two full customer gateways may still
+    meet ``LimitExceeded`` on one of them).
 
     The rows to create are those with a spec whose name is not a tunnel of their gateway in
     ``t.tunnels`` (the live tunnels); they are counted in row order after the tunnels that
     exist (per gateway: ``t.tunnels``; per customer gateway and account: the customer
-    gateways' ``VpnConnNum``). A row refused by
-    another error is not sent, so it does not count (it still gets the quota error when the
-    quota is full before it, as the API checks the quota first). Nothing when ``t.limits``
-    is None (not read: :func:`lookup_targets` warned) or the targets are unknown.
+    gateways' ``VpnConnNum``). A row refused by another error is not sent, so it does not
+    count (it still gets the quota error when the quota is full before it, as the API checks
+    the quota first). Nothing when ``t.limits`` is None (not read: :func:`lookup_targets`
+    warned) or the targets are unknown.
     """
     if t.limits is None or not t.known:
         return
@@ -207,7 +213,20 @@ def check_quota(rows: Sequence[RowInput], t: Targets) -> None:
     quota = Quota(t.limits, {gw: len(tunnels) for gw, tunnels in live.items()}, per_cgw,
                   sum(per_cgw.values()))
     seen: set[tuple[str, str]] = set()
-    for r in sorted(rows, key=lambda x: x.row):
+    ordered = sorted(rows, key=lambda x: x.row)
+    moving = []
+    for r in ordered if moves else ():
+        have = live.get(r.vpn_gateway_id, {}).get(r.name)
+        cgw = _text(r.spec.customer_gateway_id) if r.spec is not None else ""
+        if have is not None and cgw in t.customer_gateways and \
+                cgw != have.get("CustomerGatewayId") and not errors(r.issues):
+            quota.on_customer_gateway[str(have.get("CustomerGatewayId"))] -= 1
+            moving.append((r, cgw))
+    for r, cgw in moving:
+        problem = quota.move(cgw)
+        if problem is not None:
+            r.issues.append(problem)
+    for r in ordered:
         spec = r.spec
         if spec is None or r.key in seen or r.name in live.get(r.vpn_gateway_id, {}):
             continue

@@ -184,7 +184,7 @@ def compare(inputs: Sequence[RowInput], targets: Targets, *, client: VpcClient |
                           if (gw, n) not in managed and not prune}
                      for gw, tunnels in targets.tunnels.items()}, known=True)
     check_rows(inputs, final)  # final has no limits: the quotas count the live tunnels,
-    check_quota(inputs, targets)  # since apply creates before it deletes (prune)
+    check_quota(inputs, targets, moves=True)  # since apply creates before it deletes (prune)
     warnings = _refuse_invalid(inputs, batch_issues)
     changes: list[Change] = []
     for r in inputs:
