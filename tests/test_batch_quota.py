@@ -69,7 +69,7 @@ def test_existing_tunnels_count_and_the_emulator_agrees(emu: Emulator,
     with pytest.raises(BatchInvalid) as err:
         create_many(client, rows(2, start=2), dry_run=True, progress=False)
     assert refused(err.value) == {1: ("vpn_gateway_id", "LimitExceeded")}
-    assert "2 exist and 1 come first" in err.value.frame["message"][0]
+    assert "2 exist, 1 from earlier rows" in err.value.frame["message"][0]
     done = create_many(client, rows(2, start=2), progress=False, wait=False, skip_invalid=True)
     assert done.counts == {"created": 1, "invalid": 1}
     with pytest.raises(ApiError) as api:  # what the row would have met

@@ -82,8 +82,8 @@ class Quota:
                 before = count - existing
                 return Issue(path, CODE, f"would be tunnel {count + 1} of {what}, past the "
                              f"account's quota of {limit} ({kind}, DescribeVpcLimits): "
-                             f"{existing} exist" + (f" and {before} come first in this batch"
-                                                    if before else ""))
+                             f"{existing} exist" + (f", {before} from earlier rows"
+                                                    if before > 0 else ""))
         return None
 
     def move(self, customer_gateway: str) -> Issue | None:
