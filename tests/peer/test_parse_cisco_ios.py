@@ -492,3 +492,47 @@ def test_guide_shaped_ikev1_mismatches(old: str, new: str, field: str, tunnel: s
     assert text != GUIDE_V1
     got = [(m.field, m.tunnel, m.peer) for m in check(expected(**GUIDE_TUNNEL), text).mismatches]
     assert got == [(field, tunnel, peer)]
+
+
+# The gateway known to the keyring by the identity it sends, as Cisco's FlexVPN guides write
+# it (a keyring ``peer`` block found by ``identity``; the responder looks it up that way).
+_FQDN_GW: dict[str, Any] = {**POLICY_CLEAR, "ike": {"LocalIdentity": "FQDN",
+                                                    "LocalFqdnName": "vpngw.example.com"}}
+_BY_NAME = HAND_V2.replace("remote address 203.0.113.10 255.255.255.255",
+                           "remote fqdn vpngw.example.com")
+
+
+def _key_findings(tunnel: dict[str, Any], text: str) -> list[tuple[str, str]]:
+    report = check(expected(**tunnel), text)
+    assert KEY not in json.dumps([str(m) for m in report.mismatches])
+    return [(m.peer, m.severity) for m in report.mismatches]
+
+
+@pytest.mark.parametrize(("tunnel", "text", "identity"), [
+    (_FQDN_GW, _BY_NAME, "identity fqdn vpngw.example.com"),
+    (_FQDN_GW, _BY_NAME, "identity fqdn VPNGW.example.com"),
+    (_FQDN_GW, _BY_NAME, "identity fqdn domain example.com"),
+    (POLICY_CLEAR, HAND_V2, "identity address 203.0.113.10"),
+], ids=["fqdn", "fqdn-case", "fqdn-domain", "address"])
+def test_ikev2_keyring_peer_found_by_identity_holds_the_key(
+        tunnel: dict[str, Any], text: str, identity: str) -> None:
+    """A keyring peer matched by the gateway's identity counts as its key (no
+    NoPreSharedKey error); having no 'address' is only a warning (IOS initiating)."""
+    with_addr = text.replace("  address 203.0.113.10\n", f"  address 203.0.113.10\n  {identity}\n")
+    assert _key_findings(tunnel, with_addr) == []
+    only_id = text.replace("  address 203.0.113.10\n", f"  {identity}\n")
+    assert _key_findings(tunnel, only_id) == [("KeyByIdentityOnly", "warning")]
+
+
+@pytest.mark.parametrize(("tunnel", "text", "identity"), [
+    (_FQDN_GW, _BY_NAME, "identity fqdn vpngw.example.org"),
+    (_FQDN_GW, _BY_NAME, "identity fqdn domain example.org"),
+    (_FQDN_GW, _BY_NAME, "identity address 203.0.113.10"),
+    (POLICY_CLEAR, HAND_V2, "identity fqdn vpngw.example.com"),
+    (POLICY_CLEAR, HAND_V2, "identity address 203.0.113.11"),
+], ids=["other-name", "other-domain", "address-for-fqdn", "fqdn-for-address", "other-ip"])
+def test_ikev2_keyring_peer_with_another_identity_is_no_key(
+        tunnel: dict[str, Any], text: str, identity: str) -> None:
+    """A keyring peer whose identity is not the gateway's still leaves it without a key."""
+    only_id = text.replace("  address 203.0.113.10\n", f"  {identity}\n")
+    assert _key_findings(tunnel, only_id) == [("NoPreSharedKey", "error")]

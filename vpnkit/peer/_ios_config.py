@@ -199,16 +199,30 @@ class IosConfig:
             out += [TrafficSelector(s, d) for s in src for d in dst]
         return out
 
-    def has_key(self, rings: list[Node], peer: str) -> bool:
+    def has_key(self, rings: list[Node], peer: str,
+                remote_id: tuple[str, str] | None = None) -> bool:
         """True when one of ``rings`` (IKEv1 keyrings / ``crypto isakmp key`` lines, or IKEv2
-        keyring peers) holds a key for ``peer``. The key itself is never read."""
+        keyring peers) holds a key for ``peer``. The key itself is never read.
+
+        An IKEv2 keyring ``peer`` block is found by its ``address`` or by its ``identity``
+        (Cisco IOS Security Command Reference, ``crypto ikev2 keyring``: a responder looks
+        the peer up by the identity it received): ``identity address A`` / ``identity fqdn
+        NAME`` / ``identity fqdn domain D`` are compared with ``remote_id``, the identity the
+        profile accepts from the gateway (kind, value; default: its address ``peer``).
+        """
         for ring in rings:
             lines = [ring] if ring.starts("crypto", "isakmp", "key") else ring.children
             for line in lines:
                 if line.starts("peer"):  # IKEv2: address under the peer, key beside it
-                    addr = line.args("address") or line.args("identity", "address")
-                    if addr and line.first("pre-shared-key") and covers(
-                            addr[0], addr[1] if len(addr) > 1 else None, peer):
+                    by = _peer_match(line, peer, remote_id) if line.first(
+                        "pre-shared-key") else None
+                    if by == "identity":
+                        self.notes.add(line, "KeyByIdentityOnly", "this keyring peer has an "
+                                       "'identity' and no 'address': IOS finds its key when "
+                                       "the gateway starts the negotiation, but looks it up "
+                                       f"by address when it starts it itself (add 'address "
+                                       f"{peer}')", "warning")
+                    if by:
                         return True
                     continue
                 words = [x.lower() for x in line.words]
@@ -219,6 +233,33 @@ class IosConfig:
                     if len(words) > i + 1 and covers(line.words[i + 1], mask, peer):
                         return True
         return False
+
+
+def _peer_match(block: Node, peer: str, remote_id: tuple[str, str] | None) -> str | None:
+    """How an IKEv2 keyring ``peer`` block is found for this gateway: ``"address"`` (its
+    ``address`` covers ``peer``), ``"identity"`` (only its ``identity`` matches), or None."""
+    kind, value = remote_id or ("ADDRESS", peer)
+
+    def hits(addr: tuple[str, ...] | None, ip: str) -> bool:
+        return addr is not None and len(addr) > 0 and covers(
+            addr[0], addr[1] if len(addr) > 1 else None, ip)
+
+    if hits(block.args("address"), peer):
+        return "address"
+    if kind == "ADDRESS":  # the identity received; not known for 'any': the gateway's IP
+        return "identity" if hits(block.args("identity", "address"),
+                                  peer if value == "%any" else value) else None
+    fqdn = [x.lower().rstrip(".") for x in block.args("identity", "fqdn") or ()]
+    if not fqdn or kind != "FQDN":
+        return None
+    name = value.lower().rstrip(".")
+    if value == "%any":  # the profile takes any name in a domain: the name is not known
+        return "identity"
+    if fqdn[0] == "domain":
+        ok = len(fqdn) > 1 and (name == fqdn[1] or name.endswith("." + fqdn[1]))
+    else:
+        ok = name == fqdn[0]
+    return "identity" if ok else None
 
 
 class _Groups(dict[str, list[str]]):

@@ -115,9 +115,10 @@ def ikev2(cfg: IosConfig, name: str, ref: Node, local: str | None, peer: str) ->
         if ring and not rings:
             cfg.notes.add(prof.first("keyring"), "UndefinedReference", f"crypto ikev2 keyring "
                           f"{ring[-1]} is used here but not defined")
-        elif not cfg.has_key(rings, peer):
+        elif not cfg.has_key(rings, peer, ike.remote):
             cfg.notes.add(prof, "NoPreSharedKey", f"no keyring peer of this profile holds a "
-                          f"key for {peer}: AUTHENTICATION_FAILED")
+                          f"key for {peer} (by 'address', or by 'identity' for "
+                          f"{ike.remote[0]} {ike.remote[1]}): AUTHENTICATION_FAILED")
     life = prof.args("lifetime")
     ike.lifetime = int(life[0]) if life and life[0].isdigit() else 86400
     dpd = prof.args("dpd") or (cfg.globals["ikev2 dpd"].words[3:]
