@@ -24,6 +24,7 @@ from vpnkit.batch.journal import Journal
 from vpnkit.emulator import Emulator, serve
 
 STATIC = {"route_type": "StaticRoute", "spd": None}  # Modify cannot change the route type
+OTHER = {"spd": "10.0.9.0/24=192.168.9.0/24"}  # a second tunnel's own pairs
 
 
 @pytest.fixture
@@ -189,3 +190,64 @@ def test_a_replace_whose_tunnel_is_back_clears_the_intent(emu: Emulator,
     assert p.empty and p.moot == [("vpngw-demo0001", "br-01")]
     assert p.apply().ok
     assert intents(state) == {}
+
+
+def _cut_replace(emu: Emulator, audited: VpcClient) -> tuple[str, str]:
+    """Apply br-01, then a replace whose create is refused: (old id, apply id) of the cut."""
+    assert vpnkit.plan(audited, [row()]).apply().ok
+    old = live(emu, "br-01")["VpnConnectionId"]
+    p = vpnkit.plan(audited, [row(**STATIC)])
+    emu.faults.update(internal_error=1.0, actions="CreateVpnConnection")
+    cut = p.apply(replace=True, confirm=p.confirmation)
+    emu.faults.clear()
+    assert not cut.ok
+    return old, cut.apply_id
+
+
+def test_a_cut_replace_the_desired_state_dropped_is_a_warning_and_nothing_is_sent(
+        emu: Emulator, audited: VpcClient, log: AuditLog) -> None:
+    """An intent for a (gateway, name) no longer desired: a warning naming it, its apply and
+    the way to finish or drop it; nothing is sent for it; drop_replace forgets it."""
+    old, apply_id = _cut_replace(emu, audited)
+    state = Path(os.environ["VPNKIT_BATCH_STATE"])
+    p = vpnkit.plan(audited, [row("br-02", **OTHER)])
+    assert [(c.action, c.name) for c in p.changes] == [("create", "br-02")]
+    assert p.warnings is not None
+    (w,) = p.warnings[p.warnings["code"] == "UnfinishedReplace"].to_dict("records")
+    assert w["path"] == "vpngw-demo0001/br-01" and w["severity"] == "warning"
+    for needle in (apply_id, old, "was deleted", "never created", "list vpngw-demo0001/br-01",
+                   f"drop_replace('vpngw-demo0001', 'br-01', state={str(state)!r})"):
+        assert needle in w["message"], w["message"]
+    creates = len(calls(log, "CreateVpnConnection"))
+    assert p.apply().counts == {"created": 1}
+    assert len(calls(log, "CreateVpnConnection")) == creates + 1  # br-02 only
+    assert [i.old_id for i in intents(state).values()] == [old]  # kept: not overtaken
+    assert vpnkit.plan.drop_replace("vpngw-demo0001", "br-01", state) is True
+    assert intents(state) == {}
+    later = vpnkit.plan(audited, [row("br-02", **OTHER)])
+    assert later.empty and later.warnings is not None
+    assert "UnfinishedReplace" not in set(later.warnings["code"])
+
+
+def test_an_intent_on_a_gateway_not_planned_is_told_and_one_overtaken_is_cleared(
+        emu: Emulator, audited: VpcClient) -> None:
+    """An intent on a gateway the desired state does not name is a warning (live state not
+    read); one whose tunnel exists again, unlisted, is moot as before: no warning, cleared."""
+    assert vpnkit.plan(audited, [row(), row("br-02", **OTHER)]).apply().ok
+    state = Path(os.environ["VPNKIT_BATCH_STATE"])
+    j = Journal(state)
+    j.intend_replace("a-elsewhere", ("vpngw-other001", "x-01"), "vpnx-other001")
+    j.intend_replace("a-earlier", ("vpngw-demo0001", "br-02"), "vpnx-gone0001")
+    j.close()
+    p = vpnkit.plan(audited, [row()])
+    assert p.empty and p.moot == [("vpngw-demo0001", "br-02")]
+    assert p.warnings is not None
+    (w,) = p.warnings[p.warnings["code"] == "UnfinishedReplace"].to_dict("records")
+    assert w["path"] == "vpngw-other001/x-01"
+    assert "a-elsewhere" in w["message"] and "not read" in w["message"]
+    assert p.apply().ok
+    j = Journal(state)
+    try:
+        assert set(j.replacing()) == {("vpngw-other001", "x-01")}
+    finally:
+        j.close()

@@ -171,10 +171,12 @@ class Journal:
         with self._lock:
             self._db.execute("DELETE FROM replaces WHERE vpn_gateway_id = ? AND name = ?", key)
 
-    def replacing(self, gateways: Sequence[str]) -> dict[tuple[str, str], Replacing]:
-        """The unfinished replaces on ``gateways``, keyed by (gateway, name)."""
-        wanted = set(gateways)
+    def replacing(self, gateways: Sequence[str] | None = None
+                  ) -> dict[tuple[str, str], Replacing]:
+        """The unfinished replaces on ``gateways`` (None: on every gateway), keyed by
+        (gateway, name)."""
+        wanted = None if gateways is None else set(gateways)
         with self._lock:
             cur = self._db.execute("SELECT vpn_gateway_id, name, apply_id, old_id FROM replaces")
             return {(r[0], r[1]): Replacing(r[2], r[3]) for r in cur.fetchall()
-                    if r[0] in wanted}
+                    if wanted is None or r[0] in wanted}

@@ -42,6 +42,9 @@ stale row: a change whose tunnel appeared, went, was re-created, is being delete
 configured field that differs from what the plan saw ends ``stale`` ("plan again"), and the
 apply is not ``ok``. A replace journals its intent before its delete, so a crash between the
 delete and the create is finished by the next plan and apply (a ``create`` with a note).
+An unfinished replace whose (gateway, name) the desired state no longer lists is left as it
+is, nothing sent, and told: a warning ``UnfinishedReplace`` naming it and the apply that began
+it, with the ways out (list it again, or :func:`drop_replace`).
 
 Before anything is sent, the desired state passes the batch pre-flight (references, every
 :func:`vpnkit.validate.issues` rule, conflicts between tunnels of a gateway) against the
@@ -84,8 +87,8 @@ if TYPE_CHECKING:
     from vpnkit.client import VpcClient
     from vpnkit.plan.apply import ApplyResult
 
-__all__ = ["ACTIONS", "Change", "FieldChange", "Plan", "PlanError", "compare", "diff", "plan",
-           "spd_pairs"]
+__all__ = ["ACTIONS", "Change", "FieldChange", "Plan", "PlanError", "compare", "diff",
+           "drop_replace", "plan", "spd_pairs"]
 
 
 def plan(client: VpcClient, desired: Any, *, prune: bool = False, workers: int = 8,
@@ -121,24 +124,58 @@ def plan(client: VpcClient, desired: Any, *, prune: bool = False, workers: int =
     if str(path) != ":memory:" and path.is_file():  # planning never creates the journal
         journal = Journal(path)
         try:
-            replacing = journal.replacing(gateways)
+            replacing = journal.replacing()  # all: one the desired state dropped is told
         finally:
             journal.close()
     return compare(inputs, targets, client=client, prune=prune,
                    batch_issues=[*batch_issues, *lookup_issues],
-                   profile=None if specs else profile, replacing=replacing, state=state)
+                   profile=None if specs else profile, replacing=replacing, state=state,
+                   journal=str(path))
+
+
+def drop_replace(vpn_gateway_id: str, name: str, state: str | Path) -> bool:
+    """Forget the journal's unfinished replace of (gateway, name) in the journal ``state``
+    (the path a plan's ``UnfinishedReplace`` warning names). Nothing is sent: the old tunnel
+    stays deleted and none is created. True when there was one."""
+    from vpnkit.batch.journal import Journal
+
+    journal = Journal(state)
+    try:
+        found = (vpn_gateway_id, name) in journal.replacing([vpn_gateway_id])
+        journal.end_replace((vpn_gateway_id, name))
+    finally:
+        journal.close()
+    return found
+
+
+def _unfinished(key: tuple[str, str], intent: Replacing, conn: Any, read: bool,
+                journal: str | None) -> Issue:
+    """The warning for a replace the desired state no longer lists: nothing is sent for it."""
+    gw, name = key
+    gone = ("was deleted" if conn is None else "is being deleted (DELETING)") if read else \
+        "was deleted (its gateway is not in the desired state, so its live state was not read)"
+    drop = f"vpnkit.plan.drop_replace({gw!r}, {name!r}, state={journal!r})" if journal else \
+        f"vpnkit.plan.drop_replace({gw!r}, {name!r}, state=<the journal>)"
+    return Issue(f"{gw}/{name}", "UnfinishedReplace",
+                 f"apply {intent.apply_id} began replacing {gw}/{name}: its old tunnel "
+                 f"{intent.old_id} {gone} and its replacement was never created; the desired "
+                 f"state no longer lists it, so this plan creates nothing for it. To finish "
+                 f"it, list {gw}/{name} again (with its pre-shared key) and plan and apply; "
+                 f"to drop it, {drop}", "warning")
 
 
 def compare(inputs: Sequence[RowInput], targets: Targets, *, client: VpcClient | None = None,
             prune: bool = False, batch_issues: Sequence[Issue] = (),
             profile: str | None = None,
             replacing: Mapping[tuple[str, str], Replacing] | None = None,
-            state: Any = None) -> Plan:
+            state: Any = None, journal: str | None = None) -> Plan:
     """The plan for desired ``inputs`` (:func:`vpnkit.batch.io.read_rows` with
     ``profile=None``) against the live ``targets``
     (:func:`vpnkit.batch.preflight.lookup_targets`): no I/O, the CPU part of :func:`plan`.
     ``profile`` fills what new tunnels leave unset; ``replacing`` are the journal's
-    unfinished replaces (:meth:`vpnkit.batch.journal.Journal.replacing`). Raises
+    unfinished replaces (:meth:`vpnkit.batch.journal.Journal.replacing`): one whose
+    (gateway, name) ``inputs`` do not list is a warning (``UnfinishedReplace``, naming the
+    ``journal`` path to drop it from), unless the live state made it moot. Raises
     :class:`~vpnkit.batch.BatchInvalid` like :func:`plan`."""
     from vpnkit.batch.preflight import Targets, check_quota, check_rows
     from vpnkit.wire import connection_from_wire
@@ -147,14 +184,20 @@ def compare(inputs: Sequence[RowInput], targets: Targets, *, client: VpcClient |
             for gw, tunnels in targets.tunnels.items()}
     # An unfinished replace (its delete sent, its create not made) is finished by a create
     # while its old tunnel is gone or still DELETING; any other live tunnel makes it moot.
+    # One the desired state no longer lists is left alone, but said (a warning).
     resumed, moot = {}, []
+    listed = {r.key for r in inputs}
+    orphans: list[Issue] = []
     for k, intent in (replacing or {}).items():
+        read = k[0] in live
         conn = live.get(k[0], {}).get(k[1])
-        if conn is None or (conn.vpn_connection_id == intent.old_id
-                            and conn.state == "DELETING"):
-            resumed[k] = intent
-        else:
+        if read and conn is not None and not (conn.vpn_connection_id == intent.old_id
+                                              and conn.state == "DELETING"):
             moot.append(k)
+        elif k not in listed:
+            orphans.append(_unfinished(k, intent, conn, read, journal))
+        else:
+            resumed[k] = intent
     keyless = set()
     for r in inputs:
         if r.spec is not None and not r.spec.pre_share_key:
@@ -185,7 +228,7 @@ def compare(inputs: Sequence[RowInput], targets: Targets, *, client: VpcClient |
                      for gw, tunnels in targets.tunnels.items()}, known=True)
     check_rows(inputs, final)  # final has no limits: the quotas count the live tunnels,
     check_quota(inputs, targets, moves=True)  # since apply creates before it deletes (prune)
-    warnings = _refuse_invalid(inputs, batch_issues)
+    warnings = _refuse_invalid(inputs, [*batch_issues, *orphans])
     changes: list[Change] = []
     for r in inputs:
         assert r.spec is not None
