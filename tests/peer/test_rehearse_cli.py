@@ -9,11 +9,12 @@ import sys
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 from rehearse_lab import need_lab
 
-from vpnkit import VpcClient, VpnConnection, VpnConnectionSpec
+from vpnkit import GatewayRoute, VpcClient, VpnConnection, VpnConnectionSpec
 from vpnkit.emulator import Emulator
 from vpnkit.peer import rehearse, render
 
@@ -28,13 +29,15 @@ def lab_client(emu: Emulator) -> VpcClient:
 
 
 def lab_tunnel(client: VpcClient, **changes: object) -> VpnConnection:
-    """A 3-pair IKEv2 tunnel on the lab gateway, AVAILABLE."""
+    """A 3-pair IKEv2 tunnel on the lab gateway (unless ``changes`` say otherwise), AVAILABLE."""
+    fields: dict[str, Any] = {
+        "route_type": "Policy", "security_policy_databases": {
+            "198.18.1.0/24": ["198.19.1.0/24", "198.19.2.0/24"],
+            "198.18.2.0/24": ["198.19.3.0/24"]}, **changes}
     spec = VpnConnectionSpec(
         vpn_gateway_id="vpngw-lab00001", customer_gateway_id="cgw-lab00001",
         vpc_id="vpc-lab00001", vpn_connection_name="rehearse-cli", pre_share_key=KEY,
-        route_type="Policy", security_policy_databases={
-            "198.18.1.0/24": ["198.19.1.0/24", "198.19.2.0/24"],
-            "198.18.2.0/24": ["198.19.3.0/24"]}, **changes)
+        **fields)
     return client.create_vpn_connection(spec, wait=True)
 
 
@@ -127,3 +130,21 @@ def test_cli_exit_3_says_what_to_install_when_charon_is_missing(cli: Cli,
                env={"VPNKIT_STRONGSWAN_ROOT": "/nonexistent/strongswan"})
     assert proc.returncode == 3, proc.stdout + proc.stderr
     assert "apt-get install" in proc.stderr and "strongswan-charon" in proc.stderr
+
+
+def test_cli_rehearses_a_static_route_tunnel_per_gateway_route(cli: Cli,
+                                                                lab_client: VpcClient) -> None:
+    """StaticRoute tunnel: the CLI reads its gateway's routes and VPC; one UP row per route."""
+    need_lab()
+    conn = lab_tunnel(lab_client, route_type="StaticRoute",
+                      security_policy_databases={"0.0.0.0/0": ["0.0.0.0/0"]})
+    lab_client.create_vpn_gateway_routes("vpngw-lab00001", [
+        GatewayRoute("198.19.1.0/24", conn.vpn_connection_id),
+        GatewayRoute("192.0.2.0/24", conn.vpn_connection_id)])
+    proc = cli("rehearse", conn.vpn_connection_id, "--psk-env", "LAB_PSK", "--format", "json",
+               env={"LAB_PSK": KEY})
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    out = json.loads(proc.stdout)
+    assert out["route_based"] is True
+    assert [(r["local_cidr"], r["remote_cidr"], r["status"]) for r in out["pairs"]] == [
+        ("198.18.0.0/16", "198.19.1.0/24", "UP"), ("198.18.0.0/16", "192.0.2.0/24", "UP")]

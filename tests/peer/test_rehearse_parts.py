@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 import pytest
 from rehearse_lab import CUSTOMER_IP, GATEWAY_IP, idc_text, one_pair, tunnel
@@ -125,12 +126,12 @@ def test_the_key_in_a_users_file_is_used_when_no_other_is_known() -> None:
 
 
 @pytest.mark.parametrize(("changes", "words"), [
-    ({"RouteType": "StaticRoute"}, "policy-based"),
+    ({"RouteType": "StaticRoute"}, "per destination route: pass routes="),
     ({"ipsec": {"EncryptAlgorithm": "SM4"}}, "cannot be set up in strongSwan"),
 ])
 def test_what_cannot_be_rehearsed_is_refused_clearly(changes: dict[str, object],
                                                      words: str) -> None:
-    """Route-based tunnels and SM4 are refused with a reason, nothing started."""
+    """A route-based tunnel without its routes, and SM4, are refused with a reason."""
     with pytest.raises(ValueError, match=words):
         prepare(tunnel(**changes), gateway_ip=GATEWAY_IP, customer_ip=CUSTOMER_IP)
 
@@ -192,3 +193,45 @@ def test_the_lab_gate_skips_here_but_fails_under_ci(monkeypatch: pytest.MonkeyPa
     monkeypatch.setenv("CI", "true")
     with pytest.raises(pytest.fail.Exception, match="CI=true"):
         rehearse_lab.need_lab()
+
+
+ANY_ANY = [{"LocalCidrBlock": "0.0.0.0/0", "RemoteCidrBlock": ["0.0.0.0/0"]}]
+
+
+def test_a_static_route_tunnel_is_set_up_per_destination_route_without_if_id() -> None:
+    """StaticRoute: one row per (VPC range, route to this tunnel), if_id gone, control picked."""
+    from vpnkit.models import GatewayRoute
+
+    conn = tunnel(RouteType="StaticRoute", SecurityPolicyDatabaseSet=ANY_ANY)
+    cid = conn.vpn_connection_id
+    rows = [{"DestinationCidrBlock": "198.19.1.0/24", "InstanceType": "VPNCONN",
+             "InstanceId": cid, "Status": "ENABLE"},
+            GatewayRoute("198.19.2.0/24", "vpnx-elsewhere"),
+            GatewayRoute("198.19.3.0/24", cid, status="DISABLE"), "192.0.2.0/24"]
+    setup = prepare(conn, gateway_ip=GATEWAY_IP, customer_ip=CUSTOMER_IP, psk="k" * 12,
+                    routes=rows, vpc_cidrs=["198.18.0.0/16"])
+    assert setup.route_based
+    assert setup.pairs == (("198.18.0.0/16", "198.19.1.0/24"), ("198.18.0.0/16", "192.0.2.0/24"),
+                           ("198.18.0.0/16", "198.19.3.0/24"))
+    assert setup.disabled == frozenset({2}) and setup.control == "198.51.100.254/32"
+    for text in (setup.tencent_conf, setup.idc_conf):
+        assert "if_id_in =" not in text and "if_id_out =" not in text
+        assert "local_ts = 0.0.0.0/0" in text
+    assert any("if_id_in/if_id_out" in n for n in setup.notes)
+
+
+@pytest.mark.parametrize(("changes", "routes", "vpcs", "words"), [
+    ({"RouteType": "Bgp"}, [], ["198.18.0.0/16"], "BGP tunnels are not rehearsed"),
+    ({"RouteType": "StaticRoute"}, None, ["198.18.0.0/16"], "pass routes="),
+    ({"RouteType": "StaticRoute"}, ["198.19.1.0/24"], [], "VPC's ranges"),
+    ({"RouteType": "StaticRoute"}, [{"DestinationCidrBlock": "198.19.1.0/24",
+                                     "InstanceId": "vpnx-elsewhere"}], ["198.18.0.0/16"],
+     "no enabled destination route"),
+], ids=["bgp", "no-routes", "no-vpc", "no-route-here"])
+def test_what_a_route_based_rehearsal_refuses(changes: dict[str, str], routes: Any,
+                                              vpcs: list[str], words: str) -> None:
+    """BGP, or a StaticRoute tunnel without routes / VPC ranges / a route to it: ValueError."""
+    conn = tunnel(SecurityPolicyDatabaseSet=ANY_ANY, **changes)
+    with pytest.raises(ValueError, match=words):
+        prepare(conn, gateway_ip=GATEWAY_IP, customer_ip=CUSTOMER_IP, psk="k" * 12,
+                routes=routes, vpc_cidrs=vpcs)

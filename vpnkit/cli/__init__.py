@@ -9,7 +9,7 @@
     batch        create many tunnels from a CSV/JSON file (resumable, never twice)
     describe     list tunnels (table, csv or json)
     delete       delete one tunnel (asks for --yes)
-    rehearse     negotiate a tunnel between two local strongSwan daemons, traffic per pair
+    rehearse     negotiate a tunnel between two local strongSwan daemons, traffic per pair or route
     audit        show the audit log
     skeleton     print a CreateVpnConnection request skeleton (like tccli's)
     lab          start JupyterLab on the runbooks

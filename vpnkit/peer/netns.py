@@ -8,6 +8,13 @@
       charon: kernel-libipsec (ESP in user space   charon: the same, its own /run, strongswan.conf
               over a TUN device) + kernel-netlink          and vici socket
 
+Route-based labs (``routes=``): kernel-libipsec always routes its CHILD_SAs' remote selectors
+into its TUN device ``ipsec0`` (table 220, looked up by the rule charon adds at start; it has
+no switch to stop that, ``charon.install_routes`` is kernel-netlink's). With any-any selectors
+that would send everything into the tunnel, so each side's rule to table 220 is deleted once
+charon is up and the lab adds its own routes instead: only the given destinations into
+``ipsec0``, the peer's address stays on the veth. Traffic to anything else is unreachable.
+
 What this machine's kernel and Debian need (recipes/ipsec-netns in the project's shared notes):
 no ESP module, so ESP runs in user space (``kernel-libipsec``) with ``load_modular = no`` and an
 explicit plugin list; no ``dummy`` link type, so the protected ranges live on a bridge; two
@@ -36,7 +43,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
@@ -44,6 +51,7 @@ from typing import Any
 
 __all__ = [
     "INSTALL_HINT",
+    "TUN",
     "Lab",
     "LabUnavailable",
     "Side",
@@ -65,6 +73,9 @@ INSTALL_HINT = (
 PLUGINS = ("random nonce aes des sha1 sha2 md5 hmac gcm gmp curve25519 openssl pem pkcs1 x509 "
            "pubkey kdf socket-default kernel-libipsec kernel-netlink vici updown")
 _LIBIPSEC = IPSEC_DIR / "plugins" / "libstrongswan-kernel-libipsec.so"
+#: kernel-libipsec's TUN device (the first in a fresh namespace) and charon's routing table
+TUN = "ipsec0"
+ROUTING_TABLE = 220
 _VICI = IPSEC_DIR / "plugins" / "libstrongswan-vici.so"
 _counter = itertools.count(1)
 
@@ -266,6 +277,8 @@ charon {{
   load_modular = no
   load = {plugins}
   install_virtual_ip = no
+  routing_table = {table}
+  routing_table_prio = {table}
   # Tencent offers IKEv1 aggressive mode with a PSK; strongSwan refuses it unless told
   i_dont_care_about_security_and_use_aggressive_mode_psk = yes
   retransmit_timeout = {retransmit_timeout}
@@ -298,18 +311,23 @@ class Lab:
     """Context manager: two namespaces, a veth pair, bridges, a charon on each side.
 
     ``tencent_ranges``/``idc_ranges`` are the protected CIDRs on each side; one host address of
-    each is put on that side's bridge (see :func:`host_addresses`).
+    each is put on that side's bridge (see :func:`host_addresses`). ``routes`` (route-based
+    labs) maps a side's name ("tencent", "idc") to the destinations it routes into its
+    libipsec TUN device; charon's own routes are then unhooked (see the module docstring).
     """
 
     def __init__(self, tencent_ranges: Sequence[str], idc_ranges: Sequence[str], *,
                  tencent_ip: str = "203.0.113.1", idc_ip: str = "203.0.113.2",
                  retransmit_timeout: float = 0.5,
-                 start_timeout: float = 5.0) -> None:
+                 start_timeout: float = 5.0,
+                 routes: Mapping[str, Sequence[str]] | None = None) -> None:
         self.tencent_ranges = list(dict.fromkeys(tencent_ranges))
         self.idc_ranges = list(dict.fromkeys(idc_ranges))
         self.tencent_ip, self.idc_ip = tencent_ip, idc_ip
         self.retransmit_timeout = retransmit_timeout
         self.start_timeout = start_timeout
+        self.routes = {k: list(dict.fromkeys(v)) for k, v in routes.items()} \
+            if routes is not None else None
         self.seq = next(_counter)
         self.tag = f"vkr-{os.getpid()}-{self.seq}"
         self.workdir: Path | None = None
@@ -392,10 +410,16 @@ class Lab:
                     raise RuntimeError(f"charon on the {side.name} side exited: "
                                        + side.log()[-500:])
                 time.sleep(0.02)
+        if self.routes is not None:
+            for side in self.sides:
+                # the rule charon added at start (kernel-netlink, before vici opens its socket)
+                _batch(side.ns, [f"rule del table {ROUTING_TABLE}",
+                                 *(f"route add {cidr} dev {TUN}"
+                                   for cidr in self.routes.get(side.name, ()))])
 
     def _start(self, side: Side) -> None:
         side.conf.write_text(_STRONGSWAN_CONF.format(
-            plugins=PLUGINS, uri=side.uri, log=side.log_path,
+            plugins=PLUGINS, uri=side.uri, log=side.log_path, table=ROUTING_TABLE,
             retransmit_timeout=self.retransmit_timeout))
         lower = _charon_source()
         script = "mount -t tmpfs none /run"

@@ -27,16 +27,24 @@ proposals, Libreswan-only options) is not rehearsed.
 The pre-shared key: ``psk=``, else the tunnel's own key when DescribeVpnConnections returned
 one, else the key in the caller's own file, else a random key for both sides (it is a
 rehearsal). It goes only into the lab's private work directory (mode 0700, removed at the end);
-it is never printed, logged or returned. Route-based and BGP tunnels (XFRM interfaces) are not
-rehearsed: userspace ESP has no XFRM interface.
+it is never printed, logged or returned.
+
+Route-based tunnels (``RouteType`` StaticRoute) are rehearsed per destination route, not per
+SPD pair (:mod:`vpnkit.peer.rehearse_routes`): both sides negotiate any-any selectors, the
+Tencent side routes the gateway's routes to this tunnel (``routes=``, by default read with
+DescribeVpnGatewayRoutes) into the tunnel and the IDC side routes the VPC's ranges
+(``vpc_cidrs=``, by default the VPC's CidrBlock). The XFRM interface of the strongSwan
+configuration (``if_id_in``/``if_id_out``) is rehearsed as libipsec's TUN device with explicit
+routes, and ``notes`` says so. BGP tunnels are not rehearsed (the lab runs no BGP session).
 """
 
 from __future__ import annotations
 
 import base64
+import ipaddress
 import re
 import secrets
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -46,6 +54,7 @@ from vpnkit.peer.model import PeerConfig, from_connection
 from vpnkit.peer.netns import INSTALL_HINT, LabUnavailable, requirements
 from vpnkit.peer.rehearse_reasons import Status
 from vpnkit.peer.rehearse_result import COLUMNS, PairResult, RehearsalResult
+from vpnkit.peer.rehearse_routes import control_address, strip_if_id, tunnel_routes
 from vpnkit.peer.rehearse_run import Setup, run
 from vpnkit.peer.render import render
 from vpnkit.redact import remember
@@ -154,20 +163,28 @@ def libreswan_loads(text: str) -> str | None:
 
 
 def prepare(conn: VpnConnection, *, gateway_ip: str, customer_ip: str,
-            idc_config: str | Path | None = None, psk: str | None = None) -> Setup:
+            idc_config: str | Path | None = None, psk: str | None = None,
+            routes: Iterable[Any] | None = None,
+            vpc_cidrs: Sequence[str] = ()) -> Setup:
     """The :class:`~vpnkit.peer.rehearse_run.Setup` for ``conn`` (no processes started).
 
-    ``idc_config`` is the IDC side's own ``swanctl.conf``: its text, or a ``Path`` to it.
-    Raises ValueError for what cannot be rehearsed (route-based tunnel, no SPD, a Libreswan
-    file, a tunnel strongSwan cannot express such as SM4).
+    ``idc_config`` is the IDC side's own ``swanctl.conf`` (or Libreswan ``ipsec.conf``): its
+    text, or a ``Path`` to it. A StaticRoute tunnel also needs ``routes`` (its gateway's
+    DescribeVpnGatewayRoutes rows, :class:`~vpnkit.models.GatewayRoute` objects or CIDRs; those
+    pointing at other next hops are ignored) and ``vpc_cidrs`` (the VPC's ranges).
+    Raises ValueError for what cannot be rehearsed (BGP, no SPD, no enabled route, a tunnel
+    strongSwan cannot express such as SM4).
     """
     cfg = from_connection(conn, gateway_ip=gateway_ip, customer_ip=customer_ip)
     # route_based also covers "no SPD at all"; otherwise the Tencent side's selectors are the
     # tunnel's (VPC range, IDC range) pairs, in order and without repeats
-    if cfg.route_based:
-        raise ValueError(f"{conn.vpn_connection_id}: only policy-based tunnels (SPD pairs) are "
-                         f"rehearsed; RouteType {cfg.route_type} needs an XFRM interface, which "
-                         "strongSwan's userspace ESP does not have")
+    if cfg.route_based and (cfg.route_type == "Bgp" or cfg.bgp is not None):
+        raise ValueError(f"{conn.vpn_connection_id}: BGP tunnels are not rehearsed (their "
+                         "routes are learned over a BGP session, which the lab does not run); "
+                         "policy-based and StaticRoute tunnels are")
+    if cfg.route_based and cfg.route_type != "StaticRoute":
+        raise ValueError(f"{conn.vpn_connection_id}: RouteType {cfg.route_type} with no SPD "
+                         "pairs: nothing to rehearse")
     user = idc_config.read_text() if isinstance(idc_config, Path) else idc_config
     notes: list[str] = []
     libreswan: PeerConfig | None = None
@@ -195,13 +212,48 @@ def prepare(conn: VpnConnection, *, gateway_ip: str, customer_ip: str,
         idc = render(libreswan, "strongswan", psk=key).text
     else:
         idc = user if user is not None else render(cfg, "strongswan", psk=key).text
+    tencent_text = tencent.text
+    extra: dict[str, Any] = {}
+    if cfg.route_based:
+        pairs, extra = _routed(conn, routes, vpc_cidrs, (gateway_ip, customer_ip), notes)
+        tencent_text, _ = strip_if_id(tencent_text)
+        idc, had = strip_if_id(idc)
+        notes.append("route-based: strongSwan's XFRM interface (if_id_in/if_id_out) does not "
+                     "exist in this machine's userspace ESP, so both sides were rehearsed "
+                     f"without it{' (removed from the IDC configuration)' if had else ''}, "
+                     "each routing the other side's ranges into libipsec's TUN device")
     initiator = "idc" if mirrored.local.initiation == "none" else "tencent"
     never = frozenset(n for n, a in start_actions(idc).items() if a == "none") \
         if initiator == "idc" else frozenset()
-    return Setup(_no_start(tencent.text), _no_start(idc), pairs, initiator=initiator,
+    return Setup(_no_start(tencent_text), _no_start(idc), pairs, initiator=initiator,
                  tencent_ip=gateway_ip, idc_ip=customer_ip, ike_version=cfg.ike_version,
                  vpn_connection_id=conn.vpn_connection_id, notes=tuple(notes),
-                 idc_never_starts=never)
+                 idc_never_starts=never, **extra)
+
+
+def _routed(conn: VpnConnection, routes: Iterable[Any] | None, vpc_cidrs: Sequence[str],
+            gateways: tuple[str, str], notes: list[str]
+            ) -> tuple[tuple[tuple[str, str], ...], dict[str, Any]]:
+    """A StaticRoute tunnel's rows (VPC range, destination) and its Setup fields."""
+    cid = conn.vpn_connection_id
+    if routes is None:
+        raise ValueError(f"{cid}: a route-based tunnel is rehearsed per destination route: "
+                         "pass routes= (its gateway's DescribeVpnGatewayRoutes) or client=")
+    vpcs = list(dict.fromkeys(str(ipaddress.ip_network(c, strict=False)) for c in vpc_cidrs))
+    if not vpcs:
+        raise ValueError(f"{cid}: a route-based tunnel needs the VPC's ranges (vpc_cidrs=, or "
+                         "client= to read its VPC's CidrBlock)")
+    enabled, disabled, more = tunnel_routes(routes, cid)
+    notes += more
+    if not enabled:
+        raise ValueError(f"{cid}: no enabled destination route of {conn.vpn_gateway_id} points "
+                         "at this tunnel (CreateVpnGatewayRoutes, InstanceType VPNCONN), so "
+                         "nothing would enter it")
+    dests = [*enabled, *disabled]
+    pairs = tuple((vpc, dest) for vpc in vpcs for dest in dests)
+    off = frozenset(n for n, (_, dest) in enumerate(pairs) if dest in disabled)
+    control = control_address([*vpcs, *dests, *gateways])
+    return pairs, {"route_based": True, "disabled": off, "control": control}
 
 
 def lookup_tunnel(conn: VpnConnection | str, client: Any, gateway_ip: str | None = None,
@@ -242,12 +294,16 @@ def _field(rows: Any, key: str, what: str) -> str:
 def rehearse(conn: VpnConnection | str, *, idc_config: str | Path | None = None,
              psk: str | None = None, gateway_ip: str | None = None,
              customer_ip: str | None = None, client: Any = None,
+             routes: Iterable[Any] | None = None, vpc_cidrs: Sequence[str] | None = None,
              timeout: float = 5.0) -> RehearsalResult:
     """Rehearse ``conn`` (a tunnel, or its ID with ``client=``) and report every SPD pair.
 
     ``gateway_ip``/``customer_ip`` default to the VPN gateway's public IP and the customer
     gateway's IP read through ``client``. ``idc_config``: the IDC side's own ``swanctl.conf``
-    (text or ``Path``); by default vpnkit's generated one. ``timeout`` bounds each negotiation.
+    (text or ``Path``); by default vpnkit's generated one. A StaticRoute tunnel is rehearsed per
+    destination route: ``routes`` (default: its gateway's DescribeVpnGatewayRoutes through
+    ``client``) and ``vpc_cidrs`` (default: its VPC's CidrBlock). ``timeout`` bounds each
+    negotiation.
     Raises :class:`~vpnkit.peer.netns.LabUnavailable` (what to install) when not root or
     strongSwan is missing, ValueError for a tunnel that cannot be rehearsed.
     """
@@ -257,6 +313,11 @@ def rehearse(conn: VpnConnection | str, *, idc_config: str | Path | None = None,
         refused = libreswan_loads(text)
         if refused:
             raise ValueError(f"Libreswan does not load this ipsec.conf: {refused[:300]}")
+    if conn.route_type == "StaticRoute" and client is not None:
+        if routes is None:
+            routes = client.describe_vpn_gateway_routes(conn.vpn_gateway_id)
+        if not vpc_cidrs and conn.vpc_id:
+            vpc_cidrs = [_field(client.describe_vpcs([conn.vpc_id]), "CidrBlock", conn.vpc_id)]
     setup = prepare(conn, gateway_ip=gateway_ip, customer_ip=customer_ip,
-                    idc_config=text, psk=psk)
+                    idc_config=text, psk=psk, routes=routes, vpc_cidrs=vpc_cidrs or ())
     return run(setup, timeout=timeout)

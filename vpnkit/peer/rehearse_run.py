@@ -6,29 +6,27 @@ a :class:`~vpnkit.peer.rehearse_result.RehearsalResult`. Initiation is explicit 
 failing pair gets its own reason; a phase 1 failure ends the attempts (every pair shares it).
 IKEv2 negotiates the first CHILD_SA inside IKE_AUTH without a key exchange, so PFS on one side
 only shows at its first rekey (RFC 7296 §1.3.1 / §2.8): the rehearsal forces that rekey.
-Traffic is a UDP echo from one IDC-range address to one VPC-range address per pair.
+Traffic is a UDP echo from one IDC-range address to one VPC-range address per pair
+(:mod:`vpnkit.peer.rehearse_probe`). A route-based ``Setup`` (``route_based``) has one row per
+(VPC range, destination route) and its own traffic check (:mod:`vpnkit.peer.rehearse_routes`).
 """
 
 from __future__ import annotations
 
 import ipaddress
-import json
 import re
-import select
-import subprocess
-import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from vpnkit.peer.netns import Lab, Side
+from vpnkit.peer.rehearse_probe import ECHOED, probe
 from vpnkit.peer.rehearse_reasons import Diagnosis, Status, diagnose
 from vpnkit.peer.rehearse_result import PairResult, RehearsalResult
 
-__all__ = ["Setup", "parse_conns", "parse_sas", "run"]
+__all__ = ["Setup", "missing_sas", "parse_conns", "parse_sas", "run"]
 
-_PORT = 9000
 _COUNTER = re.compile(r"^(in|out)\s+[0-9a-f]+(?:_i|_o)?(?:\s*\([^)]*\))?,\s+(\d+) bytes")
 _ESTABLISHED = re.compile(r"IKE_SA \S+ established between|state change: CONNECTING => "
                           r"ESTABLISHED")
@@ -53,6 +51,13 @@ class Setup:
     notes: tuple[str, ...] = ()
     #: IDC children that never start (start_action none) while the Tencent side only answers
     idc_never_starts: frozenset[str] = frozenset()
+    #: route-based: ``pairs`` are (VPC range, destination route); each side routes the other
+    #: side's ranges into its libipsec TUN device (:mod:`vpnkit.peer.rehearse_routes`)
+    route_based: bool = False
+    #: route-based: indices of ``pairs`` whose gateway route is disabled (never routed)
+    disabled: frozenset[int] = frozenset()
+    #: route-based: a host address (/32) on the IDC side that no route covers
+    control: str = ""
 
 
 # -- parsing swanctl's listings ----------------------------------------------------------------
@@ -132,67 +137,10 @@ def parse_sas(text: str) -> list[_Child]:
 
 
 # -- the run ----------------------------------------------------------------------------------
-_SERVER = """
-import select, socket, sys, time
-socks = []
-for a in sys.argv[1].split(','):
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind((a, int(sys.argv[2])))
-    socks.append(s)
-print('ready', flush=True)
-end = time.monotonic() + float(sys.argv[3])
-while time.monotonic() < end:
-    for s in select.select(socks, [], [], 0.2)[0]:
-        data, peer = s.recvfrom(2048)
-        s.sendto(b'echo:' + data, peer)
-"""
-_CLIENT = """
-import json, select, socket, sys, time
-pairs = json.loads(sys.argv[1]); port = int(sys.argv[2]); ok = [False] * len(pairs)
-socks = []
-for src, dst in pairs:
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind((src, 0)); socks.append(s)
-for attempt in range(int(sys.argv[3])):
-    for i, (src, dst) in enumerate(pairs):
-        if not ok[i]:
-            socks[i].sendto(f'vkr {i} {attempt}'.encode(), (dst, port))
-    end = time.monotonic() + 0.3
-    while not all(ok) and time.monotonic() < end:
-        for s in select.select(socks, [], [], max(0.0, end - time.monotonic()))[0]:
-            data = s.recv(2048)
-            i = socks.index(s)
-            if data.startswith(f'echo:vkr {i} '.encode()):
-                ok[i] = True
-    if all(ok):
-        break
-print(json.dumps(ok))
-"""
-
-
 def _traffic(lab: Lab, flows: list[tuple[str, str]], attempts: int = 8) -> list[bool]:
     """UDP echo from the IDC address to the VPC address of each (idc, vpc) flow, in parallel."""
-    if not flows:
-        return []
-    servers = ",".join(dict.fromkeys(dst for _, dst in flows))
-    server = lab.spawn(lab.tencent, [sys.executable, "-I", "-c", _SERVER, servers, str(_PORT),
-                                     "10"])
-    assert server.stdout is not None
-    if not select.select([server.stdout], [], [], 5.0)[0] or \
-            "ready" not in server.stdout.readline():
-        return [False] * len(flows)
-    client = lab.spawn(lab.idc, [sys.executable, "-I", "-c", _CLIENT, json.dumps(flows),
-                                 str(_PORT), str(attempts)])
-    try:
-        out, _ = client.communicate(timeout=attempts * 0.3 + 5)
-    except subprocess.TimeoutExpired:
-        client.kill()
-        return [False] * len(flows)
-    finally:
-        server.kill()
-    try:
-        result = json.loads(out.strip().splitlines()[-1])
-    except (ValueError, IndexError):
-        return [False] * len(flows)
-    return [bool(x) for x in result]
+    return [s == ECHOED for s in probe(lab, flows, client=lab.idc, server=lab.tencent,
+                                       attempts=attempts)]
 
 
 def _within(cidr: str, selectors: frozenset[str]) -> bool:
@@ -236,7 +184,8 @@ def _result(setup: Setup, outcome: dict[int, Diagnosis], started: float,
         for i, (local, remote) in enumerate(setup.pairs)
         for d in [outcome.get(i, Diagnosis(Status.UP, "", ""))])
     return RehearsalResult(setup.vpn_connection_id, pairs, setup.initiator, setup.ike_version,
-                           time.monotonic() - started, (*setup.notes, *notes))
+                           time.monotonic() - started, (*setup.notes, *notes),
+                           route_based=setup.route_based)
 
 
 def run(setup: Setup, *, timeout: float = 5.0) -> RehearsalResult:
@@ -244,8 +193,13 @@ def run(setup: Setup, *, timeout: float = 5.0) -> RehearsalResult:
     started = time.monotonic()
     tencent_ranges = [local for local, _ in setup.pairs]
     idc_ranges = [remote for _, remote in setup.pairs]
+    routes = None
+    if setup.route_based:
+        routes = {"tencent": [r for i, (_, r) in enumerate(setup.pairs)
+                              if i not in setup.disabled], "idc": tencent_ranges}
+        idc_ranges += [setup.control] if setup.control else []
     with Lab(tencent_ranges, idc_ranges, tencent_ip=setup.tencent_ip,
-             idc_ip=setup.idc_ip) as lab:
+             idc_ip=setup.idc_ip, routes=routes) as lab:
         for side, text in ((lab.tencent, setup.tencent_conf), (lab.idc, setup.idc_conf)):
             try:
                 side.load(text)
@@ -259,6 +213,10 @@ def _negotiate(lab: Lab, setup: Setup, started: float, timeout: float) -> Rehear
     mirrored = init is lab.idc
     children = parse_conns(init.swanctl("--list-conns")[1])
     outcome: dict[int, Diagnosis] = {}
+    if setup.route_based:
+        from vpnkit.peer.rehearse_routes import disabled_outcome
+
+        outcome.update(disabled_outcome(setup))
     notes: list[str] = []
     covered: set[int] = set()
     by: dict[int, _Child] = {}  # pair -> the initiator's child that covers it
@@ -307,7 +265,12 @@ def _negotiate(lab: Lab, setup: Setup, started: float, timeout: float) -> Rehear
                 "never negotiated")
     if auth_child is not None:
         _rekey(lab, init, auth_child, setup, outcome, mirrored)
-    _check_traffic(lab, setup, outcome, by, mirrored)
+    if setup.route_based:
+        from vpnkit.peer.rehearse_routes import check_routes
+
+        notes += check_routes(lab, setup, outcome, by, mirrored)
+    else:
+        _check_traffic(lab, setup, outcome, by, mirrored)
     return _result(setup, outcome, started, notes)
 
 
@@ -330,8 +293,9 @@ def _rekey(lab: Lab, init: Side, child: _Child, setup: Setup, outcome: dict[int,
             outcome[i] = diag
 
 
-def _check_traffic(lab: Lab, setup: Setup, outcome: dict[int, Diagnosis],
-                   by: dict[int, _Child], mirrored: bool) -> None:
+def missing_sas(lab: Lab, setup: Setup, outcome: dict[int, Diagnosis],
+                by: dict[int, _Child], mirrored: bool) -> list[int]:
+    """Mark the pairs no installed CHILD_SA of the Tencent side covers; the others' indices."""
     installed = [c for c in parse_sas(lab.tencent.swanctl("--list-sas")[1])
                  if c.state == "INSTALLED"]
     todo = [i for i in range(len(setup.pairs)) if i not in outcome]
@@ -346,12 +310,18 @@ def _check_traffic(lab: Lab, setup: Setup, outcome: dict[int, Diagnosis],
                 outcome[i] = Diagnosis(
                     Status.IPSEC_PHASE2_FAILED, "TS_NARROWED",
                     f"the initiator's child {child.name} proposes {ts}; the responder narrows "
-                    "that to one pair of its own, so this pair gets no SA")
+                    "that to ranges of its own, which do not hold this one, so it gets no SA")
             else:
                 outcome[i] = Diagnosis(Status.IPSEC_PHASE2_FAILED, "NOT_INSTALLED",
                                        "negotiated, but no CHILD_SA for this pair is installed "
                                        "on the Tencent side")
             todo.remove(i)
+    return todo
+
+
+def _check_traffic(lab: Lab, setup: Setup, outcome: dict[int, Diagnosis],
+                   by: dict[int, _Child], mirrored: bool) -> None:
+    todo = missing_sas(lab, setup, outcome, by, mirrored)
     flows = [(lab.idc.addresses[setup.pairs[i][1]], lab.tencent.addresses[setup.pairs[i][0]])
              for i in todo]
     echoed = _traffic(lab, flows)
