@@ -192,4 +192,72 @@ def test_plan_counts_a_tunnel_moved_to_another_customer_gateway(
             "VpnConnectionId": moved.vpn_connection_id, "CustomerGatewayId": "cgw-demo0001"})
     assert api.value.code == "LimitExceeded"
     swapped = live.assign(customer_gateway_id=["cgw-demo0002", "cgw-demo0001"])
-    assert [c.action for c in plan(client, swapped).changes] == ["modify", "modify"]
+    with pytest.raises(BatchInvalid) as err:  # fits once both moved, but no order gets there
+        plan(client, swapped)
+    assert refused(err.value) == {0: ("customer_gateway_id", "LimitExceeded"),
+                                  1: ("customer_gateway_id", "LimitExceeded")}
+    assert "no order of these Modifies" in str(err.value.frame.loc[0, "message"])
+
+
+def test_move_waves_finds_an_order_whenever_one_exists() -> None:
+    """Room goes first to a move off a full customer gateway others wait for; a swap of full
+    ones has no order (stuck); no quota read: one wave, as before."""
+    from vpnkit.quotas import move_waves
+
+    assert move_waves([("a", "c1", "c2"), ("b", "c2", "c3")], {"c1": 1, "c2": 1}, 1) == (
+        {"b": 0, "a": 1}, [])
+    # c2's one free slot: taken by c1 -> c2 first, the c2 <-> c3 swap (c3 full) is stuck
+    cut = [("x", "c1", "c2"), ("y", "c2", "c3"), ("z", "c3", "c2")]
+    waves, stuck = move_waves(cut, {"c1": 2, "c2": 1, "c3": 2}, 2)
+    assert stuck == [] and waves["z"] < waves["y"] < waves["x"]
+    assert move_waves([("a", "c1", "c2"), ("b", "c2", "c1")], {"c1": 1, "c2": 1}, 1) == (
+        {}, ["a", "b"])
+    assert move_waves([("a", "c1", "c2"), ("b", "c2", "c1")], {"c1": 1, "c2": 1}, None) == (
+        {"a": 0, "b": 0}, [])
+
+
+def test_apply_sends_the_move_that_frees_room_first(tmp_path: Path) -> None:
+    """Two Modifies, one onto a full customer gateway the other leaves: the plan orders them
+    and apply sends the freeing one first (held back here, it would lose the race)."""
+    import threading
+    import time
+
+    from vpnkit.emulator import serve
+    from vpnkit.plan import plan
+
+    with serve(seed="demo", tunnels_per_customer_gateway=2) as emu:
+        client = VpcClient(REGION, endpoint=emu.url, credential=emu.credential)
+        gw = ("vpngw-demo0002",)
+        live = pd.concat([rows(2, gw, "cgw-demo0001"), rows(1, gw, "cgw-demo0002", start=2)],
+                         ignore_index=True)
+        assert create_many(client, live, progress=False).counts == {"created": 3}
+        freeing = client.find_vpn_connection("vpngw-demo0002", "q-00")
+        assert freeing is not None
+        sent: list[str] = []
+        lock = threading.Lock()
+        original = emu.backend.handle
+
+        def slow_freeing(action: str, region: str, params: Any, request_id: str,
+                         **kw: Any) -> dict[str, Any]:
+            if action == "ModifyVpnConnectionAttribute":
+                if params.get("VpnConnectionId") == freeing.vpn_connection_id:
+                    time.sleep(0.5)  # parallel, the other Modify would arrive first
+                with lock:
+                    sent.append(str(params.get("VpnConnectionId")))
+            return original(action, region, params, request_id, **kw)
+
+        emu.backend.handle = slow_freeing  # type: ignore[method-assign]
+        moved = live.assign(customer_gateway_id=["cgw-demo0002", "cgw-demo0001",
+                                                 "cgw-demo0001"])
+        p = plan(client, moved)
+        by_name = {c.name: c for c in p.changes}
+        assert [by_name[n].action for n in ("q-00", "q-02")] == ["modify", "modify"]
+        assert (by_name["q-00"].wave, by_name["q-02"].wave) == (0, 1)
+        assert "free room on customer gateway cgw-demo0001" in by_name["q-02"].notes[0]
+        result = p.apply()
+        assert result.ok, result.frame.to_string()
+        assert sent[0] == freeing.vpn_connection_id and len(sent) == 2
+        after = {t["VpnConnectionName"]: t["CustomerGatewayId"] for t in tunnels(emu)}
+        assert after == {"q-00": "cgw-demo0002", "q-01": "cgw-demo0001",
+                         "q-02": "cgw-demo0001"}
+        client.session.close()

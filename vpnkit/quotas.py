@@ -19,14 +19,16 @@ error with the code CreateVpnConnection answers for it, ``LimitExceeded`` (GOINT
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
-from typing import Any
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from typing import Any, TypeVar
 
 from vpnkit.errors import ApiError, TransportError
 from vpnkit.issue import Issue
 
 __all__ = ["CODE", "PER_ACCOUNT", "PER_CUSTOMER_GATEWAY", "PER_GATEWAY", "TUNNEL_LIMITS",
-           "UNCHECKED", "Quota", "customer_gateway_counts", "read_limits"]
+           "UNCHECKED", "Quota", "customer_gateway_counts", "move_waves", "read_limits"]
+
+K = TypeVar("K", bound=Hashable)
 
 PER_GATEWAY = "vpn-gateway-max-custom-gateways"
 PER_CUSTOMER_GATEWAY = "custom-gateway-max-vpn-connections"
@@ -113,3 +115,91 @@ def customer_gateway_counts(customer_gateways: Iterable[Mapping[str, Any]]) -> d
     """Tunnels per customer gateway: its ``VpnConnNum`` (DescribeCustomerGateways, ref §3.3)."""
     return {str(c["CustomerGatewayId"]): int(c.get("VpnConnNum") or 0)
             for c in customer_gateways}
+
+
+def move_waves(moves: Sequence[tuple[K, str, str]], on_customer_gateway: Mapping[str, int],
+               limit: int | None) -> tuple[dict[K, int], list[K]]:
+    """An order for tunnels moved in place between customer gateways (Modify, ref §3.6),
+    each ``(key, from, to)``, that never passes the per-customer-gateway ``limit``.
+
+    ``on_customer_gateway``: the tunnels each holds now. Returns ``(waves, stuck)``: wave 0
+    fits now; wave n once the waves before it are done (their moves freed the room), so each
+    wave may go in parallel. ``stuck``: the moves vpnkit found no order for (a swap between
+    full customer gateways: whichever goes first is ``LimitExceeded``).
+
+    Wave by wave, every move that fits goes, the scarce room first to moves off a full
+    customer gateway that other moves wait for. When that leaves moves stuck and there are
+    at most :data:`_EXACT` moves, every order is searched (the state after a set of moves is
+    the same whatever their order, so sets suffice) and the one found is sent one by one;
+    with more, ``stuck`` is the first pass's. ``limit`` None (not read): all in wave 0.
+    """
+    if limit is None:
+        return {key: 0 for key, _, _ in moves}, []
+    waves, stuck = _by_waves(moves, on_customer_gateway, limit)
+    if stuck and len(moves) <= _EXACT:
+        order = _any_order(moves, on_customer_gateway, limit)
+        if order is not None:
+            return {moves[i][0]: n for n, i in enumerate(order)}, []
+    return waves, stuck
+
+
+#: up to this many moves, a first pass that finds no order is checked against every order
+_EXACT = 12
+
+
+def _by_waves(moves: Sequence[tuple[K, str, str]], on_customer_gateway: Mapping[str, int],
+              limit: int) -> tuple[dict[K, int], list[K]]:
+    count: Counter[str] = Counter(on_customer_gateway)
+    pending = list(moves)
+    waves: dict[K, int] = {}
+    wave = 0
+    while pending:
+        room = {to: limit - count[to] for _, _, to in pending}
+        wanted = Counter(to for _, _, to in pending)
+        now, later = [], []
+        for move in sorted(pending, key=lambda m: (
+                not (wanted[m[1]] and count[m[1]] >= limit), not wanted[m[1]])):
+            if room[move[2]] > 0:
+                room[move[2]] -= 1
+                now.append(move)
+            else:
+                later.append(move)
+        if not now:
+            break
+        for key, old, new in now:
+            waves[key] = wave
+            count[old] -= 1
+            count[new] += 1
+        pending, wave = later, wave + 1
+    return waves, [key for key, _, _ in pending]
+
+
+def _any_order(moves: Sequence[tuple[Any, str, str]], on_customer_gateway: Mapping[str, int],
+               limit: int) -> list[int] | None:
+    """One order of every move that fits the limit at each step (indexes), or None."""
+    full = (1 << len(moves)) - 1
+    came: dict[int, tuple[int, int]] = {0: (-1, -1)}
+    frontier = [0]
+    while frontier:
+        nxt = []
+        for done in frontier:
+            count: Counter[str] = Counter(on_customer_gateway)
+            for i, (_, old, new) in enumerate(moves):
+                if done >> i & 1:
+                    count[old] -= 1
+                    count[new] += 1
+            for i, (_, _, new) in enumerate(moves):
+                after = done | 1 << i
+                if done >> i & 1 or after in came or count[new] >= limit:
+                    continue
+                came[after] = (done, i)
+                nxt.append(after)
+        if full in came:
+            order = []
+            at = full
+            while at:
+                at, i = came[at]
+                order.append(i)
+            return order[::-1]
+        frontier = nxt
+    return None

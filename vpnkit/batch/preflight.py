@@ -194,9 +194,9 @@ def check_quota(rows: Sequence[RowInput], t: Targets, *, moves: bool = False) ->
 
     ``moves`` (the plan): a row whose tunnel exists with another customer gateway moves it
     there (Modify, or delete and re-create): counted first, against the customer gateway's
-    quota only, in the state after the moves (each tunnel off its old customer gateway; apply
-    sends its Modifies in parallel, so a swap between two full customer gateways may still
-    meet ``LimitExceeded`` on one of them).
+    quota only, in the state after the moves (each tunnel off its old customer gateway). The
+    way there is the plan's: it orders the Modifies so that none passes the quota on the
+    way, and refuses the moves no order fits (:func:`vpnkit.quotas.move_waves`).
 
     The rows to create are those with a spec whose name is not a tunnel of their gateway in
     ``t.tunnels`` (the live tunnels); they are counted in row order after the tunnels that

@@ -228,6 +228,7 @@ def compare(inputs: Sequence[RowInput], targets: Targets, *, client: VpcClient |
                      for gw, tunnels in targets.tunnels.items()}, known=True)
     check_rows(inputs, final)  # final has no limits: the quotas count the live tunnels,
     check_quota(inputs, targets, moves=True)  # since apply creates before it deletes (prune)
+    waves = _move_order(inputs, live, targets)
     warnings = _refuse_invalid(inputs, [*batch_issues, *orphans])
     changes: list[Change] = []
     for r in inputs:
@@ -257,8 +258,14 @@ def compare(inputs: Sequence[RowInput], targets: Targets, *, client: VpcClient |
         spec = r.spec
         if action == "replace" and profile is not None and spec.profile is None:
             spec = replace(spec, profile=profile)  # re-created: a new tunnel's defaults
+        wave = waves.get(r.key, 0)
+        if wave:
+            notes.append(f"sent after the Modify(s) that free room on customer gateway "
+                         f"{modify.get('customer_gateway_id')} (its tunnel quota; step "
+                         f"{wave + 1})")
         changes.append(Change(action, r.vpn_gateway_id, r.name, conn.vpn_connection_id,
-                              r.row, tuple(found), key, tuple(notes), spec, conn, modify))
+                              r.row, tuple(found), key, tuple(notes), spec, conn, modify,
+                              wave=wave))
     if prune:
         for gw, tunnels in live.items():
             for name, conn in tunnels.items():
@@ -274,6 +281,46 @@ def compare(inputs: Sequence[RowInput], targets: Targets, *, client: VpcClient |
     return Plan(changes, client=client, prune=prune,
                 warnings=warnings,
                 vpc_cidrs=targets.vpcs, gateway_versions=versions, state=state, moot=moot)
+
+
+def _move_order(inputs: Sequence[RowInput], live: Mapping[str, Mapping[str, Any]],
+                targets: Targets) -> dict[tuple[str, str], int]:
+    """The wave of each Modify that moves its tunnel to another customer gateway, so that
+    apply never passes that customer gateway's quota on the way (the plan's pre-flight counts
+    the state *after* the moves). Moves no order fits (a swap between full customer gateways)
+    get ``LimitExceeded``, as the API answers whichever Modify goes first."""
+    from vpnkit.quotas import CODE, PER_CUSTOMER_GATEWAY, customer_gateway_counts, move_waves
+    from vpnkit.validate import errors
+
+    moves = []
+    for r in inputs:
+        conn = live.get(r.vpn_gateway_id, {}).get(r.name)
+        if r.spec is None or conn is None or errors(r.issues):
+            continue
+        version = targets.gateways.get(r.vpn_gateway_id, {}).get("Version")
+        action, _, modify, _, _ = diff(r.spec, conn, gateway_version=(
+            str(version) if version is not None else None))
+        if action == "modify" and "customer_gateway_id" in modify:
+            moves.append((r.key, str(conn.customer_gateway_id),
+                          str(modify["customer_gateway_id"])))
+    if not moves:
+        return {}
+    limit = (targets.limits or {}).get(PER_CUSTOMER_GATEWAY)
+    waves, stuck = move_waves(
+        moves, customer_gateway_counts(targets.customer_gateways.values()), limit)
+    by_key = {r.key: r for r in inputs}
+    for key in stuck:
+        _, old, new = next(m for m in moves if m[0] == key)
+        others = ", ".join(k[1] for k in stuck if k != key)
+        by_key[key].issues.append(Issue(
+            "customer_gateway_id", CODE,
+            f"moving the tunnel from customer gateway {old} to {new} needs room there that "
+            f"only another move of this plan frees ({others}), and no order of these "
+            f"Modifies stays within the quota of {limit} ({PER_CUSTOMER_GATEWAY}, "
+            "DescribeVpcLimits): whichever goes first is LimitExceeded. Free a slot on one "
+            "of these customer gateways first, or move one tunnel to a third one in an "
+            "earlier apply"))
+    return waves
 
 
 def _refuse_invalid(inputs: Sequence[Any], batch_issues: Sequence[Issue]) -> pd.DataFrame:

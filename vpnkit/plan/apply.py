@@ -5,6 +5,9 @@ since the plan is ``stale`` and not sent. The sending is :func:`vpnkit.batch.exe
 (thread pool, journal intent and outcome, progress) with this module's senders: Modify;
 Delete through :func:`vpnkit.batch.delete.delete_one`, so prune and replace wait and report
 exactly as :func:`~vpnkit.batch.delete_many` does; creates through the batch's own.
+Modifies that move tunnels between customer gateways go in the plan's waves
+(:attr:`~vpnkit.plan.Change.wave`): each once the moves that free its room are done, so none
+passes a customer gateway's tunnel quota on the way.
 
 A replace journals its intent (:meth:`~vpnkit.batch.journal.Journal.intend_replace`) before
 its delete and clears it once the new tunnel exists. Killed in between, the next plan reads
@@ -241,8 +244,10 @@ def apply(p: Plan, *, confirm: str | None, replace: bool, workers: int, progress
              for c in p.changes if c.action == "unchanged" and c.key_tuple not in stale],
             "unchanged")
         modifies = tag(rows("modify"), "modify")
-        run(client, modifies, {}, journal, apply_id, workers, progress, tagged,
-            send=_modifier(p), desc="modify")
+        # moves between customer gateways in waves: each once the room it needs is freed
+        for wave in sorted({by_key[r.src.key].wave for r in modifies}):
+            run(client, [r for r in modifies if by_key[r.src.key].wave == wave], {}, journal,
+                apply_id, workers, progress, tagged, send=_modifier(p), desc="modify")
         replaced = tag(rows("replace"), "replace")
         for r in replaced:  # the intent, committed before the delete leaves
             journal.intend_replace(apply_id, r.src.key, str(by_key[r.src.key].vpn_connection_id))

@@ -76,6 +76,9 @@ class Change:
     #: a create that finishes an interrupted replace: the old tunnel's id (the journal's
     #: intent, :mod:`vpnkit.batch.journal`); ``live`` is that tunnel while still DELETING
     replaces: str | None = None
+    #: a Modify that moves its tunnel to another customer gateway: apply sends wave n once
+    #: the waves before it are done (their moves free the room, :func:`vpnkit.quotas.move_waves`)
+    wave: int = 0
 
     @property
     def key_tuple(self) -> tuple[str, str]:
