@@ -346,3 +346,20 @@ def test_form_reads_the_quotas_once_per_look_up(client: VpcClient) -> None:
     assert f.submit() is not None
     assert calls() == 2 * first
     f.close()
+
+
+def test_a_tunnel_the_form_created_counts_on_its_customer_gateway(
+        vform: VpnForm, client: VpcClient, emu: Emulator) -> None:
+    """Quota 1 per customer gateway: after the form creates one, the next tunnel's live check
+    (before Submit) says LimitExceeded on it, as the API would."""
+    emu.backend.tunnels_per_customer_gateway = 1
+    fill(vform, name="first")
+    assert not vform.has_errors and vform.submit() is not None
+    vform.basics.name.value = "second"
+    vform.load_spd("10.0.5.0/24 -> 192.168.5.0/24")
+    over = [i for i in vform.issues if i.code == "LimitExceeded"]
+    assert [i.path for i in over] == ["customer_gateway_id"] and "quota of 1" in over[0].message
+    assert over[0] in vform.shown_issues()
+    with pytest.raises(ApiError) as refused:  # what sending it would have met
+        client.create_vpn_connection(vform.spec)
+    assert refused.value.code == "LimitExceeded"

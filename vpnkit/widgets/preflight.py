@@ -35,6 +35,15 @@ class QuotaState:
     per_customer_gateway: Mapping[str, int] = field(default_factory=dict)
     warnings: tuple[Issue, ...] = ()
 
+    def with_tunnel(self, customer_gateway_id: str) -> QuotaState:
+        """These counts with one more tunnel to ``customer_gateway_id`` (the form just created
+        it): the customer gateway's count and so the account's total include it."""
+        if self.limits is None or not customer_gateway_id:
+            return self
+        per_cgw = dict(self.per_customer_gateway)
+        per_cgw[customer_gateway_id] = per_cgw.get(customer_gateway_id, 0) + 1
+        return replace(self, per_customer_gateway=per_cgw)
+
 
 def read_quota(client: Any) -> QuotaState:
     """One DescribeVpcLimits call and one (paged) DescribeCustomerGateways; never raises."""

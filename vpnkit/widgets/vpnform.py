@@ -166,10 +166,14 @@ class VpnForm(W.VBox):  # type: ignore[misc]
         self._quota = read_quota(self.targets.client)
 
     def remember(self, conn: VpnConnection) -> None:
-        """A tunnel this form created counts as existing for the next pre-flight."""
+        """A tunnel this form created counts as existing for the next pre-flight: on its
+        gateway, and on its customer gateway and the account (the quota counts, read before
+        the create, get it added here rather than by one more DescribeVpcLimits)."""
         found = self._existing.get(conn.vpn_gateway_id)
         if isinstance(found, list):
             found.append(conn)
+        if self._quota is not None:
+            self._quota = self._quota.with_tunnel(conn.customer_gateway_id)
 
     def _peer_address(self, old: str, new: str) -> None:
         """Pre-fill the IKE remote identity address with the customer gateway's public IP."""
