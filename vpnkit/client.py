@@ -8,6 +8,8 @@
   read-only actions. A create whose outcome is unknown is never blindly re-sent: the client
   first looks the tunnel up by gateway + name (:meth:`VpcClient.create_vpn_connection`).
 * With ``audit=`` every call leaves an intent row before sending and an outcome row after.
+* Tags of a live tunnel go through Tencent's Tag service (:meth:`VpcClient.tag_service`,
+  :meth:`VpcClient.modify_resource_tags`; rules in :mod:`vpnkit.tags`).
 """
 
 from __future__ import annotations
@@ -21,13 +23,14 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any, Protocol
+from urllib.parse import urlsplit
 
 import requests
 from requests.structures import CaseInsensitiveDict
 
 from vpnkit import __version__
 from vpnkit.credentials import Credential, resolve_credential, resolve_region
-from vpnkit.endpoints import SERVICE, resolve_endpoint
+from vpnkit.endpoints import ROOT_DOMAIN, SERVICE, resolve_endpoint
 from vpnkit.errors import (
     ApiError,
     CredentialError,
@@ -46,6 +49,7 @@ from vpnkit.wire import connection_from_wire, modify_to_wire, route_to_wire
 
 if TYPE_CHECKING:
     from vpnkit.modify import ModifyResult
+    from vpnkit.tags import TagDiff, TagResult
 
 __all__ = ["API_VERSION", "AuditSink", "VpcClient"]
 
@@ -113,6 +117,8 @@ class VpcClient:
             raise ValueError(f"language must be zh-CN or en-US, not {language!r}")
         self.endpoint = resolve_endpoint(self.region, endpoint, pin_region=pin_region)
         self._pin_region = pin_region
+        self._service = SERVICE  # "tag" on the copy tag_service() makes
+        self._vpc: VpcClient = self  # the VPC client a Tag-service copy reads tunnels with
         #: "real" (a Tencent endpoint), "custom endpoint", or "emulator" (set by connect())
         self.mode = "real" if endpoint is None else "custom endpoint"
         self.timeout = timeout
@@ -159,15 +165,50 @@ class VpcClient:
         other = copy.copy(self)
         other.region = region
         other.endpoint = resolve_endpoint(
-            region, None if self.mode == "real" else self.endpoint, pin_region=self._pin_region)
+            region, None if self.mode == "real" else self.endpoint, pin_region=self._pin_region,
+            service=self._service)
         other._url = other.endpoint + "/"
         other._headers = {**self._headers, "X-TC-Region": region}
+        other._send_kwargs = {**self._send_kwargs,
+                              "proxies": requests.utils.get_environ_proxies(other._url)}
+        if self._service != SERVICE:
+            other._vpc = self._vpc.for_region(region)
+        return other
+
+    def tag_service(self) -> VpcClient:
+        """The same keys, session, audit log, region and rate limits, talking to Tencent's Tag
+        service (API 2018-08-13, TC3 service ``tag``): ``tag.tencentcloudapi.com``, or
+        ``tag.<region>...`` when pinned or in a Finance region (:func:`resolve_endpoint`). A
+        custom endpoint is kept (an emulator serves both), its ``vpc.`` label, if it is a
+        Tencent host, becoming ``tag.``. ``call()`` on it sends Tag-service actions.
+        """
+        from vpnkit import tags
+
+        if self._service == tags.SERVICE:
+            return self
+        other = copy.copy(self)
+        other._service = tags.SERVICE
+        other._vpc = self
+        if self.mode == "real":
+            other.endpoint = resolve_endpoint(self.region, None, pin_region=self._pin_region,
+                                              service=tags.SERVICE)
+        else:
+            parts = urlsplit(self.endpoint)
+            host = parts.hostname or ""
+            if host.endswith(ROOT_DOMAIN) and host.startswith(f"{SERVICE}."):
+                netloc = f"{tags.SERVICE}.{parts.netloc[len(SERVICE) + 1:]}"
+                other.endpoint = resolve_endpoint(self.region, f"{parts.scheme}://{netloc}",
+                                                  service=tags.SERVICE)
+        other._url = other.endpoint + "/"
+        other._headers = {**self._headers, "X-TC-Version": tags.VERSION}
+        other._auth = Tc3Auth(self.credential, tags.SERVICE, clock=self._auth.clock)
         other._send_kwargs = {**self._send_kwargs,
                               "proxies": requests.utils.get_environ_proxies(other._url)}
         return other
 
     def __repr__(self) -> str:
         return (f"VpcClient(region={self.region!r}, endpoint={self.endpoint!r}, "
+                + (f"service={self._service!r}, " if self._service != SERVICE else "") +
                 f"credential={self.credential.secret_id!r} from {self.credential.source})")
 
     @property
@@ -496,6 +537,74 @@ class VpcClient:
                                                    "; read it again before modifying"),
                     action)
         raise AssertionError("unreachable")  # pragma: no cover
+
+    # --- tags, through the Tag service (ModifyVpnConnectionAttribute has none, §3.6) ---------
+
+    def modify_resource_tags(self, resource: str, *, replace: Mapping[str, str] | None = None,
+                             delete: Sequence[str] | None = None) -> TagResult:
+        """Bind ``replace`` (key -> value) and unbind ``delete`` (keys) on ``resource``, a
+        six-segment name (:func:`vpnkit.tags.resource_name` for a tunnel), with the Tag
+        service's ModifyResourceTags; never blindly twice.
+
+        ``SpecError`` before sending if the change breaks a rule of :func:`vpnkit.tags.issues`.
+        If the outcome is unknown (transport error, InternalError) the tunnel is read back
+        (DescribeVpnConnections, its ``TagSet``) and compared: made -> ``outcome="reconciled"``;
+        shown not made by a read that succeeded -> sent once more; a failed read, a resource
+        that is not a tunnel, or a second unknown -> :class:`OutcomeUnknownError`.
+        """
+        from vpnkit import tags
+
+        bad = tags.issues(replace, delete)
+        if bad:
+            raise SpecError(bad)
+        change = tags.TagDiff(tuple((replace or {}).items()), tuple(delete or ()))
+        svc = self.tag_service()
+        body = tags.to_wire(resource, replace, delete)
+        parsed = tags.parse_resource(resource)
+        with svc._audited("ModifyResourceTags", body) as record:
+            request_id, outcome = svc._tags_once_or_reconcile(resource, body, change)
+            record.update(outcome=outcome, request_id=request_id,
+                          resource_id=parsed[1] if parsed else resource)
+        return tags.TagResult(resource, request_id, outcome)
+
+    def _tags_once_or_reconcile(self, resource: str, body: Mapping[str, Any],
+                                change: TagDiff) -> tuple[str | None, str]:
+        from vpnkit.tags import parse_resource
+
+        action = "ModifyResourceTags"
+        parsed = parse_resource(resource)
+        for attempt in (1, 2):
+            response, cause, request_id = self._send_unsure(action, body)
+            if response is not None:
+                return response.get("RequestId"), "ok"
+            if parsed is None:
+                raise OutcomeUnknownError(
+                    f"{cause}; {resource} is not a tunnel, so its tags cannot be read back: "
+                    "read them before sending again", action)
+            region, tunnel_id = parsed
+            try:
+                found = self._vpc.for_region(region).describe_vpn_connections([tunnel_id])
+            except (ApiError, TransportError) as exc:
+                raise OutcomeUnknownError(
+                    f"{cause}; and reading {tunnel_id} back failed too ({exc}); read its "
+                    "tags before sending again", action) from exc
+            if not found:
+                raise OutcomeUnknownError(f"{cause}; and {tunnel_id} no longer exists", action)
+            if change.applied({t.key: t.value or "" for t in found[0].tags}):
+                return request_id, "reconciled"
+            if attempt == 2:
+                raise OutcomeUnknownError(
+                    f"{cause}; sent twice, and {tunnel_id} does not show the tags yet", action)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def set_vpn_connection_tags(self, vpn_connection_id: str, change: TagDiff) -> list[TagResult]:
+        """Apply ``change`` to a tunnel of this region, in requests of at most 10 tags each."""
+        from vpnkit.tags import resource_name
+
+        resource = resource_name(self.region, vpn_connection_id)
+        return [self.modify_resource_tags(resource, replace=replace or None,
+                                          delete=delete or None)
+                for replace, delete in change.batches()]
 
     def reset_vpn_connection(self, vpn_gateway_id: str, vpn_connection_id: str) -> str:
         """Renegotiate a tunnel (ResetVpnConnection); returns the RequestId.

@@ -36,21 +36,27 @@ def is_finance(region: str) -> bool:
     return region.endswith("-fsi")
 
 
-def resolve_endpoint(region: str, endpoint: str | None = None, *, pin_region: bool = False) -> str:
-    """The base URL (``scheme://host[:port]``) for ``region``; ``ValueError`` if inconsistent."""
+def resolve_endpoint(region: str, endpoint: str | None = None, *, pin_region: bool = False,
+                     service: str = SERVICE) -> str:
+    """The base URL (``scheme://host[:port]``) for ``region``; ``ValueError`` if inconsistent.
+
+    ``service`` names the product's domain (``vpc``; ``tag`` for the Tag service, whose docs
+    give only ``tag.tencentcloudapi.com``: they are silent on Finance regions, so the §5 rule
+    of the VPC docs, a Finance region on its own ``<service>.<region>`` domain, is applied).
+    """
     if not isinstance(region, str) or not _REGION.match(region):
         raise ValueError(f"region {region!r} is not a region id such as ap-guangzhou")
     if endpoint is None:
         if is_finance(region) or pin_region:
-            return f"https://{SERVICE}.{region}.{ROOT_DOMAIN}"
-        return f"https://{SERVICE}.{ROOT_DOMAIN}"
+            return f"https://{service}.{region}.{ROOT_DOMAIN}"
+        return f"https://{service}.{ROOT_DOMAIN}"
     url = endpoint.strip().rstrip("/")
     if "://" not in url:
         url = "https://" + url
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname or parts.path:
         raise ValueError(f"endpoint {endpoint!r} must be a host or scheme://host[:port]")
-    _check_isolation(region, parts.hostname)
+    _check_isolation(region, parts.hostname, service)
     return f"{parts.scheme}://{parts.netloc}"
 
 
@@ -72,15 +78,15 @@ def is_loopback_host(host: str) -> bool:
     return ip.is_loopback or (mapped is not None and mapped.is_loopback)
 
 
-def _check_isolation(region: str, host: str) -> None:
+def _check_isolation(region: str, host: str, service: str = SERVICE) -> None:
     """Finance and non-Finance regions are isolated (§5): ``ValueError`` on a mismatch.
 
-    A Finance region needs exactly ``vpc.<region>.tencentcloudapi.com`` (no trailing dot, no
-    other host: a proxy name could front the shared domain) unless the host is local; a
+    A Finance region needs exactly ``<service>.<region>.tencentcloudapi.com`` (no trailing dot,
+    no other host: a proxy name could front the shared domain) unless the host is local; a
     Finance host serves only its own region.
     """
     name = host.lower()
-    wanted = f"{SERVICE}.{region}.{ROOT_DOMAIN}"
+    wanted = f"{service}.{region}.{ROOT_DOMAIN}"
     if is_finance(region) and name != wanted and not is_loopback_host(name):
         raise ValueError(
             f"region {region} is a Finance region: its endpoint must be {wanted}, not {host}"

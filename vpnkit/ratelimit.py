@@ -17,6 +17,7 @@ __all__ = ["ACTION_RATES", "RateLimiter", "action_rates"]
 ACTION_RATES: dict[str, float] = {
     "GenerateVpnConnectionDefaultHealthCheckIp": 20.0,
     "DescribeVpcLimits": 20.0,  # "默认接口请求频率限制：20次/秒" (product 248 doc 42942)
+    "ModifyResourceTags": 20.0,  # Tag service: "20 requests per second" (product 651 doc 33012)
 }
 
 

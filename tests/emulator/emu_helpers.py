@@ -43,8 +43,9 @@ class Signer:
                     timestamp: int | None = None, content_type: str = "application/json",
                     signed: tuple[str, ...] = ("content-type", "host"),
                     secret_key: str | None = None, secret_id: str | None = None,
-                    extra: Mapping[str, str] | None = None) -> dict[str, str]:
-        """Headers of a TC3-signed request, Authorization included."""
+                    extra: Mapping[str, str] | None = None,
+                    service: str = "vpc") -> dict[str, str]:
+        """Headers of a TC3-signed request (for ``service``), Authorization included."""
         ts = int(time.time()) if timestamp is None else timestamp
         headers = {"Content-Type": content_type, "Host": self.host, "X-TC-Action": action,
                    "X-TC-Version": version, "X-TC-Timestamp": str(ts),
@@ -52,10 +53,10 @@ class Signer:
         if region is not None:
             headers["X-TC-Region"] = region
         sig, signed_headers = tc3_signature(
-            secret_key=secret_key or self.secret_key, service="vpc", timestamp=ts,
+            secret_key=secret_key or self.secret_key, service=service, timestamp=ts,
             method=method, headers=headers, payload=body, query=query, signed=signed)
         headers["Authorization"] = authorization_header(
-            secret_id or self.secret_id, credential_scope(utc_date(ts), "vpc"),
+            secret_id or self.secret_id, credential_scope(utc_date(ts), service),
             signed_headers, sig)
         return headers
 

@@ -43,11 +43,18 @@ COMMON = {
 
 
 def test_every_code_is_in_the_official_catalogue() -> None:
-    """Each code the emulator can emit is a §6 common code or in PYSDK's VPC errorcodes.py."""
+    """Each code the emulator can emit is a §6 common code or in PYSDK's VPC (or, for the Tag
+    service's action, Tag) errorcodes.py."""
+    from tencentcloud.tag.v20180813 import errorcodes as tag_codes
     from tencentcloud.vpc.v20170312 import errorcodes
 
+    from vpnkit.emulator.codes import ACTION_CODES
+
     vpc = {v for v in vars(errorcodes).values() if isinstance(v, str)}
-    assert COMMON | vpc >= CODES, sorted(CODES - COMMON - vpc)
+    tag = {v for v in vars(tag_codes).values() if isinstance(v, str)}
+    assert ACTION_CODES["ModifyResourceTags"] <= tag
+    assert COMMON | vpc | ACTION_CODES["ModifyResourceTags"] >= CODES, sorted(
+        CODES - COMMON - vpc)
     with pytest.raises(ValueError, match="catalogue"):
         EmulatorError("UnsupportedOperation.VpnConnCidrConflict", "not a real code")
 

@@ -22,16 +22,22 @@ from collections.abc import Callable, Iterable
 from email.utils import formatdate
 from typing import TYPE_CHECKING, Any
 
+from vpnkit.emulator import tagging
 from vpnkit.emulator.backend import ACTIONS, MUTATING, Backend
 from vpnkit.emulator.codes import EmulatorError
 from vpnkit.emulator.faults import ConnectionDropped, Faults
-from vpnkit.emulator.protocol import MAX_BODY, Call, Verifier
+from vpnkit.emulator.protocol import MAX_BODY, VERSION, Call, Product, Verifier
 from vpnkit.ratelimit import RateLimiter, action_rates
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
 
-__all__ = ["EmulatorApp", "build_app", "run_wsgi"]
+__all__ = ["PRODUCTS", "EmulatorApp", "build_app", "run_wsgi"]
+
+#: what the loopback server serves: the VPC API, and the Tag service for tunnels' tags
+#: (its Region is optional: "This parameter is not required", product 651 doc 33012)
+PRODUCTS = {"vpc": Product(VERSION, frozenset(ACTIONS)),
+            "tag": Product(tagging.VERSION, frozenset(tagging.ACTIONS), region_required=False)}
 
 log = logging.getLogger("vpnkit.emulator")
 
@@ -78,8 +84,8 @@ class EmulatorApp:
                                     environ.get("QUERY_STRING", ""), headers, _body(environ))
         self._admit(call)
         result = self.backend.handle(call.action, call.region, call.params, request_id,
-                                     form=call.form)
-        if call.action in MUTATING:
+                                     form=call.form, service=call.service)
+        if call.action in MUTATING or call.action in tagging.MUTATING:
             self.faults.after_commit(call.action)
         return self.faults.answer(call.action, result)
 
@@ -131,7 +137,7 @@ def build_app(
         from vpnkit.emulator.seed import build
 
         backend = Backend(build("demo"))
-    verifier = Verifier({secret_id: (secret_key, token)}, frozenset(ACTIONS), clock)
+    verifier = Verifier({secret_id: (secret_key, token)}, PRODUCTS, clock)
     return EmulatorApp(backend, verifier, limiter=RateLimiter(rate_limit),
                        faults=faults if faults is not None else Faults())
 

@@ -39,7 +39,7 @@ from vpnkit import options
 from vpnkit.cidr import parse_address, parse_network
 from vpnkit.emulator import limits as vpc_limits
 from vpnkit.emulator import routes as gw_routes
-from vpnkit.emulator import vendors
+from vpnkit.emulator import tagging, vendors
 from vpnkit.emulator.codes import EmulatorError, for_action
 from vpnkit.emulator.query import check_id, exact, select
 from vpnkit.emulator.rules import (
@@ -144,21 +144,31 @@ class Backend:
             "DescribeCustomerGatewayVendors": self.describe_customer_gateway_vendors,
             "DownloadCustomerGatewayConfiguration": self.download_customer_gateway_configuration,
         }
+        self._tag_actions: dict[str, Callable[[str, dict[str, Any], str], dict[str, Any]]] = {
+            "ModifyResourceTags": self.modify_resource_tags,
+        }
 
     # --- entry point ---------------------------------------------------------------------
 
     def handle(self, action: str, region: str, params: Any, request_id: str, *,
-               form: bool = False) -> dict[str, Any]:
-        """Run one action on raw params; returns the Response fields (without RequestId)."""
-        if action not in self._actions:
+               form: bool = False, service: str = "vpc") -> dict[str, Any]:
+        """Run one action on raw params; returns the Response fields (without RequestId).
+
+        ``service="tag"``: an action of the Tag service (:mod:`vpnkit.emulator.tagging`),
+        whose Region is optional (the resource name carries it).
+        """
+        tag = service == "tag"
+        actions = self._tag_actions if tag else self._actions
+        if action not in actions:
             raise EmulatorError("InvalidAction", f"The action {action!r} is not supported.")
-        if region not in REGIONS:
+        if not tag and region not in REGIONS:
             raise EmulatorError("UnsupportedRegion", f"The region {region!r} is not supported.")
         try:
-            typed = read(params, SCHEMAS[action], form=form)
+            typed = read(params, (tagging.SCHEMAS if tag else SCHEMAS)[action], form=form)
             with self._lock:
-                result = self._actions[action](region, typed, request_id)
-                if action in MUTATING and self.on_change is not None:
+                result = actions[action](region, typed, request_id)
+                if (action in MUTATING or action in tagging.MUTATING) and \
+                        self.on_change is not None:
                     self.on_change(self.state)
         except EmulatorError as exc:
             code = for_action(action, exc.code)  # only codes the action lists (codes.py)
@@ -246,6 +256,13 @@ class Backend:
             raise EmulatorError("InvalidParameterValue", f"VPN gateway {gw['VpnGatewayId']} "
                                 f"belongs to {gw['VpcId']}, not {vpc_id}.")
         return parse_network(vpc["CidrBlock"])
+
+    # --- the Tag service (tagging.py) -------------------------------------------------------
+
+    def modify_resource_tags(self, region: str, p: dict[str, Any], rid: str) -> dict[str, Any]:
+        """ModifyResourceTags (Tag service): a tunnel's TagSet, by its six-segment name."""
+        return tagging.modify_resource_tags(
+            p, lambda r: self._region(r)["vpn_connections"] if r in REGIONS else None)
 
     # --- VPN connections -----------------------------------------------------------------
 

@@ -210,6 +210,21 @@ ACTION_CODES: dict[str, frozenset[str]] = {
         "InvalidParameterValue.Malformed",
         "ResourceNotFound",
     }),
+    # The Tag service (API 2018-08-13): tencentcloud-sdk-go-intl-en tag/v20180813/client.go.
+    "ModifyResourceTags": frozenset({
+        "InvalidParameter.ReservedTagKey",
+        "InvalidParameter.Tag",
+        "InvalidParameterValue.DeleteTagsParamError",
+        "InvalidParameterValue.ResourceDescriptionError",
+        "InvalidParameterValue.TagKeyCharacterIllegal",
+        "InvalidParameterValue.TagKeyEmpty",
+        "InvalidParameterValue.TagKeyLengthExceeded",
+        "InvalidParameterValue.TagValueCharacterIllegal",
+        "InvalidParameterValue.TagValueLengthExceeded",
+        "LimitExceeded.ResourceAttachedTags",
+        "LimitExceeded.TagKey",
+        "LimitExceeded.TagValue",
+    }),
 }
 
 CODES: frozenset[str] = COMMON.union(*ACTION_CODES.values())

@@ -16,6 +16,13 @@ records), Authorization syntax (``AuthFailure.InvalidAuthorization``), missing c
 (``AuthFailure.SecretIdNotFound``), signature (``AuthFailure.SignatureFailure``), token
 (``AuthFailure.TokenFailure``), action (``InvalidAction``), version (``NoSuchVersion``),
 language, region, and finally the body (``InvalidParameter`` when it is not JSON).
+
+Two products share the loopback server as they share the signature: the VPC API (service
+``vpc``, 2017-03-12) and the Tag service (``tag``, 2018-08-13, ref §1.2 notes). A request
+goes to the product a real endpoint would route it to: on a Tencent host, the host's first
+label (``tag.tencentcloudapi.com``); elsewhere (loopback), the TC3 credential scope's
+service, or for v1 (which signs no service) the product that has the action. A scope that
+names another service than the host's fails its signature, as it would live.
 """
 
 from __future__ import annotations
@@ -39,7 +46,7 @@ from vpnkit.signing import (
     v1_string_to_sign,
 )
 
-__all__ = ["MAX_BODY", "Call", "Verifier", "check_host"]
+__all__ = ["MAX_BODY", "Call", "Product", "Verifier", "check_host"]
 
 VERSION = "2017-03-12"
 SERVICE = "vpc"
@@ -57,10 +64,20 @@ class Call:
     """A verified request: who asked for what, with the raw (untyped) params."""
 
     action: str
-    region: str
+    region: str  # "" when a Tag-service request leaves the optional Region out
     secret_id: str
     params: Any
     form: bool  # params came flattened from a form (all scalars are strings)
+    service: str = SERVICE
+
+
+@dataclass(frozen=True, slots=True)
+class Product:
+    """One API served here: its version, actions, and whether Region is required."""
+
+    version: str
+    actions: frozenset[str]
+    region_required: bool = True
 
 
 def _pairs(text: str) -> dict[str, str]:
@@ -75,10 +92,10 @@ def _pairs(text: str) -> dict[str, str]:
 class Verifier:
     """Checks signatures against a table of ``SecretId -> (SecretKey, token or None)``."""
 
-    def __init__(self, keys: Mapping[str, tuple[str, str | None]], actions: frozenset[str],
-                 clock: Callable[[], float]) -> None:
+    def __init__(self, keys: Mapping[str, tuple[str, str | None]],
+                 products: Mapping[str, Product], clock: Callable[[], float]) -> None:
         self.keys = dict(keys)
-        self.actions = actions
+        self.products = dict(products)
         self.clock = clock
 
     def verify(self, method: str, host: str, path: str, query: str,
@@ -90,7 +107,7 @@ class Verifier:
         if len(query) > MAX_QUERY:
             raise EmulatorError("RequestSizeLimitExceeded", "The query exceeds 32 KB.")
         if "authorization" in headers:
-            return self._tc3(method, query, headers, body)
+            return self._tc3(method, host, query, headers, body)
         params = _pairs(query if method == "GET" else _text(body))
         if "Signature" in params:
             if len(body) > MAX_V1_BODY:
@@ -102,7 +119,8 @@ class Verifier:
 
     # --- the two signature styles ---------------------------------------------------------
 
-    def _tc3(self, method: str, query: str, headers: Mapping[str, str], body: bytes) -> Call:
+    def _tc3(self, method: str, host: str, query: str, headers: Mapping[str, str],
+             body: bytes) -> Call:
         try:
             auth = parse_authorization(headers["authorization"])
         except ValueError as exc:
@@ -116,27 +134,29 @@ class Verifier:
         key = self._secret(auth.secret_id, headers.get("x-tc-token"))
         payload = (b"UNSIGNED-PAYLOAD"
                    if headers.get("x-tc-content-sha256") == "UNSIGNED-PAYLOAD" else body)
-        expected, _ = tc3_signature(secret_key=key, service=SERVICE, timestamp=timestamp,
+        service = _host_service(host) or (auth.service if auth.service in self.products
+                                          else SERVICE)
+        expected, _ = tc3_signature(secret_key=key, service=service, timestamp=timestamp,
                                     method=method, headers=headers, payload=payload,
                                     query=query, signed=auth.signed_headers)
-        _check_scope(auth, timestamp)
+        _check_scope(auth, timestamp, service)
         # bytes, not str: compare_digest refuses non-ASCII str (a crafted Signature= made this
         # an InternalError with a traceback); any such signature simply does not match.
         if not hmac.compare_digest(expected.encode(),
                                    auth.signature.encode("utf-8", "replace")):
             raise EmulatorError("AuthFailure.SignatureFailure", "The provided credentials "
                                 "could not be validated; check your signature.")
-        region = self._common(action, version, headers.get("x-tc-language"),
+        region = self._common(service, action, version, headers.get("x-tc-language"),
                               headers.get("x-tc-region"), headers.get("host", ""))
         ctype = headers.get("content-type", "").split(";")[0].strip().lower()
         if method == "GET" or ctype == "application/x-www-form-urlencoded":
             return Call(action, region, auth.secret_id,
                         unflatten(_pairs(query if method == "GET" else _text(body)).items()),
-                        True)
+                        True, service)
         if ctype != "application/json":
             raise EmulatorError("InvalidParameter", f"Content-Type {ctype!r} is not supported; "
                                 "POST application/json.")
-        return Call(action, region, auth.secret_id, _json(body), False)
+        return Call(action, region, auth.secret_id, _json(body), False, service)
 
     def _v1(self, method: str, host: str, path: str, params: Mapping[str, str]) -> Call:
         for name in ("Action", "Version", "Timestamp", "Nonce", "SecretId"):
@@ -150,10 +170,14 @@ class Verifier:
         if not hmac.compare_digest(expected.encode(), params["Signature"].encode()):
             raise EmulatorError("AuthFailure.SignatureFailure", "The provided credentials "
                                 "could not be validated; check your signature.")
-        region = self._common(params["Action"], params["Version"], params.get("Language"),
-                              params.get("Region"), host)
+        service = _host_service(host) or next(
+            (name for name, p in self.products.items() if params["Action"] in p.actions),
+            SERVICE)
+        region = self._common(service, params["Action"], params["Version"],
+                              params.get("Language"), params.get("Region"), host)
         rest = ((k, v) for k, v in params.items() if k not in _V1_COMMON)
-        return Call(params["Action"], region, params["SecretId"], unflatten(rest), True)
+        return Call(params["Action"], region, params["SecretId"], unflatten(rest), True,
+                    service)
 
     # --- shared checks ---------------------------------------------------------------------
 
@@ -177,23 +201,28 @@ class Verifier:
             raise EmulatorError("AuthFailure.TokenFailure", "The token is invalid or expired.")
         return key
 
-    def _common(self, action: str, version: str, language: str | None,
+    def _common(self, service: str, action: str, version: str, language: str | None,
                 region: str | None, host: str) -> str:
-        if action not in self.actions:
+        product = self.products.get(service)
+        if product is None:
+            raise EmulatorError("NoSuchProduct", f"The product {service!r} is not served here.")
+        if action not in product.actions:
             raise EmulatorError("InvalidAction", f"The action {action!r} does not exist.")
-        if version != VERSION:
+        if version != product.version:
             raise EmulatorError("NoSuchVersion", f"Version {version!r} does not exist; "
-                                f"use {VERSION}.")
+                                f"use {product.version}.")
         if language is not None and language not in LANGUAGES:
             raise EmulatorError("InvalidParameterValue", f"Language {language!r} is not one "
                                 f"of {', '.join(LANGUAGES)}.")
         if not region:
-            raise EmulatorError("MissingParameter", "The request is missing the Region.")
-        check_host(host, region)
+            if product.region_required:
+                raise EmulatorError("MissingParameter", "The request is missing the Region.")
+            return ""
+        check_host(host, region, service)
         return region
 
 
-def check_host(host: str, region: str) -> None:
+def check_host(host: str, region: str, service: str = SERVICE) -> None:
     """Finance and non-Finance regions are isolated (ref §5): on a Tencent API host, a
     Finance region (``*-fsi``) needs exactly ``vpc.<region>.tencentcloudapi.com`` and a
     Finance host serves only its own region. Other hosts (loopback, a test's own name) are
@@ -209,7 +238,7 @@ def check_host(host: str, region: str) -> None:
     if not name.endswith("tencentcloudapi.com"):
         return
     finance_host = re.search(r"\.([a-z]{2}-[a-z]+-fsi)\.", f".{name}")
-    wanted = f"{SERVICE}.{region}.tencentcloudapi.com"
+    wanted = f"{service}.{region}.tencentcloudapi.com"
     if (region.endswith("-fsi") and name != wanted) or (
             finance_host is not None and finance_host.group(1) != region):
         raise EmulatorError("InvalidParameterValue", "A value specified in `Region` is not "
@@ -223,10 +252,19 @@ def _need(source: Mapping[str, str], key: str, name: str) -> str:
     return value
 
 
-def _check_scope(auth: Authorization, timestamp: int) -> None:
-    if auth.service != SERVICE or auth.date != utc_date(timestamp):
+def _host_service(host: str) -> str | None:
+    """The product a Tencent API host serves (its first label), None for other hosts."""
+    name = host.rsplit(":", 1)[0] if not host.startswith("[") else host
+    name = name.lower().rstrip(".")
+    if not name.endswith("tencentcloudapi.com"):
+        return None
+    return name.split(".", 1)[0]
+
+
+def _check_scope(auth: Authorization, timestamp: int, service: str) -> None:
+    if auth.service != service or auth.date != utc_date(timestamp):
         raise EmulatorError("AuthFailure.SignatureFailure", f"The credential scope must be "
-                            f"{utc_date(timestamp)}/{SERVICE}/tc3_request (UTC date of "
+                            f"{utc_date(timestamp)}/{service}/tc3_request (UTC date of "
                             "X-TC-Timestamp).")
 
 

@@ -23,12 +23,17 @@ What is compared (and why)
   An empty desired SPD is not managed (route-based tunnels report any-any selectors, §2.1).
 * **The pre-shared key** is compared in constant time and shown only as ``changed`` or
   ``unchanged``. A row without a key keeps the live one (``not managed``); creating needs one.
-* **Tags** are reported but not applied: ModifyVpnConnectionAttribute has no Tags (§3.6).
+* **Tags**, when the desired state sets some, are kept exactly as declared (live keys it
+  lacks are unbound, system ``qcs:`` keys excepted). ModifyVpnConnectionAttribute has no
+  Tags (§3.6), so apply sends them to Tencent's Tag service (``ModifyResourceTags`` on
+  ``qcs::vpc:<region>:uin/:vpnx/<id>``, :mod:`vpnkit.tags`) after the Modify, as the
+  Terraform provider does; a new tunnel carries them in its CreateVpnConnection.
 
 Change kinds
 ------------
 ``modify``: everything ModifyVpnConnectionAttribute can change (§3.6), sent as one Modify per
-tunnel, in place: the tunnel keeps its id, addresses and (unless asked) its key. ``replace``:
+tunnel, in place: the tunnel keeps its id, addresses and (unless asked) its key; then its
+tags, if they differ, through the Tag service (at most 10 per request). ``replace``:
 a difference Modify cannot make (VPC, route type; the customer gateway on a gateway older than
 4.0). The plan shows it; applying it deletes and re-creates the tunnel, so it needs
 ``replace=True`` and the confirmation phrase. ``delete``: live tunnels on the planned gateways
@@ -75,6 +80,7 @@ from vpnkit.plan.changes import (
     PlanError,
     diff,
     spd_pairs,
+    tag_change,
 )
 from vpnkit.validate import Issue
 
@@ -263,9 +269,12 @@ def compare(inputs: Sequence[RowInput], targets: Targets, *, client: VpcClient |
             notes.append(f"sent after the Modify(s) that free room on customer gateway "
                          f"{modify.get('customer_gateway_id')} (its tunnel quota; step "
                          f"{wave + 1})")
+        tags = tag_change(r.spec, conn) if action == "modify" else None
+        if tags:
+            _refuse_tags(r, tags)
         changes.append(Change(action, r.vpn_gateway_id, r.name, conn.vpn_connection_id,
                               r.row, tuple(found), key, tuple(notes), spec, conn, modify,
-                              wave=wave))
+                              wave=wave, tags=tags or None))
     if prune:
         for gw, tunnels in live.items():
             for name, conn in tunnels.items():
@@ -321,6 +330,16 @@ def _move_order(inputs: Sequence[RowInput], live: Mapping[str, Mapping[str, Any]
             "of these customer gateways first, or move one tunnel to a third one in an "
             "earlier apply"))
     return waves
+
+
+def _refuse_tags(r: RowInput, change: Any) -> None:
+    """:class:`PlanError` (nothing sent) when the Tag service would refuse a tag change."""
+    from vpnkit.tags import issues
+
+    bad = [i for replace, delete in change.batches() for i in issues(replace, delete)]
+    if bad:
+        raise PlanError(f"{r.name} on {r.vpn_gateway_id}: the Tag service would refuse its "
+                        f"tags ({'; '.join(str(i) for i in bad[:3])}); nothing was sent")
 
 
 def _refuse_invalid(inputs: Sequence[Any], batch_issues: Sequence[Issue]) -> pd.DataFrame:

@@ -1,5 +1,8 @@
 """Applying a plan: Modify in place, then replace, create and delete, each change once.
 
+A modify's tags go after its Modify, through the Tag service (ModifyResourceTags,
+:meth:`~vpnkit.client.VpcClient.set_vpn_connection_tags`), as one row of the journal.
+
 First the plan's tunnels are re-read (:mod:`vpnkit.plan.fresh`): a change whose tunnel moved
 since the plan is ``stale`` and not sent. The sending is :func:`vpnkit.batch.execute.run`
 (thread pool, journal intent and outcome, progress) with this module's senders: Modify;
@@ -110,6 +113,13 @@ def _modifier(p: Plan) -> Any:
         assert change.vpn_connection_id is not None
         if not _ready(client, change, row):
             return
+        if change.modify and not modify(client, change, row):
+            return
+        if change.tags:
+            _send_tags(client, change, row)
+
+    def modify(client: VpcClient, change: Any, row: Any) -> bool:
+        """The ModifyVpnConnectionAttribute part; True once it is made."""
         rounds = 0
         while True:
             try:
@@ -124,7 +134,7 @@ def _modifier(p: Plan) -> Any:
                     row.message = "the answer was lost; a read showed the change applied"
                 row.vpn_connection_id = change.vpn_connection_id
                 row.sent = True
-                return
+                return True
             except ApiError as exc:
                 row.error_code, row.message = exc.code, exc.message
                 row.request_id = exc.request_id or None
@@ -133,17 +143,47 @@ def _modifier(p: Plan) -> Any:
                     _sleep_jitter(rounds)
                     continue
                 row.status = "failed"
-                return
+                return False
             except SpecError as exc:
                 row.status, row.error_code = "failed", "InvalidParameter"
                 row.message = "; ".join(str(i) for i in exc.issues[:3])
-                return
+                return False
             except TransportError as exc:  # OutcomeUnknownError: the client could not tell
                 row.status, row.error_code = "unknown", "OutcomeUnknown"
                 row.message = f"{exc}; plan again to see whether it landed"
-                return
+                return False
 
     return send
+
+
+def _send_tags(client: VpcClient, change: Any, row: Any) -> None:
+    """The Tag-service part of a modify (after its Modify, if any): ModifyResourceTags in
+    requests of at most 10 tags, each never blindly twice (the client reads the tunnel back
+    after an unknown outcome). A failure leaves the row ``failed``/``unknown`` with the
+    Modify, if one was made, named in the message."""
+    done = "the Modify was made, but " if row.sent else ""
+    try:
+        results = client.set_vpn_connection_tags(change.vpn_connection_id, change.tags)
+    except ApiError as exc:
+        row.status, row.error_code = "failed", exc.code
+        row.message = f"{done}the tags were refused: {exc.message}"
+        row.request_id = exc.request_id or row.request_id
+        return
+    except SpecError as exc:
+        row.status, row.error_code = "failed", "InvalidParameter"
+        row.message = f"{done}the tags were refused: " + "; ".join(
+            str(i) for i in exc.issues[:3])
+        return
+    except TransportError as exc:  # OutcomeUnknownError
+        row.status, row.error_code = "unknown", "OutcomeUnknown"
+        row.message = f"{done}the tags' outcome is unknown: {exc}; plan again to see"
+        return
+    row.status, row.sent = "modified", True
+    row.vpn_connection_id = change.vpn_connection_id
+    row.request_id = row.request_id or (results[0].request_id if results else None)
+    if any(r.outcome == "reconciled" for r in results):
+        lost = "the tags' answer was lost; a read showed them applied"
+        row.message = f"{row.message}; {lost}" if row.message else lost
 
 
 def _deleter(p: Plan, *, wait: bool, timeout: float) -> Any:

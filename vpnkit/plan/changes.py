@@ -22,9 +22,10 @@ from vpnkit.models import (
     VpnConnection,
     VpnConnectionSpec,
 )
+from vpnkit.tags import TagDiff, tag_diff
 
 __all__ = ["ACTIONS", "HIDDEN", "IMMUTABLE", "Change", "FieldChange", "PlanError", "diff",
-           "spd_pairs"]
+           "spd_pairs", "tag_change"]
 
 
 class PlanError(VpnkitError):
@@ -79,6 +80,9 @@ class Change:
     #: a Modify that moves its tunnel to another customer gateway: apply sends wave n once
     #: the waves before it are done (their moves free the room, :func:`vpnkit.quotas.move_waves`)
     wave: int = 0
+    #: the Tag-service change of a modify (ModifyResourceTags after the Modify; a create
+    #: or replace carries its tags in CreateVpnConnection instead)
+    tags: TagDiff | None = field(default=None, repr=False)
 
     @property
     def key_tuple(self) -> tuple[str, str]:
@@ -221,17 +225,32 @@ def diff(spec: VpnConnectionSpec, live: VpnConnection, *,
         modify["pre_share_key"] = spec.pre_share_key
     elif key == "unknown":
         notes.append("the API did not return the pre-shared key, so it was not compared")
-    if spec.tags:
-        want_tags = {(t.key, t.value) for t in spec.tags}
-        have_tags = {(t.key, t.value) for t in live.tags}
-        if want_tags != have_tags:
-            notes.append("tags differ and are not applied (ModifyVpnConnectionAttribute has "
-                         "no Tags, §3.6; use the Tag service)")
+    tags = tag_change(spec, live)
+    if tags:
+        found.append(FieldChange("tags", _tags_text(live.tags), _tags_text(spec.tags)))
     if immutable:
         notes.append("Modify cannot change " + ", ".join(c.path for c in immutable)
                      + ": applying deletes and re-creates the tunnel (replace=True)")
         return "replace", immutable + found, {}, key, notes
-    return ("modify" if modify else "unchanged"), found, modify, key, notes
+    return ("modify" if modify or tags else "unchanged"), found, modify, key, notes
+
+
+def tag_change(spec: VpnConnectionSpec, live: VpnConnection) -> TagDiff:
+    """What the Tag service must do for ``live`` to carry exactly ``spec``'s tags.
+
+    Tags are managed when the desired state sets some (none: the live ones stand, like any
+    option left empty); then a live key the spec lacks is unbound, system keys excepted
+    (:func:`vpnkit.tags.tag_diff`). ModifyVpnConnectionAttribute has no Tags (§3.6).
+    """
+    if not spec.tags:
+        return TagDiff()
+    return tag_diff(((t.key, t.value or "") for t in spec.tags),
+                    ((t.key, t.value or "") for t in live.tags))
+
+
+def _tags_text(tags: Sequence[Any]) -> str:
+    return ", ".join(f"{t.key}={t.value or ''}" for t in sorted(tags, key=lambda t: t.key)) \
+        or "(none)"
 
 
 def _key_status(want: str | None, have: str | None) -> str:
