@@ -261,3 +261,22 @@ def test_apply_sends_the_move_that_frees_room_first(tmp_path: Path) -> None:
         assert after == {"q-00": "cgw-demo0002", "q-01": "cgw-demo0001",
                          "q-02": "cgw-demo0001"}
         client.session.close()
+
+
+def test_a_move_onto_room_only_a_replace_frees_is_refused_in_the_plan(
+        emu: Emulator, client: VpcClient) -> None:
+    """Modifies go before replaces: a move onto a full customer gateway that only a replace
+    leaves would be LimitExceeded in apply, so the plan refuses it and says why."""
+    from vpnkit.plan import plan
+
+    emu.backend.tunnels_per_customer_gateway = 1
+    gw = ("vpngw-demo0002",)
+    live = pd.concat([rows(1, gw, "cgw-demo0001"), rows(1, gw, "cgw-demo0002", start=1)],
+                     ignore_index=True)
+    assert create_many(client, live, progress=False).counts == {"created": 2}
+    want = live.assign(customer_gateway_id=["cgw-demo0003", "cgw-demo0001"])
+    want.loc[0, "route_type"], want.loc[0, "spd"] = "StaticRoute", None  # q-00: a replace
+    with pytest.raises(BatchInvalid) as err:
+        plan(client, want)
+    assert refused(err.value) == {1: ("customer_gateway_id", "LimitExceeded")}
+    assert "replaces and deletes after the Modifies" in str(err.value.frame.loc[0, "message"])

@@ -321,14 +321,20 @@ def _move_order(inputs: Sequence[RowInput], live: Mapping[str, Mapping[str, Any]
     for key in stuck:
         _, old, new = next(m for m in moves if m[0] == key)
         others = ", ".join(k[1] for k in stuck if k != key)
+        quota = f"the quota of {limit} ({PER_CUSTOMER_GATEWAY}, DescribeVpcLimits)"
+        if others:
+            why = (f"only another move of this plan frees ({others}), and no order of these "
+                   f"Modifies stays within {quota}: whichever goes first is LimitExceeded. "
+                   "Free a slot on one of these customer gateways first")
+        else:
+            why = (f"no Modify of this plan frees first (apply sends replaces and deletes "
+                   f"after the Modifies): the Modify would pass {quota}, LimitExceeded. Free "
+                   f"a slot on {new} first")
         by_key[key].issues.append(Issue(
             "customer_gateway_id", CODE,
             f"moving the tunnel from customer gateway {old} to {new} needs room there that "
-            f"only another move of this plan frees ({others}), and no order of these "
-            f"Modifies stays within the quota of {limit} ({PER_CUSTOMER_GATEWAY}, "
-            "DescribeVpcLimits): whichever goes first is LimitExceeded. Free a slot on one "
-            "of these customer gateways first, or move one tunnel to a third one in an "
-            "earlier apply"))
+            f"{why}, or move the tunnel in two steps (through a third customer gateway, or "
+            "another apply)"))
     return waves
 
 
