@@ -174,3 +174,20 @@ def test_more_than_ten_tag_changes_apply_in_batches(emu: Emulator, audited: VpcC
     assert len(calls(log, TAGS)) == 2
     assert emu_tags(emu, "br-01") == {f"k{i:02d}": "v" for i in range(12)}
     assert vpnkit.plan(audited, want).empty
+
+
+def test_cli_plan_shows_a_tag_change_and_apply_makes_it(emu: Emulator, tmp_path: Path) -> None:
+    """`vpnkit plan` exits 2 on a tag-only change and names it; `apply --yes` makes it; 0 after."""
+    from tests.test_plan import cli_env, desired_csv, run_cli
+
+    env = cli_env(tmp_path, emu)
+    assert run_cli(env, "apply", str(desired_csv(tmp_path, [tagged({"env": "dev"})])),
+                   "--yes").returncode == 0
+    path = str(desired_csv(tmp_path, [tagged({"env": "prod"})]))
+    p = run_cli(env, "plan", path, "--format", "json")
+    assert p.returncode == 2, p.stderr
+    assert "env=dev" in p.stdout and "env=prod" in p.stdout
+    p = run_cli(env, "apply", path, "--yes")
+    assert p.returncode == 0, p.stderr
+    assert emu_tags(emu, "br-01") == {"env": "prod"}
+    assert run_cli(env, "plan", path).returncode == 0

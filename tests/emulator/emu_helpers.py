@@ -80,9 +80,9 @@ class Signer:
 
     def v1(self, action: str, params: Mapping[str, Any], *, method: str = "GET",
            signature_method: str = "HmacSHA256", secret_key: str | None = None,
-           region: str = REGION) -> dict[str, Any]:
+           region: str = REGION, version: str = VERSION) -> dict[str, Any]:
         """A legacy v1 request (§4.3): common params and Signature in the query or form."""
-        flat = {**flatten(params), "Action": action, "Version": VERSION, "Region": region,
+        flat = {**flatten(params), "Action": action, "Version": version, "Region": region,
                 "Timestamp": str(int(time.time())), "Nonce": "11886",
                 "SecretId": self.secret_id, "SignatureMethod": signature_method}
         flat["Signature"] = sign_v1(secret_key or self.secret_key,

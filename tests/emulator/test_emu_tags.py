@@ -7,6 +7,8 @@ from typing import Any
 
 import pytest
 from emu_helpers import Signer, code, tunnel_request, wait_state
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from vpnkit.emulator import Emulator
 
@@ -103,7 +105,7 @@ def _replace(key: str, value: str = "v") -> dict[str, Any]:
 
 
 @pytest.mark.parametrize(("params", "expected"), [
-    ({}, "InvalidParameter.Tag"),
+    ({}, "MissingParameter"),
     ({"ReplaceTags": []}, "InvalidParameter.Tag"),
     ({"DeleteTags": []}, "InvalidParameter.Tag"),
     ({"ReplaceTags": [{"TagKey": f"k{i}", "TagValue": "v"} for i in range(11)]},
@@ -174,3 +176,54 @@ def test_tags_of_a_deleted_tunnel_are_refused(emu: Emulator, signer: Signer,
     wait_state(signer, tunnel, None)
     params = {"Resource": resource(tunnel), "DeleteTags": [{"TagKey": "env"}]}
     assert code(tag_call(signer, params)) == "InvalidParameterValue.ResourceDescriptionError"
+
+
+def test_v1_signed_tag_call_goes_to_the_tag_service(signer: Signer, tunnel: str) -> None:
+    """v1 signs no service: on loopback the product that has the action serves it."""
+    inner = signer.v1("ModifyResourceTags", {"Resource": resource(tunnel),
+                                             "DeleteTags": [{"TagKey": "env"}]},
+                      version=TAG_VERSION)
+    assert code(inner) is None
+    assert tag_set(signer, tunnel) == {"team": "net"}
+
+
+@pytest.fixture(scope="module")
+def tag_app() -> Any:
+    """An in-process app (no socket) holding one tunnel, and a signer for it."""
+    from emu_helpers import tunnel_request as req
+
+    from vpnkit.emulator import DEMO_SECRET_ID, DEMO_SECRET_KEY
+    from vpnkit.emulator.adapter import EmulatorAdapter
+    from vpnkit.emulator.app import build_app
+    from vpnkit.emulator.backend import Backend
+    from vpnkit.emulator.seed import build
+
+    backend = Backend(build("demo"), create_delay=0)
+    app = build_app(backend, secret_id=DEMO_SECRET_ID, secret_key=DEMO_SECRET_KEY,
+                    rate_limit=0)
+    base = "http://emulator.invalid"
+    s = Signer(base)
+    s.session.mount(base, EmulatorAdapter(app))
+    tid = s.call("CreateVpnConnection", req())["VpnConnection"]["VpnConnectionId"]
+    yield backend, s, tid
+    s.session.close()
+
+
+@settings(max_examples=150, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(replace=st.dictionaries(st.text(max_size=130) | st.sampled_from(
+           ["env", "qcs:x", "tencent", "项目", " x", "a b", "k" * 127, "k" * 128]),
+           st.text(max_size=260) | st.sampled_from(["", "v", "值【】", "v" * 255, "v" * 256]),
+           max_size=12),
+       delete=st.lists(st.text(max_size=6) | st.sampled_from(["env", ""]), max_size=12))
+def test_client_rules_agree_with_the_emulator(tag_app: Any, replace: dict[str, str],
+                                              delete: list[str]) -> None:
+    """For any tag change, the client's rules (vpnkit.tags) refuse exactly what the emulator
+    refuses, with the same first code; nothing it answers is an InternalError."""
+    from vpnkit.tags import issues, to_wire
+
+    backend, s, tid = tag_app
+    backend.state["regions"][REGION]["vpn_connections"][tid]["TagSet"] = []
+    found = issues(replace, delete)
+    inner = tag_call(s, to_wire(resource(tid), replace, delete))
+    assert code(inner) == (found[0].code if found else None), (found, inner)

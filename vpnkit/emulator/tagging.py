@@ -8,9 +8,10 @@ imported from the client's :mod:`vpnkit.tags`), so a client bug shows up in test
   notes, TF ``BuildTagResourceName``); anything else, or a tunnel that does not exist in that
   region -> ``InvalidParameterValue.ResourceDescriptionError`` (资源描述错误, the one resource
   code the action lists; the docs name none for an unknown resource).
-* ``ReplaceTags``/``DeleteTags``: one at least; an empty array, more than 10 tags
-  (cloud.tencent.com/document/api/651/35322) -> ``InvalidParameter.Tag``; a key in both ->
-  ``InvalidParameterValue.DeleteTagsParamError``.
+* ``ReplaceTags``/``DeleteTags``: one at least (neither: ``MissingParameter``, the docs name
+  no code); an empty array, more than 10 tags (cloud.tencent.com/document/api/651/35322) ->
+  ``InvalidParameter.Tag``; a key in both -> ``InvalidParameterValue.DeleteTagsParamError``.
+  A key to delete is checked only for being empty: the others' rules are for binding.
 * Keys 1-127, values up to 255 characters, no leading/trailing space, letters, digits, inner
   spaces and ``+ - = . _ : / @ ( ) [ ] , ; > <`` (full-width ``＋ － ＝ ／ ＠ （ ） 【 】 ：``) only
   ("Use Limits", tencentcloud.com/document/product/651/13354) -> ``TagKeyEmpty``,
@@ -78,7 +79,7 @@ def _check_key(key: str, path: str) -> None:
 
 def _check_request(p: Mapping[str, Any]) -> tuple[dict[str, str], list[str]]:
     if "ReplaceTags" not in p and "DeleteTags" not in p:
-        raise _err("InvalidParameter.Tag", "Give ReplaceTags or DeleteTags.")
+        raise _err("MissingParameter", "Give ReplaceTags or DeleteTags.")
     for name in ("ReplaceTags", "DeleteTags"):
         if name in p and not 1 <= len(p[name]) <= MAX_PER_REQUEST:
             raise _err("InvalidParameter.Tag", f"`{name}` must hold 1 to {MAX_PER_REQUEST} "
@@ -102,7 +103,8 @@ def _check_request(p: Mapping[str, Any]) -> tuple[dict[str, str], list[str]]:
     delete: list[str] = []
     for i, tag in enumerate(p.get("DeleteTags", [])):
         key = tag["TagKey"]
-        _check_key(key, f"DeleteTags.{i}.TagKey")
+        if not key:  # only a key the resource has can matter: its length and characters
+            raise _err("InvalidParameterValue.TagKeyEmpty", f"`DeleteTags.{i}.TagKey` is empty.")
         if key in replace:
             raise _err("InvalidParameterValue.DeleteTagsParamError",
                        f"Tag key {key!r} is in both ReplaceTags and DeleteTags.")
