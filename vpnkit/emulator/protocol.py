@@ -224,9 +224,10 @@ class Verifier:
 
 def check_host(host: str, region: str, service: str = SERVICE) -> None:
     """Finance and non-Finance regions are isolated (ref §5): on a Tencent API host, a
-    Finance region (``*-fsi``) needs exactly ``vpc.<region>.tencentcloudapi.com`` and a
+    Finance region (``*-fsi``) needs exactly ``<service>.<region>.tencentcloudapi.com`` and a
     Finance host serves only its own region. Other hosts (loopback, a test's own name) are
-    the emulator's and serve every region.
+    the emulator's and serve every region. The Tag service's docs are silent on Finance
+    regions; the VPC rule is applied to ``tag.`` hosts too (and only when a Region is sent).
 
     The docs name no code for this ("api server side will do the check",
     tencentcloud-sdk-go issue #19). The live API answers a Region it cannot use with
