@@ -289,3 +289,16 @@ def test_guide_shaped_asa_mismatches(old: str, new: str, field: str, tunnel: str
     assert text != GUIDE
     got = [(m.field, m.tunnel, m.peer) for m in check(expected(**GUIDE_TUNNEL), text).mismatches]
     assert got == [(field, tunnel, peer)]
+
+
+def test_acl_keywords_are_read_in_any_case() -> None:
+    """'Remark', 'EXTENDED Permit' and 'Deny' read as their lower-case forms (the CLI takes
+    keywords in any case): no unreadable line, a deny line is DenyEntry."""
+    text = HAND.replace("TENCENT-ACL remark", "TENCENT-ACL Remark").replace(
+        "extended permit ip object-group", "EXTENDED Permit ip object-group")
+    assert text != HAND
+    assert not check(expected(**CLEAR), text).mismatches
+    text = HAND.replace("TENCENT-ACL remark traffic to protect (one SA per line)",
+                        "TENCENT-ACL Extended Deny ip any any")
+    got = [(m.peer, m.severity) for m in check(expected(**CLEAR), text).mismatches]
+    assert got == [("DenyEntry", "warning")]

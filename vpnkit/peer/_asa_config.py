@@ -151,12 +151,14 @@ class AsaConfig:
         out: list[TrafficSelector] = []
         for entry in self.acls[name]:
             words = entry.words[2:]
-            if words[:1] == ("remark",):
+            head = words[0].lower() if words else ""
+            if head == "remark":
                 continue
-            if words[:1] == ("extended",):
+            if head == "extended":
                 words = words[1:]
-            if len(words) < 4 or words[0].lower() != "permit":
-                self.notes.add(entry, "DenyEntry" if words[:1] == ("deny",) else
+            action = words[0].lower() if words else ""
+            if len(words) < 4 or action != "permit":
+                self.notes.add(entry, "DenyEntry" if action == "deny" else
                                "UnreadableAclEntry", f"ACL {name}: only 'extended permit' "
                                "lines are compared; this one is not, and it changes which "
                                "traffic is protected", "warning")
