@@ -8,7 +8,7 @@ groups; what matters but is not read is noted in ``general``. It resolves ACLs t
 
 from __future__ import annotations
 
-from vpnkit.peer._cisco import Node, Notes, acl_operand, is_ip, tree
+from vpnkit.peer._cisco import AclDialect, Node, Notes, acl_operand, acl_selectors, is_ip, tree
 from vpnkit.peer.model import TrafficSelector
 
 __all__ = ["AsaConfig"]
@@ -20,6 +20,9 @@ _KNOWN = {
     "ipsec profile": {"set"},
     "ipsec-attributes": {"ikev1", "ikev2", "isakmp", "peer-id-validate", "chain"},
 }
+#: ASA ACLs: netmasks; ``ip`` selects all protocols
+_ACL = AclDialect(wildcard=False, protocols=frozenset({"ip"}), compared="'extended permit'",
+                  reference="object")
 _HARMLESS = ("crypto ca", "crypto key", "crypto ikev2 remote-access", "crypto ikev2 cookie",
              "crypto ikev2 limit", "crypto ikev2 fragmentation", "crypto ikev1 am-disable",
              "crypto ipsec df-bit", "crypto ipsec fragmentation", "crypto ipsec ikev2 sa-strength",
@@ -147,39 +150,13 @@ class AsaConfig:
             self.notes.add(ref, "UndefinedReference", f"access list {name} is used here but "
                            "not defined in this file: the ASA never negotiates this entry")
             return []
-        groups = _Objects(self)
-        out: list[TrafficSelector] = []
+        lines: list[tuple[Node, tuple[str, ...]]] = []
         for entry in self.acls[name]:
             words = entry.words[2:]
             head = words[0].lower() if words else ""
-            if head == "remark":
-                continue
-            if head == "extended":
-                words = words[1:]
-            action = words[0].lower() if words else ""
-            if len(words) < 4 or action != "permit":
-                self.notes.add(entry, "DenyEntry" if action == "deny" else
-                               "UnreadableAclEntry", f"ACL {name}: only 'extended permit' "
-                               "lines are compared; this one is not, and it changes which "
-                               "traffic is protected", "warning")
-                continue
-            if words[1].lower() != "ip":
-                self.notes.add(entry, "ProtocolSelector", f"ACL {name}: a {words[1]} selector "
-                               "narrows the SA to one protocol; the Tencent gateway proposes "
-                               "all protocols: TS_UNACCEPTABLE / no matching proxy identity")
-                continue
-            try:
-                src, i = acl_operand(words, 2, wildcard=False, groups=groups)
-                dst, _ = acl_operand(words, i, wildcard=False, groups=groups)
-            except KeyError as exc:
-                self.notes.add(entry, "UndefinedReference", f"ACL {name} uses object "
-                               f"{exc.args[0]}, which is not defined in this file")
-                continue
-            except ValueError as exc:
-                self.notes.add(entry, "UnreadableAclEntry", f"ACL {name}: {exc}")
-                continue
-            out += [TrafficSelector(s, d) for s in src for d in dst]
-        return out
+            if head != "remark":
+                lines.append((entry, words[1:] if head == "extended" else words))
+        return acl_selectors(self.notes, name, lines, _ACL, _Objects(self))
 
 
 class _Objects(dict[str, list[str]]):

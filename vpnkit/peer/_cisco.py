@@ -1,5 +1,6 @@
-"""What the Cisco IOS-XE and ASA parsers share: the indented block tree, addresses and ACL
-operands, vendor words back to Tencent values, and statements quoted without their key.
+"""What the Cisco IOS-XE and ASA parsers share: the indented block tree, addresses, ACL
+entries, a crypto map entry's peer and ACL, vendor words back to Tencent values, and
+statements quoted without their key.
 
 A Cisco running-config is a list of statements; a statement indented under another belongs
 to it (``crypto ikev2 profile P`` / `` match identity remote ...``). Keywords are matched
@@ -12,14 +13,16 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from vpnkit import options
 from vpnkit.peer._parse import reverse
-from vpnkit.peer.model import ANY, EspProposal, IkeProposal, Issue
+from vpnkit.peer.model import ANY, EspProposal, IkeProposal, Issue, TrafficSelector
 from vpnkit.peer.vendors import GCM, VENDORS
 
-__all__ = ["Node", "Notes", "acl_operand", "covers", "ike_product", "quote", "to_cidr",
-           "tree", "value_map"]
+__all__ = ["AclConfig", "AclDialect", "Node", "Notes", "acl_operand", "acl_selectors", "covers",
+           "esp_product", "ike_product", "is_ip", "lookup", "map_peer_and_selectors", "quote",
+           "to_cidr", "tree", "value_map"]
 
 #: words after which a statement holds a key (``crypto isakmp key K``, ``pre-shared-key K``,
 #: ``ikev2 remote-authentication pre-shared-key K``, ``authentication remote pre-share key K``)
@@ -190,6 +193,87 @@ class Notes:
 
     def __iter__(self) -> Iterator[Issue]:
         return iter(self.found)
+
+
+@dataclass(frozen=True)
+class AclDialect:
+    """Where one vendor's ACL entries differ: masks, protocol words, and how messages say it."""
+
+    #: IOS writes inverse (wildcard) masks, the ASA netmasks
+    wildcard: bool
+    #: the protocol words that select all traffic (as the Tencent gateway proposes)
+    protocols: frozenset[str]
+    #: the lines compared, as the message names them: ``permit``, ``'extended permit'``
+    compared: str
+    #: what an undefined name in an operand is: ``object-group``, ``object``
+    reference: str
+
+
+def acl_selectors(notes: Notes, name: str, lines: Iterable[tuple[Node, tuple[str, ...]]],
+                  dialect: AclDialect, groups: Mapping[str, list[str]]
+                  ) -> list[TrafficSelector]:
+    """One selector per ``permit ip SRC DST`` line of ACL ``name`` (source = this side).
+
+    ``lines``: each entry's node and its words from the action on (the vendor strips the ACL
+    name, sequence number or ``extended``, and leaves out remarks). Any other line is an
+    issue in ``notes``: a deny line, a protocol other than all, an operand not read.
+    """
+    out: list[TrafficSelector] = []
+    for entry, words in lines:
+        action = words[0].lower() if words else ""
+        if action != "permit" or len(words) < 4:
+            notes.add(entry, "DenyEntry" if action == "deny" else "UnreadableAclEntry",
+                      f"ACL {name}: only {dialect.compared} lines are compared; this one is "
+                      "not, and it changes which traffic is protected", "warning")
+            continue
+        if words[1].lower() not in dialect.protocols:
+            notes.add(entry, "ProtocolSelector", f"ACL {name}: a {words[1]} selector "
+                      "narrows the SA to one protocol; the Tencent gateway proposes "
+                      "all protocols: TS_UNACCEPTABLE / no matching proxy identity")
+            continue
+        try:
+            src, i = acl_operand(words, 2, wildcard=dialect.wildcard, groups=groups)
+            dst, _ = acl_operand(words, i, wildcard=dialect.wildcard, groups=groups)
+        except KeyError as exc:
+            notes.add(entry, "UndefinedReference", f"ACL {name} uses {dialect.reference} "
+                      f"{exc.args[0]}, which is not defined in this file")
+            continue
+        except ValueError as exc:
+            notes.add(entry, "UnreadableAclEntry", f"ACL {name}: {exc}")
+            continue
+        out += [TrafficSelector(s, d) for s in src for d in dst]
+    return out
+
+
+class AclConfig(Protocol):
+    """A parsed configuration that resolves its ACLs (IosConfig, AsaConfig)."""
+
+    notes: Notes
+
+    def selectors(self, name: str, ref: Node) -> list[TrafficSelector]:
+        """One selector per permit line of ACL ``name``; ``ref`` uses it."""
+        ...
+
+
+def map_peer_and_selectors(cfg: AclConfig, entry: Node, peers: list[str],
+                           gateway_ip: str | None, device: str
+                           ) -> tuple[str, list[TrafficSelector]]:
+    """A crypto map entry's peer and its ``match address`` ACL's selectors.
+
+    The peer is ``gateway_ip`` when ``peers`` (its ``set peer`` addresses) lists it, else the
+    first. No peer, or no ACL, is an issue: ``device`` (``IOS``, ``the ASA``) does not
+    negotiate the entry.
+    """
+    if not peers:
+        cfg.notes.add(entry, "IncompleteCryptoMap", f"no 'set peer': {device} does not "
+                      "negotiate this entry")
+    peer = gateway_ip if gateway_ip in peers else peers[0] if peers else ""
+    acl = entry.args("match", "address")
+    if not acl:
+        cfg.notes.add(entry, "IncompleteCryptoMap", f"no 'match address ACL': {device} does "
+                      "not negotiate this entry: every SPD pair is missing")
+    selectors = cfg.selectors(acl[0], entry.first("match", "address") or entry) if acl else []
+    return peer, selectors
 
 
 def value_map(vendor: str, kind: str, aliases: Mapping[str, str] | None = None

@@ -8,7 +8,16 @@ ACLs to selectors and tells whether a keyring holds a key for an address (never 
 
 from __future__ import annotations
 
-from vpnkit.peer._cisco import Node, Notes, acl_operand, covers, is_ip, tree
+from vpnkit.peer._cisco import (
+    AclDialect,
+    Node,
+    Notes,
+    acl_operand,
+    acl_selectors,
+    covers,
+    is_ip,
+    tree,
+)
 from vpnkit.peer.model import TrafficSelector
 
 __all__ = ["IosConfig"]
@@ -28,6 +37,9 @@ _KNOWN = {
     "transform-set": {"mode"},
     "map": {"set", "match", "description", "reverse-route"},
 }
+#: IOS ACLs: inverse masks; ``ip`` (or ``ipv4``) selects all protocols
+_ACL = AclDialect(wildcard=True, protocols=frozenset({"ip", "ipv4"}), compared="permit",
+                  reference="object-group")
 #: top-level crypto statements that change nothing the check compares
 _HARMLESS = ("crypto pki", "crypto key", "crypto ca", "crypto engine", "crypto logging",
              "crypto isakmp nat", "crypto isakmp invalid-spi-recovery",
@@ -168,36 +180,13 @@ class IosConfig:
                            "not defined in this file: the crypto map entry is incomplete and "
                            "IOS never negotiates it")
             return []
-        groups = _Groups(self)
-        out: list[TrafficSelector] = []
+        lines: list[tuple[Node, tuple[str, ...]]] = []
         for entry in self.acls[name]:
             words = entry.words[2:] if entry.starts("access-list") else \
                 entry.words[1:] if entry.words[0].isdigit() else entry.words
-            action = words[0].lower() if words else ""
-            if action == "remark":
-                continue
-            if action != "permit" or len(words) < 4:
-                self.notes.add(entry, "DenyEntry" if action == "deny" else "UnreadableAclEntry",
-                               f"ACL {name}: only permit lines are compared; this one is "
-                               "not, and it changes which traffic is protected", "warning")
-                continue
-            if words[1].lower() not in ("ip", "ipv4"):
-                self.notes.add(entry, "ProtocolSelector", f"ACL {name}: a {words[1]} selector "
-                               "narrows the SA to one protocol; the Tencent gateway proposes "
-                               "all protocols: TS_UNACCEPTABLE / no matching proxy identity")
-                continue
-            try:
-                src, i = acl_operand(words, 2, wildcard=True, groups=groups)
-                dst, _ = acl_operand(words, i, wildcard=True, groups=groups)
-            except KeyError as exc:
-                self.notes.add(entry, "UndefinedReference", f"ACL {name} uses object-group "
-                               f"{exc.args[0]}, which is not defined in this file")
-                continue
-            except ValueError as exc:
-                self.notes.add(entry, "UnreadableAclEntry", f"ACL {name}: {exc}")
-                continue
-            out += [TrafficSelector(s, d) for s in src for d in dst]
-        return out
+            if not (words and words[0].lower() == "remark"):
+                lines.append((entry, words))
+        return acl_selectors(self.notes, name, lines, _ACL, _Groups(self))
 
     def has_key(self, rings: list[Node], peer: str,
                 remote_id: tuple[str, str] | None = None) -> bool:

@@ -29,6 +29,7 @@ from vpnkit.peer._cisco import (
     ike_product,
     is_ip,
     lookup,
+    map_peer_and_selectors,
     value_map,
 )
 from vpnkit.peer.model import (
@@ -252,16 +253,7 @@ def parse_cisco_asa(text: str, gateway_ip: str | None = None) -> list[PeerConfig
     for (map_name, seq), entry in cfg.maps.items():
         cfg.notes = Notes()
         peers = [x for c in entry.all("set", "peer") for x in c.words[2:]]
-        if not peers:
-            cfg.notes.add(entry, "IncompleteCryptoMap", "no 'set peer': the ASA does not "
-                          "negotiate this entry")
-        peer = gateway_ip if gateway_ip in peers else peers[0] if peers else ""
-        acl = entry.args("match", "address")
-        if not acl:
-            cfg.notes.add(entry, "IncompleteCryptoMap", "no 'match address ACL': the ASA "
-                          "does not negotiate this entry: every SPD pair is missing")
-        selectors = cfg.selectors(acl[0], entry.first("match", "address") or entry) \
-            if acl else []
+        peer, selectors = map_peer_and_selectors(cfg, entry, peers, gateway_ip, "the ASA")
         nameif = cfg.map_iface.get(map_name)
         if nameif is None:
             cfg.notes.add(entry, "CryptoMapNotApplied", f"'crypto map {map_name} interface "

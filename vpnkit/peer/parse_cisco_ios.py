@@ -21,7 +21,15 @@ pre-shared key is never kept: only whether one is configured for the gateway's a
 
 from __future__ import annotations
 
-from vpnkit.peer._cisco import Node, Notes, esp_product, is_ip, lookup, value_map
+from vpnkit.peer._cisco import (
+    Node,
+    Notes,
+    esp_product,
+    is_ip,
+    lookup,
+    map_peer_and_selectors,
+    value_map,
+)
 from vpnkit.peer._ios_config import IosConfig
 from vpnkit.peer._ios_ike import DH, ikev1, ikev2
 from vpnkit.peer.model import (
@@ -141,15 +149,7 @@ def _tunnel(cfg: IosConfig, name: str, sets: Node, local: str | None, peer: str,
 def _map_entry(cfg: IosConfig, entry: Node, gateway_ip: str | None) -> PeerConfig:
     map_name, seq = entry.words[2], entry.words[3]
     peers = [n.words[2] for n in entry.all("set", "peer") if len(n.words) > 2]
-    if not peers:
-        cfg.notes.add(entry, "IncompleteCryptoMap", "no 'set peer': IOS does not "
-                      "negotiate this entry")
-    peer = gateway_ip if gateway_ip in peers else peers[0] if peers else ""
-    acl = entry.args("match", "address")
-    if not acl:
-        cfg.notes.add(entry, "IncompleteCryptoMap", "no 'match address ACL': IOS does not "
-                      "negotiate this entry: every SPD pair is missing")
-    selectors = cfg.selectors(acl[0], entry.first("match", "address") or entry) if acl else []
+    peer, selectors = map_peer_and_selectors(cfg, entry, peers, gateway_ip, "IOS")
     on = [name for name, node in cfg.named["interface"].items()
           if any(c.words[2:3] == (map_name,) for c in node.all("crypto", "map"))]
     if not on:
