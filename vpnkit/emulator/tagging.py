@@ -66,15 +66,23 @@ def _legal(text: str) -> bool:
         ch in _SPECIAL or ch == " " or unicodedata.category(ch)[0] in "LN" for ch in text)
 
 
-def _check_key(key: str, path: str) -> None:
-    if not key:
-        raise _err("InvalidParameterValue.TagKeyEmpty", f"`{path}` is empty.")
-    if len(key) > 127:
-        raise _err("InvalidParameterValue.TagKeyLengthExceeded",
-                   f"`{path}` is longer than 127 characters.")
-    if not _legal(key):
-        raise _err("InvalidParameterValue.TagKeyCharacterIllegal",
-                   f"`{path}` holds a character tag keys may not hold.")
+#: a tag key / value ("Use Limits"): the most characters, the code past it, the code for a
+#: character not allowed
+_TEXT_RULES = {
+    "key": (127, "InvalidParameterValue.TagKeyLengthExceeded",
+            "InvalidParameterValue.TagKeyCharacterIllegal"),
+    "value": (255, "InvalidParameterValue.TagValueLengthExceeded",
+              "InvalidParameterValue.TagValueCharacterIllegal"),
+}
+
+
+def _check_text(text: str, path: str, kind: str) -> None:
+    """A tag ``kind`` ("key", "value") within its length, of the allowed characters only."""
+    limit, too_long, illegal = _TEXT_RULES[kind]
+    if len(text) > limit:
+        raise _err(too_long, f"`{path}` is longer than {limit} characters.")
+    if not _legal(text):
+        raise _err(illegal, f"`{path}` holds a character tag {kind}s may not hold.")
 
 
 def _check_request(p: Mapping[str, Any]) -> tuple[dict[str, str], list[str]]:
@@ -87,16 +95,13 @@ def _check_request(p: Mapping[str, Any]) -> tuple[dict[str, str], list[str]]:
     replace: dict[str, str] = {}
     for i, tag in enumerate(p.get("ReplaceTags", [])):
         key, value = tag["TagKey"], tag["TagValue"]
-        _check_key(key, f"ReplaceTags.{i}.TagKey")
+        if not key:
+            raise _err("InvalidParameterValue.TagKeyEmpty", f"`ReplaceTags.{i}.TagKey` is empty.")
+        _check_text(key, f"ReplaceTags.{i}.TagKey", "key")
         if key.startswith(_RESERVED):
             raise _err("InvalidParameter.ReservedTagKey",
                        f"`ReplaceTags.{i}.TagKey` starts with a system-reserved prefix.")
-        if len(value) > 255:
-            raise _err("InvalidParameterValue.TagValueLengthExceeded",
-                       f"`ReplaceTags.{i}.TagValue` is longer than 255 characters.")
-        if not _legal(value):
-            raise _err("InvalidParameterValue.TagValueCharacterIllegal",
-                       f"`ReplaceTags.{i}.TagValue` holds a character tag values may not hold.")
+        _check_text(value, f"ReplaceTags.{i}.TagValue", "value")
         if key in replace:
             raise _err("InvalidParameter.Tag", f"Tag key {key!r} is given twice.")
         replace[key] = value
