@@ -28,7 +28,7 @@ from typing import Any
 from vpnkit.peer.netns import TUN, Lab, Side
 from vpnkit.peer.rehearse_probe import ECHOED, UNREACHABLE, probe
 from vpnkit.peer.rehearse_reasons import Diagnosis, Status
-from vpnkit.peer.rehearse_run import Setup, _Child, _covers, missing_sas, parse_sas
+from vpnkit.peer.rehearse_run import Setup, _Child, carried_by_sa, missing_sas, parse_sas
 
 __all__ = ["check_routes", "control_address", "disabled_outcome", "strip_if_id",
            "tunnel_routes"]
@@ -143,8 +143,7 @@ def check_routes(lab: Lab, setup: Setup, outcome: dict[int, Diagnosis],
             outcome[i] = Diagnosis(Status.NO_TRAFFIC, "NOT_THROUGH_THE_SA",
                                    f"the echo from {s} to {d} came back, but the VPC side routes "
                                    f"{d} via {devices.get(d) or 'no device'}, not the tunnel")
-        elif not any(c.bytes_in and c.bytes_out and _covers(c, local, remote, mirrored=False)
-                     for c in after):
+        elif not carried_by_sa(after, local, remote):
             outcome[i] = Diagnosis(Status.NO_TRAFFIC, "NOT_THROUGH_THE_SA",
                                    f"the echo from {s} to {d} came back, but not through the "
                                    "tunnel's SA (its ESP counters did not move)")

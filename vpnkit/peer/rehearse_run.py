@@ -25,7 +25,7 @@ from vpnkit.peer.rehearse_probe import ECHOED, probe
 from vpnkit.peer.rehearse_reasons import Diagnosis, Status, diagnose
 from vpnkit.peer.rehearse_result import PairResult, RehearsalResult
 
-__all__ = ["Setup", "missing_sas", "parse_conns", "parse_sas", "run"]
+__all__ = ["Setup", "carried_by_sa", "missing_sas", "parse_conns", "parse_sas", "run"]
 
 _COUNTER = re.compile(r"^(in|out)\s+[0-9a-f]+(?:_i|_o)?(?:\s*\([^)]*\))?,\s+(\d+) bytes")
 _ESTABLISHED = re.compile(r"IKE_SA \S+ established between|state change: CONNECTING => "
@@ -158,6 +158,13 @@ def _covers(child: _Child, local: str, remote: str, *, mirrored: bool) -> bool:
     """The child's selectors hold the pair (VPC ``local``, IDC ``remote``), seen from its side."""
     mine, theirs = (remote, local) if mirrored else (local, remote)
     return _within(mine, child.local_ts) and _within(theirs, child.remote_ts)
+
+
+def carried_by_sa(sas: Sequence[_Child], local: str, remote: str) -> bool:
+    """A child SA of the pair (VPC ``local``, IDC ``remote``, listed by the Tencent side)
+    whose ESP counters moved both ways: traffic crossed the pair's own SA."""
+    return any(c.bytes_in and c.bytes_out and _covers(c, local, remote, mirrored=False)
+               for c in sas)
 
 
 def _wait_rekey(side: Side, mark: int, name: str, timeout: float) -> str:
@@ -334,8 +341,7 @@ def _check_traffic(lab: Lab, setup: Setup, outcome: dict[int, Diagnosis],
             outcome[i] = Diagnosis(Status.NO_TRAFFIC, "NO_TRAFFIC",
                                    f"the SAs are up but no UDP echo came back between {src} "
                                    f"and {dst}")
-        elif not any(c.bytes_in and c.bytes_out and _covers(c, local, remote, mirrored=False)
-                     for c in after):
+        elif not carried_by_sa(after, local, remote):
             outcome[i] = Diagnosis(Status.NO_TRAFFIC, "NOT_THROUGH_THE_SA",
                                    f"the echo between {src} and {dst} came back, but not "
                                    "through this pair's SA (its ESP counters did not move)")
