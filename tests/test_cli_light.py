@@ -10,13 +10,14 @@ import os
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.test_cli import emu as emu  # fixtures: one emulator per module, reset per test
+from tests.test_cli import server as server
 from vpnkit.cli import GROUPS, build_parser
-from vpnkit.emulator import Emulator, serve
+from vpnkit.emulator import Emulator
 
 REQUEST = {"VpnGatewayId": "vpngw-demo0001", "CustomerGatewayId": "cgw-demo0001",
            "VpcId": "vpc-demo0001", "VpnConnectionName": "light-one",
@@ -26,22 +27,6 @@ REQUEST = {"VpnGatewayId": "vpngw-demo0001", "CustomerGatewayId": "cgw-demo0001"
 #: never needed to create one tunnel from a file
 HEAVY = ("pandas", "numpy", "ipywidgets", "IPython", "vpnkit.emulator", "vpnkit.frames",
          "vpnkit.batch", "vpnkit.plan", "vpnkit.peer", "vpnkit.widgets", "vpnkit.modify")
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[Emulator]:
-    """One emulator for the module."""
-    with serve(seed="demo", create_delay=0.05) as emu:
-        yield emu
-
-
-@pytest.fixture
-def emu(server: Emulator) -> Emulator:
-    """The module's emulator, back at the demo seed."""
-    from vpnkit.emulator.seed import build
-
-    server.backend.reset(build("demo"))
-    return server
 
 
 def _commands(parser: argparse.ArgumentParser) -> list[str]:

@@ -12,7 +12,9 @@ from typing import Any
 import pytest
 
 import vpnkit
+from tests.test_plan import audited as audited  # fixtures: journal in tmp, audited client
 from tests.test_plan import calls, live, row
+from tests.test_plan import log as log
 from vpnkit import AuditLog, VpcClient
 from vpnkit.emulator import Emulator
 from vpnkit.plan import PlanError
@@ -25,20 +27,6 @@ MODIFY = "ModifyVpnConnectionAttribute"
 def tagged(tags: dict[str, str], name: str = "br-01", **over: Any) -> dict[str, Any]:
     """A desired row with ``tag:<key>`` columns."""
     return row(name, **over, **{f"tag:{k}": v for k, v in tags.items()})
-
-
-@pytest.fixture
-def log(tmp_path: Path) -> AuditLog:
-    """An audit log in the test's directory."""
-    return AuditLog(tmp_path / "audit.sqlite3")
-
-
-@pytest.fixture
-def audited(client: VpcClient, log: AuditLog, tmp_path: Path,
-            monkeypatch: pytest.MonkeyPatch) -> VpcClient:
-    """The client, recording into ``log``; the journal in the test's directory."""
-    monkeypatch.setenv("VPNKIT_BATCH_STATE", str(tmp_path / "journal.sqlite3"))
-    return client.with_audit(log)
 
 
 def emu_tags(emu: Emulator, name: str) -> dict[str, str]:
