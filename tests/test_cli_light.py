@@ -127,3 +127,13 @@ def test_the_process_exit_still_closes_the_audit_log(tmp_path: Path, emu: Emulat
         rows = db.execute("SELECT action, outcome FROM calls").fetchall()
     db.close()
     assert rows == [("CreateVpnConnection", "ok")]
+
+
+def test_the_module_docstring_lists_every_command() -> None:
+    """vpnkit.cli's docstring names each command GROUPS registers, in help order (it lacked
+    plan, apply, inventory, peer-config and peer-check)."""
+    import vpnkit.cli
+
+    doc = vpnkit.cli.__doc__ or ""
+    listed = re.findall(r"^    ([a-z][a-z-]+) {2,}\S", doc, re.M)
+    assert listed == ["emulator", *(c for commands in GROUPS.values() for c in commands)]

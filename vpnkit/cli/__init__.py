@@ -6,12 +6,17 @@
 
     emulator     run the local API emulator (same options as ``python -m vpnkit.emulator``)
     create       create one tunnel from a request JSON (tccli --cli-input-json shape)
+    skeleton     print a CreateVpnConnection request skeleton (like tccli's)
     batch        create many tunnels from a CSV/JSON file (resumable, never twice)
+    plan         show what apply would change (exit 2 if anything)
+    apply        change the live tunnels to match a desired-state file (needs --yes)
+    inventory    every tunnel in every region (table, CSV, JSON, Parquet)
     describe     list tunnels (table, csv or json)
     delete       delete one tunnel (asks for --yes)
+    peer-config  print the IDC side's configuration for a tunnel
+    peer-check   check a peer's strongSwan/Libreswan/Cisco config against a tunnel
     rehearse     negotiate a tunnel between two local strongSwan daemons, traffic per pair or route
     audit        show the audit log
-    skeleton     print a CreateVpnConnection request skeleton (like tccli's)
     lab          start JupyterLab on the runbooks
     demo         the main job against an embedded emulator, no credentials needed
 
