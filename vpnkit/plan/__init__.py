@@ -188,22 +188,8 @@ def compare(inputs: Sequence[RowInput], targets: Targets, *, client: VpcClient |
 
     live = {gw: {name: connection_from_wire(raw) for name, raw in tunnels.items()}
             for gw, tunnels in targets.tunnels.items()}
-    # An unfinished replace (its delete sent, its create not made) is finished by a create
-    # while its old tunnel is gone or still DELETING; any other live tunnel makes it moot.
-    # One the desired state no longer lists is left alone, but said (a warning).
-    resumed, moot = {}, []
-    listed = {r.key for r in inputs}
-    orphans: list[Issue] = []
-    for k, intent in (replacing or {}).items():
-        read = k[0] in live
-        conn = live.get(k[0], {}).get(k[1])
-        if read and conn is not None and not (conn.vpn_connection_id == intent.old_id
-                                              and conn.state == "DELETING"):
-            moot.append(k)
-        elif k not in listed:
-            orphans.append(_unfinished(k, intent, conn, read, journal))
-        else:
-            resumed[k] = intent
+    resumed, moot, orphans = _sort_replaces(replacing or {}, live, {r.key for r in inputs},
+                                            journal)
     keyless = set()
     for r in inputs:
         if r.spec is not None and not r.spec.pre_share_key:
@@ -276,20 +262,53 @@ def compare(inputs: Sequence[RowInput], targets: Targets, *, client: VpcClient |
                               r.row, tuple(found), key, tuple(notes), spec, conn, modify,
                               wave=wave, tags=tags or None))
     if prune:
-        for gw, tunnels in live.items():
-            for name, conn in tunnels.items():
-                if (gw, name) in managed:
-                    continue
-                if conn.state == "DELETING":  # on its way out already: nothing to send
-                    changes.append(Change("unchanged", gw, name, conn.vpn_connection_id,
-                                          live=conn, notes=("being deleted",)))
-                else:
-                    changes.append(Change("delete", gw, name, conn.vpn_connection_id,
-                                          live=conn))
+        changes += _prune(live, managed)
     versions = {gw: str(g["Version"]) for gw, g in targets.gateways.items() if "Version" in g}
     return Plan(changes, client=client, prune=prune,
                 warnings=warnings,
                 vpc_cidrs=targets.vpcs, gateway_versions=versions, state=state, moot=moot)
+
+
+def _sort_replaces(replacing: Mapping[tuple[str, str], Replacing],
+                   live: Mapping[str, Mapping[str, Any]], listed: set[tuple[str, str]],
+                   journal: str | None
+                   ) -> tuple[dict[tuple[str, str], Replacing], list[tuple[str, str]],
+                              list[Issue]]:
+    """The journal's unfinished replaces (delete sent, create not made), sorted:
+    ``(resumed, moot, warnings)``. One is finished by a create (resumed) while its old
+    tunnel is gone or still DELETING; any other live tunnel of that name makes it moot. One
+    the desired state no longer ``listed`` is left alone, but said (``UnfinishedReplace``)."""
+    resumed: dict[tuple[str, str], Replacing] = {}
+    moot: list[tuple[str, str]] = []
+    orphans: list[Issue] = []
+    for k, intent in replacing.items():
+        read = k[0] in live
+        conn = live.get(k[0], {}).get(k[1])
+        if read and conn is not None and not (conn.vpn_connection_id == intent.old_id
+                                              and conn.state == "DELETING"):
+            moot.append(k)
+        elif k not in listed:
+            orphans.append(_unfinished(k, intent, conn, read, journal))
+        else:
+            resumed[k] = intent
+    return resumed, moot, orphans
+
+
+def _prune(live: Mapping[str, Mapping[str, Any]], managed: set[tuple[str, str]]
+           ) -> list[Change]:
+    """A delete for each live tunnel the desired state does not manage (one already
+    DELETING is on its way out: ``unchanged``, nothing to send)."""
+    out: list[Change] = []
+    for gw, tunnels in live.items():
+        for name, conn in tunnels.items():
+            if (gw, name) in managed:
+                continue
+            if conn.state == "DELETING":
+                out.append(Change("unchanged", gw, name, conn.vpn_connection_id,
+                                  live=conn, notes=("being deleted",)))
+            else:
+                out.append(Change("delete", gw, name, conn.vpn_connection_id, live=conn))
+    return out
 
 
 def _move_order(inputs: Sequence[RowInput], live: Mapping[str, Mapping[str, Any]],
