@@ -97,6 +97,11 @@ def _not_found(kind: str, rid: str, region: str) -> EmulatorError:
     return EmulatorError("ResourceNotFound", f"The {kind} {rid} does not exist in {region}.")
 
 
+def _on_customer_gateway(r: Mapping[str, Mapping[str, Any]], cgw_id: str) -> int:
+    """The tunnels on customer gateway ``cgw_id`` (DELETING ones too, as VpnConnNum counts)."""
+    return sum(1 for t in r["vpn_connections"].values() if t["CustomerGatewayId"] == cgw_id)
+
+
 class Backend:
     """The emulated account. Thread-safe: every action runs under one lock."""
 
@@ -296,11 +301,10 @@ class Backend:
         """The account's tunnel quotas (:meth:`limits`): per gateway, per customer gateway,
         per account. Each is ``LimitExceeded`` (listed for CreateVpnConnection, GOINTL);
         tunnels still DELETING count, as they do in VpnConnNum."""
-        on_cgw = sum(1 for t in r["vpn_connections"].values()
-                     if t["CustomerGatewayId"] == cgw["CustomerGatewayId"])
         for count, quota, what in (
                 (on_gateway, self.tunnels_per_gateway, f"VPN gateway {gw['VpnGatewayId']}"),
-                (on_cgw, self.tunnels_per_customer_gateway,
+                (_on_customer_gateway(r, cgw["CustomerGatewayId"]),
+                 self.tunnels_per_customer_gateway,
                  f"customer gateway {cgw['CustomerGatewayId']}"),
                 (len(r["vpn_connections"]), self.tunnels_per_account, "this account")):
             if count >= quota:
@@ -402,8 +406,10 @@ class Backend:
                                 f"on a 4.0 or later VPN gateway; {gw['VpnGatewayId']} is "
                                 f"version {gw.get('Version')}.")
         cgw = self._get(r, "customer_gateways", "cgw", cgw_id, "CustomerGatewayId", region)
+        # a move onto a full customer gateway: LimitExceeded, the common quota code (ref §6),
+        # as CreateVpnConnection answers it (§3.6's list has no code of its own for a quota)
         quota = self.tunnels_per_customer_gateway
-        on_cgw = sum(1 for t in r["vpn_connections"].values() if t["CustomerGatewayId"] == cgw_id)
+        on_cgw = _on_customer_gateway(r, cgw_id)
         if cgw_id != tunnel["CustomerGatewayId"] and on_cgw >= quota:
             raise EmulatorError("LimitExceeded", f"customer gateway {cgw_id} already has "
                                 f"{on_cgw} tunnels, its quota ({quota}).")
