@@ -14,6 +14,9 @@ reported as not checked (a warning) and nothing else changes. :class:`Quota` cou
 tunnels that exist plus those about to be created, in order; a tunnel past a quota is an
 error with the code CreateVpnConnection answers for it, ``LimitExceeded`` (GOINTL
 ``client.go`` list; the emulator answers it, ``vpnkit/emulator/backend.py``).
+:func:`move_waves` orders the Modifies that move tunnels between customer gateways so that
+none passes the per-customer-gateway quota on the way (the plan's pre-flight counts the state
+after all of them).
 """
 
 from __future__ import annotations
@@ -37,6 +40,8 @@ TUNNEL_LIMITS = (PER_GATEWAY, PER_CUSTOMER_GATEWAY, PER_ACCOUNT)
 CODE = "LimitExceeded"
 #: the code of the warning "the quotas were not checked" (vpnkit's, not the API's)
 UNCHECKED = "QuotaNotChecked"
+#: up to this many moves, a first pass that finds no order is checked against every order
+_EXACT = 12
 
 
 def read_limits(client: Any) -> tuple[dict[str, int] | None, list[Issue]]:
@@ -141,10 +146,6 @@ def move_waves(moves: Sequence[tuple[K, str, str]], on_customer_gateway: Mapping
         if order is not None:
             return {moves[i][0]: n for n, i in enumerate(order)}, []
     return waves, stuck
-
-
-#: up to this many moves, a first pass that finds no order is checked against every order
-_EXACT = 12
 
 
 def _by_waves(moves: Sequence[tuple[K, str, str]], on_customer_gateway: Mapping[str, int],
