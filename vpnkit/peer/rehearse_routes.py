@@ -28,7 +28,7 @@ from typing import Any
 from vpnkit.peer.netns import TUN, Lab, Side
 from vpnkit.peer.rehearse_probe import ECHOED, UNREACHABLE, probe
 from vpnkit.peer.rehearse_reasons import Diagnosis, Status
-from vpnkit.peer.rehearse_run import Setup, _Child, carried_by_sa, missing_sas, parse_sas
+from vpnkit.peer.rehearse_run import Child, Setup, carried_by_sa, missing_sas, parse_sas
 
 __all__ = ["check_routes", "control_address", "disabled_outcome", "strip_if_id",
            "tunnel_routes"]
@@ -117,7 +117,7 @@ def _route_devices(side: Side, flows: Sequence[tuple[str, str]]) -> dict[str, st
 
 
 def check_routes(lab: Lab, setup: Setup, outcome: dict[int, Diagnosis],
-                 by: dict[int, _Child], mirrored: bool) -> list[str]:
+                 by: dict[int, Child], mirrored: bool) -> list[str]:
     """Send traffic per enabled route (VPC side to IDC side) and prove what stays out; notes."""
     todo = missing_sas(lab, setup, outcome, by, mirrored)
     if not todo:

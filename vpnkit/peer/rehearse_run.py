@@ -25,7 +25,7 @@ from vpnkit.peer.rehearse_probe import ECHOED, probe
 from vpnkit.peer.rehearse_reasons import Diagnosis, Status, diagnose
 from vpnkit.peer.rehearse_result import PairResult, RehearsalResult
 
-__all__ = ["Setup", "carried_by_sa", "missing_sas", "parse_conns", "parse_sas", "run"]
+__all__ = ["Child", "Setup", "carried_by_sa", "missing_sas", "parse_conns", "parse_sas", "run"]
 
 _COUNTER = re.compile(r"^(in|out)\s+[0-9a-f]+(?:_i|_o)?(?:\s*\([^)]*\))?,\s+(\d+) bytes")
 _ESTABLISHED = re.compile(r"IKE_SA \S+ established between|state change: CONNECTING => "
@@ -62,7 +62,10 @@ class Setup:
 
 # -- parsing swanctl's listings ----------------------------------------------------------------
 @dataclass(frozen=True)
-class _Child:
+class Child:
+    """One child as swanctl lists it: a configured one (``--list-conns``: its connection,
+    name and traffic selectors) or an SA (``--list-sas``: also its state and ESP bytes)."""
+
     conn: str
     name: str
     local_ts: frozenset[str]
@@ -79,14 +82,14 @@ def _net(text: str) -> str:
         return text
 
 
-def parse_conns(text: str) -> list[_Child]:
+def parse_conns(text: str) -> list[Child]:
     """Children of ``swanctl --list-conns`` (connection, name, local and remote TS)."""
-    out: list[_Child] = []
+    out: list[Child] = []
     conn, child, ts = "", "", {"local": "", "remote": ""}
 
     def flush() -> None:
         if conn and child:
-            out.append(_Child(conn, child, frozenset(map(_net, ts["local"].split())),
+            out.append(Child(conn, child, frozenset(map(_net, ts["local"].split())),
                               frozenset(map(_net, ts["remote"].split()))))
 
     for line in text.splitlines():
@@ -105,15 +108,15 @@ def parse_conns(text: str) -> list[_Child]:
     return out
 
 
-def parse_sas(text: str) -> list[_Child]:
+def parse_sas(text: str) -> list[Child]:
     """Child SAs of ``swanctl --list-sas`` with their state and traffic selectors."""
-    out: list[_Child] = []
+    out: list[Child] = []
     conn = ""
     cur: dict[str, Any] | None = None
 
     def flush() -> None:
         if cur is not None:
-            out.append(_Child(conn, cur["name"], frozenset(cur["local"]),
+            out.append(Child(conn, cur["name"], frozenset(cur["local"]),
                               frozenset(cur["remote"]), cur["state"], cur["in"], cur["out"]))
 
     for line in text.splitlines():
@@ -154,13 +157,13 @@ def _within(cidr: str, selectors: frozenset[str]) -> bool:
         return cidr in selectors
 
 
-def _covers(child: _Child, local: str, remote: str, *, mirrored: bool) -> bool:
+def _covers(child: Child, local: str, remote: str, *, mirrored: bool) -> bool:
     """The child's selectors hold the pair (VPC ``local``, IDC ``remote``), seen from its side."""
     mine, theirs = (remote, local) if mirrored else (local, remote)
     return _within(mine, child.local_ts) and _within(theirs, child.remote_ts)
 
 
-def carried_by_sa(sas: Sequence[_Child], local: str, remote: str) -> bool:
+def carried_by_sa(sas: Sequence[Child], local: str, remote: str) -> bool:
     """A child SA of the pair (VPC ``local``, IDC ``remote``, listed by the Tencent side)
     whose ESP counters moved both ways: traffic crossed the pair's own SA."""
     return any(c.bytes_in and c.bytes_out and _covers(c, local, remote, mirrored=False)
@@ -226,7 +229,7 @@ def _negotiate(lab: Lab, setup: Setup, started: float, timeout: float) -> Rehear
         outcome.update(disabled_outcome(setup))
     notes: list[str] = []
     covered: set[int] = set()
-    by: dict[int, _Child] = {}  # pair -> the initiator's child that covers it
+    by: dict[int, Child] = {}  # pair -> the initiator's child that covers it
     ike_up, ike_failure, auth_child = False, None, None
     for child in children:
         mine = {i for i, (lo, re_) in enumerate(setup.pairs)
@@ -281,7 +284,7 @@ def _negotiate(lab: Lab, setup: Setup, started: float, timeout: float) -> Rehear
     return _result(setup, outcome, started, notes)
 
 
-def _rekey(lab: Lab, init: Side, child: _Child, setup: Setup, outcome: dict[int, Diagnosis],
+def _rekey(lab: Lab, init: Side, child: Child, setup: Setup, outcome: dict[int, Diagnosis],
            mirrored: bool) -> None:
     """Rekey IKEv2's first CHILD_SA: its PFS group is first negotiated then (RFC 7296 1.3)."""
     marks = (lab.tencent.log_size(), lab.idc.log_size())
@@ -301,7 +304,7 @@ def _rekey(lab: Lab, init: Side, child: _Child, setup: Setup, outcome: dict[int,
 
 
 def missing_sas(lab: Lab, setup: Setup, outcome: dict[int, Diagnosis],
-                by: dict[int, _Child], mirrored: bool) -> list[int]:
+                by: dict[int, Child], mirrored: bool) -> list[int]:
     """Mark the pairs no installed CHILD_SA of the Tencent side covers; the others' indices."""
     installed = [c for c in parse_sas(lab.tencent.swanctl("--list-sas")[1])
                  if c.state == "INSTALLED"]
@@ -327,7 +330,7 @@ def missing_sas(lab: Lab, setup: Setup, outcome: dict[int, Diagnosis],
 
 
 def _check_traffic(lab: Lab, setup: Setup, outcome: dict[int, Diagnosis],
-                   by: dict[int, _Child], mirrored: bool) -> None:
+                   by: dict[int, Child], mirrored: bool) -> None:
     todo = missing_sas(lab, setup, outcome, by, mirrored)
     flows = [(lab.idc.addresses[setup.pairs[i][1]], lab.tencent.addresses[setup.pairs[i][0]])
              for i in todo]
