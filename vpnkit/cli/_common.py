@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from collections import Counter
 from pathlib import Path
@@ -21,7 +20,7 @@ if TYPE_CHECKING:
     from vpnkit.client import AuditSink, VpcClient
 
 __all__ = ["FORMATS", "TABLE_COLUMNS", "CountingSink", "UsageError", "add_crypto_profile",
-           "add_workers", "audit_log", "audit_path", "client_from_args", "crypto_profile",
+           "add_workers", "audit_log", "client_from_args", "crypto_profile",
            "emit", "error_line", "in_utc", "input_path", "integer", "mode_from_args",
            "positive_int", "read_json", "resource_id", "seconds", "warn_rows"]
 
@@ -181,11 +180,6 @@ class CountingSink:
         self.counts[(str(action), str(kw.get("outcome")))] += 1
         if self.inner is not None:
             self.inner.finish(inner, **kw)
-
-
-def audit_path(args: argparse.Namespace) -> str | None:
-    """--audit, else $VPNKIT_AUDIT, else None (the default path)."""
-    return args.audit or os.environ.get("VPNKIT_AUDIT") or None
 
 
 def mode_from_args(args: argparse.Namespace) -> str:
