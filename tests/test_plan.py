@@ -56,6 +56,20 @@ def calls(log: AuditLog, action: str) -> list[dict[str, Any]]:
     return [r for r in log.frame().to_dict("records") if r["action"] == action]
 
 
+def count_sent(emu: Emulator) -> Counter[str]:
+    """From now on, how many times ``emu`` handles each action (its backend wrapped)."""
+    sent: Counter[str] = Counter()
+    original = emu.backend.handle
+
+    def counting(action: str, region: str, params: Any, request_id: str,
+                 **kw: Any) -> dict[str, Any]:
+        sent[action] += 1
+        return original(action, region, params, request_id, **kw)
+
+    emu.backend.handle = counting  # type: ignore[method-assign]
+    return sent
+
+
 def applied(client: VpcClient, desired: Any, **kw: Any) -> Plan:
     """Plan, apply, and return the plan made right after (which should be empty)."""
     result = vpnkit.plan(client, desired).apply(**kw)
@@ -322,15 +336,7 @@ def test_customer_gateway_modifies_on_4_0_replaces_before(emu: Emulator,
 def test_a_lost_modify_answer_is_reconciled_not_resent(emu: Emulator, audited: VpcClient) -> None:
     """The connection drops after the Modify committed: read back, not sent twice."""
     applied(audited, [row()])
-    sent: Counter[str] = Counter()
-    original = emu.backend.handle
-
-    def counting(action: str, region: str, params: Any, request_id: str,
-                 **kw: Any) -> dict[str, Any]:
-        sent[action] += 1
-        return original(action, region, params, request_id, **kw)
-
-    emu.backend.handle = counting  # type: ignore[method-assign]
+    sent = count_sent(emu)
     emu.faults.update(drop_after_commit=1.0, actions="ModifyVpnConnectionAttribute")
     want = [row(ike_dh_group="GROUP20")]
     result = vpnkit.plan(audited, want).apply()

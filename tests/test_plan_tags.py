@@ -5,7 +5,6 @@ blindly twice, and the plan right after is empty."""
 from __future__ import annotations
 
 import sqlite3
-from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +12,7 @@ import pytest
 
 import vpnkit
 from tests.test_plan import audited as audited  # fixtures: journal in tmp, audited client
-from tests.test_plan import calls, live, row
+from tests.test_plan import calls, count_sent, live, row
 from tests.test_plan import log as log
 from vpnkit import AuditLog, VpcClient
 from vpnkit.emulator import Emulator
@@ -97,15 +96,7 @@ def test_no_tags_declared_leaves_live_tags(emu: Emulator, audited: VpcClient) ->
 def test_a_lost_tag_answer_is_reconciled_not_resent(emu: Emulator, audited: VpcClient) -> None:
     """The connection drops after the tags committed: read back, sent once, replan empty."""
     applied(audited, [tagged({"env": "dev"})])
-    sent: Counter[str] = Counter()
-    original = emu.backend.handle
-
-    def counting(action: str, region: str, params: Any, request_id: str,
-                 **kw: Any) -> dict[str, Any]:
-        sent[action] += 1
-        return original(action, region, params, request_id, **kw)
-
-    emu.backend.handle = counting  # type: ignore[method-assign]
+    sent = count_sent(emu)
     emu.faults.update(drop_after_commit=1.0, actions=TAGS)
     want = [tagged({"env": "prod"})]
     result = vpnkit.plan(audited, want).apply()
