@@ -302,3 +302,13 @@ def test_acl_keywords_are_read_in_any_case() -> None:
                         "TENCENT-ACL Extended Deny ip any any")
     got = [(m.peer, m.severity) for m in check(expected(**CLEAR), text).mismatches]
     assert got == [("DenyEntry", "warning")]
+
+
+def test_keywords_in_values_are_read_in_any_case() -> None:
+    """'set phase1-mode Aggressive' and 'isakmp keepalive threshold INFINITE' read as in lower
+    case: aggressive mode, DPD not sent."""
+    want = expected(**CLEAR, ike={**V1, "ExchangeMode": "AGGRESSIVE"}, ipsec=SHA1)
+    text = rendered(want).replace("set phase1-mode aggressive", "set Phase1-Mode Aggressive")
+    assert "Aggressive" in text and not check(want, text).mismatches
+    (peer,) = parse(HAND.replace("threshold 24 retry 2", "threshold INFINITE"))
+    assert not peer.dpd.enabled

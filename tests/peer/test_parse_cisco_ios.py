@@ -536,3 +536,13 @@ def test_ikev2_keyring_peer_with_another_identity_is_no_key(
     """A keyring peer whose identity is not the gateway's still leaves it without a key."""
     only_id = text.replace("  address 203.0.113.10\n", f"  {identity}\n")
     assert _key_findings(tunnel, only_id) == [("NoPreSharedKey", "error")]
+
+
+def test_keywords_in_values_are_read_in_any_case() -> None:
+    """'initiate mode Aggressive' is aggressive mode and 'mode Transport' transport mode, as
+    in lower case (the CLI takes keywords in any case)."""
+    want = expected(**POLICY_CLEAR, ike={**V1, "ExchangeMode": "AGGRESSIVE"})
+    text = rendered(want).replace(" initiate mode aggressive", " initiate mode Aggressive")
+    assert "Aggressive" in text and not check(want, text).mismatches
+    (peer,) = parse(rendered(want).replace(" mode tunnel", " mode Transport"))
+    assert "TransportMode" in {n.code for n in peer.notes}

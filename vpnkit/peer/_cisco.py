@@ -21,14 +21,19 @@ from vpnkit.peer.model import ANY, EspProposal, IkeProposal, Issue, TrafficSelec
 from vpnkit.peer.vendors import GCM, VENDORS
 
 __all__ = ["AclConfig", "AclDialect", "Node", "Notes", "acl_operand", "acl_selectors", "covers",
-           "esp_product", "ike_product", "is_ip", "lookup", "map_peer_and_selectors", "quote",
-           "to_cidr", "tree", "value_map"]
+           "esp_product", "ike_product", "is_ip", "lookup", "lowered", "map_peer_and_selectors",
+           "quote", "to_cidr", "tree", "value_map"]
 
 #: words after which a statement holds a key (``crypto isakmp key K``, ``pre-shared-key K``,
 #: ``ikev2 remote-authentication pre-shared-key K``, ``authentication remote pre-share key K``)
 _SECRET_WORDS = frozenset({"key", "pre-shared-key", "password", "secret"})
 #: words of a block whose statements may hold a key anywhere
 _KEY_BLOCKS = frozenset({"keyring", "ipsec-attributes"})
+
+
+def lowered(words: Iterable[str] | None) -> tuple[str, ...]:
+    """``words`` in lower case (none: empty), to compare keywords in any case."""
+    return tuple(w.lower() for w in words or ())
 
 
 def quote(words: Iterable[str], limit: int = 6) -> str:

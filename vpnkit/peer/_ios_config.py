@@ -16,6 +16,7 @@ from vpnkit.peer._cisco import (
     acl_selectors,
     covers,
     is_ip,
+    lowered,
     tree,
 )
 from vpnkit.peer.model import TrafficSelector
@@ -152,7 +153,7 @@ class IosConfig:
         """The primary address of interface ``name`` (or None)."""
         node = self.named["interface"].get(name)
         for ip in node.all("ip", "address") if node else []:
-            if len(ip.words) > 3 and is_ip(ip.words[2]) and "secondary" not in ip.words:
+            if len(ip.words) > 3 and is_ip(ip.words[2]) and "secondary" not in lowered(ip.words):
                 return ip.words[2]
         return None
 

@@ -9,7 +9,7 @@ Defaults: see :mod:`vpnkit.peer.parse_cisco_ios`.
 
 from __future__ import annotations
 
-from vpnkit.peer._cisco import Node, covers, ike_product, is_ip, lookup, value_map
+from vpnkit.peer._cisco import Node, covers, ike_product, is_ip, lookup, lowered, value_map
 from vpnkit.peer._ios_config import IosConfig
 from vpnkit.peer.model import IdKind, IkeProposal
 
@@ -204,7 +204,7 @@ def ikev1(cfg: IosConfig, name: str | None, ref: Node, local: str | None, peer: 
             cfg.notes.add(prof, "IncompleteProfile", "no 'match identity': IOS never selects "
                           "this profile for the gateway")
         ike.remote = _remote_id(matches, 2, peer, cfg)
-        if prof.args("initiate", "mode") == ("aggressive",):
+        if lowered(prof.args("initiate", "mode")) == ("aggressive",):
             ike.mode = "AGGRESSIVE"
         keep = prof.args("keepalive")
         if keep and len(keep) >= 3 and keep[0].isdigit() and keep[2].isdigit():

@@ -29,6 +29,7 @@ from vpnkit.peer._cisco import (
     ike_product,
     is_ip,
     lookup,
+    lowered,
     map_peer_and_selectors,
     value_map,
 )
@@ -138,7 +139,7 @@ def _group(cfg: AsaConfig, peer: str, v2: bool, v1: bool, ref: Node
     """The tunnel group of ``peer``: the identity it accepts, DPD, and key/protocol checks."""
     name = peer if peer in cfg.groups else next(
         (g for g, parts in cfg.groups.items() if not is_ip(g) and "ipsec-attributes" in parts
-         and parts.get("type", Node((), 0)).words[3:4] == ("ipsec-l2l",)), None)
+         and lowered(parts.get("type", Node((), 0)).words[3:4]) == ("ipsec-l2l",)), None)
     if name is None:
         cfg.notes.add(ref, "NoTunnelGroup", f"no 'tunnel-group {peer} type ipsec-l2l': the ASA "
                       "uses DefaultL2LGroup, which holds no key: AUTHENTICATION_FAILED")
@@ -178,7 +179,7 @@ def _group(cfg: AsaConfig, peer: str, v2: bool, v1: bool, ref: Node
         return remote, Dpd(False, 0, "")
     if keep and len(keep) >= 4 and keep[1].isdigit() and keep[3].isdigit():
         return remote, Dpd(True, int(keep[1]) + 3 * int(keep[3]), "")
-    if keep and keep[1:2] == ("infinite",):
+    if keep and lowered(keep[1:2]) == ("infinite",):
         return remote, Dpd(False, 0, "")  # answers DPD, never sends it
     return remote, Dpd(True, 10 + 3 * 2, "")
 
@@ -230,8 +231,8 @@ def _tunnel(cfg: AsaConfig, name: str, sets: Node, nameif: str | None, peer: str
     action = "restart" if route_based else "clear"
     dpd = Dpd(dpd.enabled, dpd.timeout, action) if dpd else Dpd(False, 0, action)
     secs, kb = _lifetimes(cfg, sets)
-    aggressive = any(c.words[-1:] == ("aggressive",) for c in sets.all("set")
-                     if "phase1-mode" in c.words)
+    aggressive = any(lowered(c.words[-1:]) == ("aggressive",) for c in sets.all("set")
+                     if "phase1-mode" in lowered(c.words))
     return PeerConfig(
         name=name, local=Endpoint(local or "", local_id[0], local_id[1],
                                   "start" if route_based else "trap"),

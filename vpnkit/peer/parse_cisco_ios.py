@@ -27,6 +27,7 @@ from vpnkit.peer._cisco import (
     esp_product,
     is_ip,
     lookup,
+    lowered,
     map_peer_and_selectors,
     value_map,
 )
@@ -94,7 +95,7 @@ def _esp(cfg: IosConfig, sets: Node) -> list[EspProposal]:
             else:
                 value = lookup({}, word, ts, cfg.notes, "ESP transform")
                 (integs if word.endswith("-hmac") else encs).append(value)
-        if ts.args("mode") == ("transport",):
+        if lowered(ts.args("mode")) == ("transport",):
             cfg.notes.add(ts, "TransportMode", "mode transport: the Tencent gateway uses "
                           "tunnel mode", "warning")
         out += esp_product(encs, integs, pfs)
