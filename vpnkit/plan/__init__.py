@@ -72,7 +72,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from vpnkit import options
-from vpnkit.models import VpnConnectionSpec
+from vpnkit.models import VpnConnection, VpnConnectionSpec
 from vpnkit.plan.changes import (
     ACTIONS,
     Change,
@@ -238,9 +238,7 @@ def compare(inputs: Sequence[RowInput], targets: Targets, *, client: VpcClient |
             changes.append(Change("create", r.vpn_gateway_id, r.name, row=r.row, key="new",
                                   spec=r.spec))
             continue
-        version = targets.gateways.get(r.vpn_gateway_id, {}).get("Version")
-        action, found, modify, key, notes = diff(r.spec, conn, gateway_version=(
-            str(version) if version is not None else None))
+        action, found, modify, key, notes = _diff(r, conn, targets)
         if r.key in keyless:
             key = "not managed"
         if conn.state == "DELETING" and action != "unchanged":
@@ -267,6 +265,15 @@ def compare(inputs: Sequence[RowInput], targets: Targets, *, client: VpcClient |
     return Plan(changes, client=client, prune=prune,
                 warnings=warnings,
                 vpc_cidrs=targets.vpcs, gateway_versions=versions, state=state, moot=moot)
+
+
+def _diff(r: RowInput, conn: VpnConnection, targets: Targets
+          ) -> tuple[str, list[FieldChange], dict[str, Any], str, list[str]]:
+    """:func:`~vpnkit.plan.changes.diff` of row ``r`` against its live tunnel ``conn``, with
+    the version of the row's gateway (what Modify may change depends on it, ref §3.6)."""
+    assert r.spec is not None
+    version = targets.gateways.get(r.vpn_gateway_id, {}).get("Version")
+    return diff(r.spec, conn, gateway_version=str(version) if version is not None else None)
 
 
 def _sort_replaces(replacing: Mapping[tuple[str, str], Replacing],
@@ -325,9 +332,7 @@ def _move_order(inputs: Sequence[RowInput], live: Mapping[str, Mapping[str, Any]
         conn = live.get(r.vpn_gateway_id, {}).get(r.name)
         if r.spec is None or conn is None or errors(r.issues):
             continue
-        version = targets.gateways.get(r.vpn_gateway_id, {}).get("Version")
-        action, _, modify, _, _ = diff(r.spec, conn, gateway_version=(
-            str(version) if version is not None else None))
+        action, _, modify, _, _ = _diff(r, conn, targets)
         if action == "modify" and "customer_gateway_id" in modify:
             moves.append((r.key, str(conn.customer_gateway_id),
                           str(modify["customer_gateway_id"])))
