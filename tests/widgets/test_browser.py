@@ -467,7 +467,7 @@ def _wait_for_form(page: Any, form: Any, prompt: Any) -> str:
             finished_at = None
         elif finished_at is None:
             finished_at = time.monotonic()
-        elif time.monotonic() - finished_at > 10:  # a finished cell's widgets show in < 1 s
+        elif time.monotonic() - finished_at > 20:  # a finished cell's widgets show in ~1 s
             return "lost"
         page.wait_for_timeout(250)
     return "timeout"
