@@ -174,3 +174,18 @@ def test_api_error_message_scrubs_known_secrets() -> None:
     Credential("AKID2", "known-secret-value-xyz")
     exc = ApiError("AuthFailure", "bad key known-secret-value-xyz", "r", "X")
     assert "known-secret-value-xyz" not in str(exc) + repr(exc)
+
+
+@pytest.mark.parametrize(("host", "tencent"), [
+    ("vpc.tencentcloudapi.com", True), ("VPC.TencentCloudAPI.com.", True),
+    ("tencentcloudapi.com", True), ("vpc.ap-shanghai-fsi.tencentcloudapi.com", True),
+    ("vpc.eviltencentcloudapi.com", False), ("tencentcloudapi.com.example.test", False),
+    ("127.0.0.1", False)])
+def test_one_definition_of_a_tencent_host(host: str, tencent: bool) -> None:
+    """A look-alike of the Tencent domain is a custom endpoint, never the real API."""
+    from vpnkit.endpoints import is_tencent_host
+    from vpnkit.session import endpoint_mode
+
+    assert is_tencent_host(host) is tencent
+    if host != "127.0.0.1" and "-fsi" not in host:  # a Finance host needs its own region
+        assert (endpoint_mode(f"https://{host}") == "real") is tencent

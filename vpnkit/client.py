@@ -30,7 +30,7 @@ from requests.structures import CaseInsensitiveDict
 
 from vpnkit import __version__
 from vpnkit.credentials import Credential, resolve_credential, resolve_region
-from vpnkit.endpoints import ROOT_DOMAIN, SERVICE, resolve_endpoint
+from vpnkit.endpoints import SERVICE, is_tencent_host, resolve_endpoint
 from vpnkit.errors import (
     ApiError,
     CredentialError,
@@ -195,7 +195,7 @@ class VpcClient:
         else:
             parts = urlsplit(self.endpoint)
             host = parts.hostname or ""
-            if host.endswith(ROOT_DOMAIN) and host.startswith(f"{SERVICE}."):
+            if is_tencent_host(host) and host.startswith(f"{SERVICE}."):
                 netloc = f"{tags.SERVICE}.{parts.netloc[len(SERVICE) + 1:]}"
                 other.endpoint = resolve_endpoint(self.region, f"{parts.scheme}://{netloc}",
                                                   service=tags.SERVICE)

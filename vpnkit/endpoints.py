@@ -14,7 +14,7 @@ import ipaddress
 import re
 from urllib.parse import urlsplit
 
-__all__ = ["REGIONS", "ROOT_DOMAIN", "SERVICE", "is_finance", "is_loopback_host",
+__all__ = ["REGIONS", "ROOT_DOMAIN", "SERVICE", "is_finance", "is_loopback_host", "is_tencent_host",
            "resolve_endpoint"]
 
 SERVICE = "vpc"
@@ -76,6 +76,14 @@ def is_loopback_host(host: str) -> bool:
         return False
     mapped = ip.ipv4_mapped if isinstance(ip, ipaddress.IPv6Address) else None
     return ip.is_loopback or (mapped is not None and mapped.is_loopback)
+
+
+def is_tencent_host(host: str) -> bool:
+    """The one definition of a Tencent API host: ``tencentcloudapi.com`` or a name under it,
+    in any case, with or without the DNS root's trailing dot; never a look-alike such as
+    ``vpc.eviltencentcloudapi.com``."""
+    name = host.strip().lower().removesuffix(".")
+    return name == ROOT_DOMAIN or name.endswith("." + ROOT_DOMAIN)
 
 
 def _check_isolation(region: str, host: str, service: str = SERVICE) -> None:

@@ -41,7 +41,7 @@ from vpnkit.credentials import (
     resolve_credential,
     resolve_region,
 )
-from vpnkit.endpoints import ROOT_DOMAIN, is_loopback_host, resolve_endpoint
+from vpnkit.endpoints import is_loopback_host, is_tencent_host, resolve_endpoint
 from vpnkit.errors import CredentialError
 
 if TYPE_CHECKING:
@@ -107,8 +107,7 @@ def endpoint_mode(endpoint: str, region: str = DEFAULT_REGION) -> str:
         raise ValueError(f"endpoint {endpoint!r}: {host!r} is not a host name or IP address")
     if is_loopback_host(host):
         return "loopback"
-    bare = host.rstrip(".").lower()
-    if bare == ROOT_DOMAIN or bare.endswith("." + ROOT_DOMAIN):
+    if is_tencent_host(host):
         return "real"
     return "custom endpoint"
 

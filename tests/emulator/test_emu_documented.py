@@ -327,6 +327,8 @@ def test_non_ascii_signature_is_auth_failure(emu: Emulator, signer: Signer) -> N
     ("vpc.ap-shanghai-fsi.tencentcloudapi.com", "ap-shanghai-fsi", False),
     ("vpc.ap-shanghai-fsi.tencentcloudapi.com", "ap-guangzhou", True),
     ("vpc.tencentcloudapi.com", "ap-guangzhou", False),
+    # a look-alike is not a Tencent host: the emulator's own name, serving every region
+    ("vpc.eviltencentcloudapi.com", "ap-shanghai-fsi", False),
 ])
 def test_finance_region_on_a_non_finance_host(emu: Emulator, host: str, region: str,
                                               refused: bool) -> None:

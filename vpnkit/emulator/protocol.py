@@ -37,6 +37,7 @@ from urllib.parse import parse_qsl
 
 from vpnkit.emulator.codes import EmulatorError
 from vpnkit.emulator.schema import unflatten
+from vpnkit.endpoints import is_tencent_host
 from vpnkit.signing import (
     Authorization,
     parse_authorization,
@@ -234,9 +235,8 @@ def check_host(host: str, region: str, service: str = SERVICE) -> None:
     ``InvalidParameterValue`` ("A value specified in `Region` is not valid, is unsupported,
     or cannot be used.", tencentcloud-sdk-python issue #21), so that is answered here.
     """
-    name = host.rsplit(":", 1)[0] if not host.startswith("[") else host
-    name = name.lower().rstrip(".")
-    if not name.endswith("tencentcloudapi.com"):
+    name = _tencent_host(host)
+    if name is None:
         return
     finance_host = re.search(r"\.([a-z]{2}-[a-z]+-fsi)\.", f".{name}")
     wanted = f"{service}.{region}.tencentcloudapi.com"
@@ -253,13 +253,17 @@ def _need(source: Mapping[str, str], key: str, name: str) -> str:
     return value
 
 
+def _tencent_host(host: str) -> str | None:
+    """``host`` without port, case or trailing dot when it is a Tencent API host
+    (``*.tencentcloudapi.com``), else None (loopback, a test's own name, a look-alike)."""
+    name = host.rsplit(":", 1)[0] if not host.startswith("[") else host
+    return name.lower().rstrip(".") if is_tencent_host(name) else None
+
+
 def _host_service(host: str) -> str | None:
     """The product a Tencent API host serves (its first label), None for other hosts."""
-    name = host.rsplit(":", 1)[0] if not host.startswith("[") else host
-    name = name.lower().rstrip(".")
-    if not name.endswith("tencentcloudapi.com"):
-        return None
-    return name.split(".", 1)[0]
+    name = _tencent_host(host)
+    return None if name is None else name.split(".", 1)[0]
 
 
 def _check_scope(auth: Authorization, timestamp: int, service: str) -> None:
