@@ -11,6 +11,7 @@ The rooms (each concern in one file):
   DescribeVpcLimits) before anything is sent
 - :mod:`vpnkit.batch.journal`: the SQLite journal of intent and outcome per row
 - :mod:`vpnkit.batch.execute`: the rate-limited, exactly-once sending and the waits
+- :mod:`vpnkit.batch.retry`: the rate-limit retries its senders (and plan's) share
 - :mod:`vpnkit.batch.create`: :func:`create_many` and its result, tying the above together
 - :mod:`vpnkit.batch.delete`: :func:`delete_many`, the cleanup counterpart, and
   :func:`~vpnkit.batch.delete.delete_one`, the delete path plan shares

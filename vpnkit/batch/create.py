@@ -61,8 +61,8 @@ from vpnkit.errors import SpecError
 from vpnkit.redact import redact
 from vpnkit.validate import Issue, errors
 
-__all__ = ["STATUSES", "BatchInterrupted", "BatchInvalid", "BatchResult", "create_many",
-           "delete_many"]
+__all__ = ["STATUSES", "BatchInterrupted", "BatchInvalid", "BatchResult", "batch_errors",
+           "batch_issues_frame", "create_many", "delete_many"]
 
 STATUSES = ("created", "exists", "reconciled", "unknown", "failed", "invalid", "skipped",
             "dry-run")
@@ -145,7 +145,12 @@ def _frame(rows: Iterable[BatchRow]) -> pd.DataFrame:
     return df.sort_values("row", kind="stable").reset_index(drop=True)
 
 
-def _issues_frame(rows: Sequence[RowInput], batch_issues: Sequence[Issue]) -> pd.DataFrame:
+def batch_issues_frame(rows: Sequence[RowInput],
+                       batch_issues: Sequence[Issue]) -> pd.DataFrame:
+    """Every issue of a batch as a frame (:data:`ISSUE_COLUMNS`: row, name, path, code,
+    message, severity): the batch-wide ones first (no row), then each row's, as ``rows`` come.
+    :class:`BatchInvalid`'s ``.frame`` and ``.warnings`` and :func:`vpnkit.plan.plan`'s
+    warnings are cut from it."""
     records: list[dict[str, Any]] = [{"row": None, "name": None, "path": i.path, "code": i.code,
                 "message": i.message, "severity": i.severity} for i in batch_issues]
     records += [{"row": r.row, "name": r.name, "path": i.path, "code": i.code,
@@ -156,8 +161,10 @@ def _issues_frame(rows: Sequence[RowInput], batch_issues: Sequence[Issue]) -> pd
     return df
 
 
-def _all_errors(rows: Sequence[RowInput], batch_issues: Sequence[Issue]) -> list[Issue]:
-    """Every error of the batch, a row's as ``row N (name) path`` (:class:`BatchInvalid`)."""
+def batch_errors(rows: Sequence[RowInput], batch_issues: Sequence[Issue]) -> list[Issue]:
+    """Every error-level issue of a batch, the batch-wide ones as they are and a row's with
+    its path as ``row N (name) path``: the issues :class:`BatchInvalid` carries (create_many
+    and the plan raise it when this is not empty)."""
     return errors(batch_issues) + [Issue(f"row {r.row} ({r.name or '?'}) {i.path}", i.code,
                                          i.message) for r in rows for i in errors(r.issues)]
 
@@ -199,8 +206,8 @@ def create_many(
     targets, lookup_issues = lookup_targets(client, gateways, workers)
     batch_issues = [*batch_issues, *lookup_issues]
     check_rows(inputs, targets)
-    issues_df = _issues_frame(inputs, batch_issues)
-    bad = _all_errors(inputs, batch_issues)
+    issues_df = batch_issues_frame(inputs, batch_issues)
+    bad = batch_errors(inputs, batch_issues)
     if bad and (not skip_invalid or errors(batch_issues)):
         error = issues_df["severity"] == "error"
         raise BatchInvalid(bad, issues_df[error].reset_index(drop=True),

@@ -16,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-from vpnkit.batch.execute import _RATE_RETRIES, _sleep_jitter
+from vpnkit.batch.retry import RATE_RETRIES, sleep_jitter
 from vpnkit.client import VpcClient
 from vpnkit.errors import ApiError, TransportError, WaitTimeout
 
@@ -86,9 +86,9 @@ def delete_one(client: VpcClient, vpn_connection_id: str, vpn_gateway_id: str, *
                 vpn_connection_id, vpn_gateway_id) or None)
             break
         except ApiError as exc:
-            if exc.retryable and rounds < _RATE_RETRIES:
+            if exc.retryable and rounds < RATE_RETRIES:
                 rounds += 1
-                _sleep_jitter(rounds)
+                sleep_jitter(rounds)
                 continue
             return DeleteOutcome("failed", exc.code, exc.message, exc.request_id or None)
         except TransportError as exc:

@@ -7,7 +7,6 @@ and outcome around each create), :func:`wait_available` polls until they are ``A
 
 from __future__ import annotations
 
-import random
 import threading
 import time
 from collections import Counter
@@ -19,14 +18,15 @@ from typing import Any
 from vpnkit.batch.io import RowInput
 from vpnkit.batch.journal import Journal
 from vpnkit.batch.preflight import Targets
+from vpnkit.batch.retry import RATE_RETRIES, sleep_jitter
 from vpnkit.client import AuditSink, VpcClient
 from vpnkit.errors import ApiError, TransportError
 from vpnkit.models import VpnConnection
 from vpnkit.redact import redact
 
-__all__ = ["BatchAudit", "BatchRow", "LookupFailed", "lookup", "plan", "run", "wait_available"]
+__all__ = ["BatchAudit", "BatchRow", "LookupFailed", "create_one", "lookup", "plan", "run",
+           "wait_available"]
 
-_RATE_RETRIES = 8      # extra rounds after the client's own retries gave up
 _INTERNAL_RETRIES = 2  # re-sends after an InternalError whose tunnel was not found
 
 
@@ -133,10 +133,6 @@ class BatchAudit:
                     error_message=row.message)
 
 
-def _sleep_jitter(attempt: int) -> None:
-    time.sleep(random.uniform(0.05, min(2.0, 0.1 * 2 ** attempt)))
-
-
 class LookupFailed(Exception):
     """Looking a tunnel up failed: its existence is unknown (never read as "not found")."""
 
@@ -158,8 +154,9 @@ def _unknown(row: BatchRow, why: str) -> None:
 _MAY_HAVE_SENT = ("InternalError", "InvalidParameterValue.Duplicate")
 
 
-def _create_one(client: VpcClient, row: BatchRow, journaled_before: bool) -> None:
-    """Create one tunnel exactly once; fills ``row`` (never raises for API problems).
+def create_one(client: VpcClient, row: BatchRow, journaled_before: bool) -> None:
+    """Create one tunnel exactly once; fills ``row`` (never raises for API problems). The
+    default sender of :func:`run`, and the plan's creates (:mod:`vpnkit.plan.apply`).
 
     ``journaled_before``: the journal says an earlier run may have sent this create. A
     ``Duplicate`` answer to a create vpnkit may have sent (journaled before, or re-sent in
@@ -179,9 +176,9 @@ def _create_one(client: VpcClient, row: BatchRow, journaled_before: bool) -> Non
         except ApiError as exc:
             row.request_id, row.error_code, row.message = exc.request_id or None, exc.code, \
                 exc.message
-            if exc.retryable and rate_rounds < _RATE_RETRIES:
+            if exc.retryable and rate_rounds < RATE_RETRIES:
                 rate_rounds += 1
-                _sleep_jitter(rate_rounds)
+                sleep_jitter(rate_rounds)
                 continue
             if not exc.code.startswith(_MAY_HAVE_SENT):
                 row.status = "failed"
@@ -199,7 +196,7 @@ def _create_one(client: VpcClient, row: BatchRow, journaled_before: bool) -> Non
                 return
             if exc.code.startswith("InternalError") and internal < _INTERNAL_RETRIES:
                 internal += 1  # a lookup that succeeded shows it absent: one more is safe
-                _sleep_jitter(internal)
+                sleep_jitter(internal)
                 continue
             if ours and exc.code == "InvalidParameterValue.Duplicate":
                 _unknown(row, "the create answered Duplicate but the tunnel is not listed")
@@ -318,7 +315,7 @@ def run(client: VpcClient, todo: Sequence[BatchRow], known: dict[tuple[str, str]
     default creates the tunnel. :mod:`vpnkit.plan` passes its Modify and Delete senders.
     """
     bar = _Progress(len(todo), progress, desc)
-    send_one = send or _create_one
+    send_one = send or create_one
 
     def one(row: BatchRow) -> None:
         entry = known.get(row.src.key)

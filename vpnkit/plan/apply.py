@@ -104,7 +104,7 @@ def _ready(client: VpcClient, change: Any, row: Any) -> bool:
 
 def _modifier(p: Plan) -> Any:
     """The per-row sender :func:`vpnkit.batch.execute.run` calls for a Modify."""
-    from vpnkit.batch.execute import _RATE_RETRIES, _sleep_jitter
+    from vpnkit.batch.retry import RATE_RETRIES, sleep_jitter
 
     by_key = {c.key_tuple: c for c in p.changes}
 
@@ -138,9 +138,9 @@ def _modifier(p: Plan) -> Any:
             except ApiError as exc:
                 row.error_code, row.message = exc.code, exc.message
                 row.request_id = exc.request_id or None
-                if exc.retryable and rounds < _RATE_RETRIES:  # refused unexecuted: safe
+                if exc.retryable and rounds < RATE_RETRIES:  # refused unexecuted: safe
                     rounds += 1
-                    _sleep_jitter(rounds)
+                    sleep_jitter(rounds)
                     continue
                 row.status = "failed"
                 return False
@@ -209,7 +209,7 @@ def _deleter(p: Plan, *, wait: bool, timeout: float) -> Any:
 def _creator(p: Plan, timeout: float) -> Any:
     """The batch's create; one that finishes a replace first waits for its old tunnel to go."""
     from vpnkit.batch.delete import confirm_gone
-    from vpnkit.batch.execute import _create_one
+    from vpnkit.batch.execute import create_one
 
     by_key = {c.key_tuple: c for c in p.changes}
 
@@ -221,7 +221,7 @@ def _creator(p: Plan, timeout: float) -> Any:
                 row.status, row.vpn_connection_id = "deleting", change.live.vpn_connection_id
                 row.message = f"{why}; not re-created yet: apply again to finish the replace"
                 return
-        _create_one(client, row, journaled_before)
+        create_one(client, row, journaled_before)
 
     return send
 

@@ -251,10 +251,10 @@ def _refuse_tags(r: RowInput, change: Any) -> None:
 
 def _refuse_invalid(inputs: Sequence[Any], batch_issues: Sequence[Issue]) -> pd.DataFrame:
     """Raise :class:`~vpnkit.batch.BatchInvalid` on any error; else the warnings' frame."""
-    from vpnkit.batch.create import BatchInvalid, _all_errors, _issues_frame
+    from vpnkit.batch.create import BatchInvalid, batch_errors, batch_issues_frame
 
-    frame = _issues_frame(inputs, batch_issues)
-    bad = _all_errors(inputs, batch_issues)
+    frame = batch_issues_frame(inputs, batch_issues)
+    bad = batch_errors(inputs, batch_issues)
     if bad:
         raise BatchInvalid(bad, frame[frame["severity"] == "error"].reset_index(drop=True))
     return frame[frame["severity"] == "warning"].reset_index(drop=True)
