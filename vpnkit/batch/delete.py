@@ -16,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-from vpnkit.batch.retry import RATE_RETRIES, sleep_jitter
+from vpnkit.batch.retry import RateLimitRetries
 from vpnkit.client import VpcClient
 from vpnkit.errors import ApiError, TransportError, WaitTimeout
 
@@ -79,16 +79,14 @@ def delete_one(client: VpcClient, vpn_connection_id: str, vpn_gateway_id: str, *
     A rate-limit refusal (the API did not run it) is retried with jitter after the client's
     own retries; a lost answer is read back, never sent again blindly.
     """
-    rounds = 0
+    rate = RateLimitRetries()
     while True:
         try:
             out = DeleteOutcome("deleting", request_id=client.delete_vpn_connection(
                 vpn_connection_id, vpn_gateway_id) or None)
             break
         except ApiError as exc:
-            if exc.retryable and rounds < RATE_RETRIES:
-                rounds += 1
-                sleep_jitter(rounds)
+            if rate.sleep_if_retryable(exc):
                 continue
             return DeleteOutcome("failed", exc.code, exc.message, exc.request_id or None)
         except TransportError as exc:

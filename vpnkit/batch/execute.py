@@ -18,7 +18,7 @@ from typing import Any
 from vpnkit.batch.io import RowInput
 from vpnkit.batch.journal import Journal
 from vpnkit.batch.preflight import Targets
-from vpnkit.batch.retry import RATE_RETRIES, sleep_jitter
+from vpnkit.batch.retry import RateLimitRetries, sleep_jitter
 from vpnkit.client import AuditSink, VpcClient
 from vpnkit.errors import ApiError, TransportError
 from vpnkit.models import VpnConnection
@@ -165,7 +165,7 @@ def create_one(client: VpcClient, row: BatchRow, journaled_before: bool) -> None
     """
     spec = row.src.spec
     assert spec is not None
-    rate_rounds = internal = 0
+    rate, internal = RateLimitRetries(), 0  # one budget for the row, across InternalError re-sends
     while True:
         try:
             conn = client.create_vpn_connection(spec)
@@ -176,9 +176,7 @@ def create_one(client: VpcClient, row: BatchRow, journaled_before: bool) -> None
         except ApiError as exc:
             row.request_id, row.error_code, row.message = exc.request_id or None, exc.code, \
                 exc.message
-            if exc.retryable and rate_rounds < RATE_RETRIES:
-                rate_rounds += 1
-                sleep_jitter(rate_rounds)
+            if rate.sleep_if_retryable(exc):
                 continue
             if not exc.code.startswith(_MAY_HAVE_SENT):
                 row.status = "failed"

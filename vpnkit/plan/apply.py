@@ -104,7 +104,7 @@ def _ready(client: VpcClient, change: Any, row: Any) -> bool:
 
 def _modifier(p: Plan) -> Any:
     """The per-row sender :func:`vpnkit.batch.execute.run` calls for a Modify."""
-    from vpnkit.batch.retry import RATE_RETRIES, sleep_jitter
+    from vpnkit.batch.retry import RateLimitRetries
 
     by_key = {c.key_tuple: c for c in p.changes}
 
@@ -120,7 +120,7 @@ def _modifier(p: Plan) -> Any:
 
     def modify(client: VpcClient, change: Any, row: Any) -> bool:
         """The ModifyVpnConnectionAttribute part; True once it is made."""
-        rounds = 0
+        rate = RateLimitRetries()
         while True:
             try:
                 live = change.live
@@ -138,9 +138,7 @@ def _modifier(p: Plan) -> Any:
             except ApiError as exc:
                 row.error_code, row.message = exc.code, exc.message
                 row.request_id = exc.request_id or None
-                if exc.retryable and rounds < RATE_RETRIES:  # refused unexecuted: safe
-                    rounds += 1
-                    sleep_jitter(rounds)
+                if rate.sleep_if_retryable(exc):  # refused unexecuted: safe
                     continue
                 row.status = "failed"
                 return False
