@@ -30,7 +30,7 @@ from vpnkit.quotas import Quota, customer_gateway_counts, read_limits
 from vpnkit.validate import Issue, errors, issues
 from vpnkit.wire import connection_from_wire
 
-__all__ = ["Targets", "check_quota", "check_rows", "gateway_tunnels", "lookup_targets"]
+__all__ = ["Targets", "check_quota", "check_rows", "lookup_targets", "tunnels_by_gateway"]
 
 
 @dataclass
@@ -60,7 +60,7 @@ def lookup_targets(client: VpcClient | None, gateway_ids: Sequence[str],
         t.customer_gateways = {str(c["CustomerGatewayId"]): c
                                for c in client.describe_customer_gateways()}
         involved = sorted(set(gateway_ids) & t.gateways.keys())
-        t.tunnels = gateway_tunnels(client, involved, workers)
+        t.tunnels = tunnels_by_gateway(client, involved, workers)
         t.known = True
     except (ApiError, TransportError) as exc:
         return Targets(), [Issue("", "LookupFailed", f"could not read the live state ({exc}): "
@@ -71,11 +71,12 @@ def lookup_targets(client: VpcClient | None, gateway_ids: Sequence[str],
     return t, warnings
 
 
-def gateway_tunnels(client: VpcClient, gateway_ids: Sequence[str],
-                    workers: int = 8) -> dict[str, dict[str, Mapping[str, Any]]]:
-    """The tunnels of each gateway by name, as the API describes them: paged describes
-    filtered by up to 5 gateways each (§3.4), in parallel. ApiError/TransportError propagate:
-    a failed listing is never an empty gateway."""
+def tunnels_by_gateway(client: VpcClient, gateway_ids: Sequence[str],
+                       workers: int = 8) -> dict[str, dict[str, Mapping[str, Any]]]:
+    """The tunnels of many gateways, as ``{gateway: {name: the raw tunnel dict}}`` (what the
+    API describes): paged describes filtered by up to 5 gateways each (§3.4), in parallel.
+    ApiError/TransportError propagate: a failed listing is never an empty gateway. (The
+    form's one gateway, as models: :func:`vpnkit.widgets.preflight.gateway_tunnels`.)"""
     gws = sorted(set(gateway_ids))
     chunks = [gws[i:i + 5] for i in range(0, len(gws), 5)]
 

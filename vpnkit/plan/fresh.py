@@ -4,9 +4,10 @@ A plan is made from the live state at one moment; a review, a confirmation promp
 notebook cell may stand between it and :meth:`vpnkit.plan.Plan.apply`, and someone (a
 console user, another runbook) may change a tunnel meanwhile. Applying the old diff then
 would undo their change or fail halfway. So apply first re-reads the tunnels of the plan's
-gateways (one paged describe per 5 gateways, :func:`vpnkit.batch.preflight.gateway_tunnels`)
-and compares each change's tunnel with what the plan saw: a row that differs is **stale**,
-and is not sent; the message names what moved (field names only: a key is never shown).
+gateways (one paged describe per 5 gateways,
+:func:`vpnkit.batch.preflight.tunnels_by_gateway`) and compares each change's tunnel with
+what the plan saw: a row that differs is **stale**, and is not sent; the message names what
+moved (field names only: a key is never shown).
 
 What counts as a difference: the tunnel appeared (a planned create), disappeared, has
 another id (re-created), is now being deleted, or any configured field differs: name,
@@ -38,11 +39,11 @@ VOLATILE = frozenset({"state", "net_status", "health_check_status", "created_tim
 def reread(client: VpcClient, gateways: Sequence[str],
            workers: int = 8) -> dict[tuple[str, str], VpnConnection]:
     """The tunnels of ``gateways`` now, by (gateway, name); :class:`PlanError` if unreadable."""
-    from vpnkit.batch.preflight import gateway_tunnels
+    from vpnkit.batch.preflight import tunnels_by_gateway
     from vpnkit.wire import connection_from_wire
 
     try:
-        listing = gateway_tunnels(client, gateways, workers)
+        listing = tunnels_by_gateway(client, gateways, workers)
     except (ApiError, TransportError) as exc:
         raise PlanError(f"could not re-read the live state before applying ({exc}); nothing "
                         "was sent: apply again once lookups answer") from exc

@@ -87,7 +87,8 @@ def live_issues(spec: VpnConnectionSpec, existing: Sequence[VpnConnection]) -> l
 
 
 def gateway_tunnels(client: Any, vpn_gateway_id: str) -> list[VpnConnection]:
-    """The gateway's tunnels (all pages); raises what the client raises."""
+    """One gateway's tunnels as models (all pages); raises what the client raises. (Many
+    gateways at once, raw by name: :func:`vpnkit.batch.preflight.tunnels_by_gateway`.)"""
     found: list[VpnConnection] = client.describe_vpn_connections(
         filters={"vpn-gateway-id": vpn_gateway_id})
     return found
