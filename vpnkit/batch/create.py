@@ -52,7 +52,7 @@ import pandas as pd
 
 from vpnkit import options
 from vpnkit.batch.delete import delete_many
-from vpnkit.batch.execute import BatchAudit, BatchRow, plan, run, wait_available
+from vpnkit.batch.execute import BatchAudit, BatchRow, rows_to_send, run, wait_available
 from vpnkit.batch.io import RowInput, read_rows
 from vpnkit.batch.journal import Journal, default_state_path
 from vpnkit.batch.preflight import check_rows, lookup_targets
@@ -240,7 +240,7 @@ def create_many(
     client = client.with_audit(tagged)  # the caller's client is left as it was
     try:
         known = journal.load(batch_id)
-        todo = plan(rows, targets, known)
+        todo = rows_to_send(rows, targets, known)
         for row in rows:
             entry = known.get(row.src.key)
             if row.status not in ("exists", "reconciled") or (

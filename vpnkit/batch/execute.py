@@ -24,7 +24,7 @@ from vpnkit.errors import ApiError, TransportError
 from vpnkit.models import VpnConnection
 from vpnkit.redact import redact
 
-__all__ = ["BatchAudit", "BatchRow", "LookupFailed", "create_one", "lookup", "plan", "run",
+__all__ = ["BatchAudit", "BatchRow", "LookupFailed", "create_one", "lookup", "rows_to_send", "run",
            "wait_available"]
 
 _INTERNAL_RETRIES = 2  # re-sends after an InternalError whose tunnel was not found
@@ -220,8 +220,8 @@ def _fill(row: BatchRow, conn: VpnConnection) -> None:
     row.state = conn.state
 
 
-def plan(rows: list[BatchRow], targets: Targets,
-         known: dict[tuple[str, str], Any]) -> list[BatchRow]:
+def rows_to_send(rows: list[BatchRow], targets: Targets,
+                 known: dict[tuple[str, str], Any]) -> list[BatchRow]:
     """Decide, from the pre-pass and the journal, which rows still need a create.
 
     A row journaled ``sending``/``unknown``/``created`` is sent again only when the pre-pass
