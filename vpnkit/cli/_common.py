@@ -218,17 +218,18 @@ def audit_log(args: argparse.Namespace, mode: str | None = None) -> Any:
     return AuditLog(path)
 
 
-def client_from_args(args: argparse.Namespace, audit: Any = None) -> VpcClient:
-    """The client the global options name (see :func:`vpnkit.connect`), audited. A bad
-    --profile, --endpoint or --region is a usage error (exit 2); nothing is contacted."""
+def client_from_args(args: argparse.Namespace) -> VpcClient:
+    """The client the global options name (see :func:`vpnkit.connect`), audited where
+    ``connect`` would log (``--audit`` names another log). A bad --profile, --endpoint or
+    --region is a usage error (exit 2); nothing is contacted. The options are resolved once,
+    by ``connect``."""
+    from vpnkit.errors import CredentialError
     from vpnkit.session import connect
 
-    mode = mode_from_args(args)
-    sink = audit_log(args, mode) if audit is None else audit
     try:
         client = connect(args.region, profile=args.profile, endpoint=args.endpoint,
-                         audit=sink or None)
-    except ValueError as exc:  # a --region/--endpoint the client refuses: nothing was sent
+                         audit=audit_log(args) if args.audit else True)
+    except (CredentialError, ValueError) as exc:  # refused before anything was sent
         raise UsageError(str(exc)) from None
     args.endpoint_used = client.endpoint  # named by error_line for transport failures
     return client
