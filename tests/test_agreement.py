@@ -92,8 +92,15 @@ def test_client_and_emulator_agree(case: str, emu: Emulator, client: VpcClient) 
     spec = VpnConnectionSpec(**{**BASE, **CASES[case]})
     local = {i.code for i in local_issues(spec, vpc_cidr="10.0.0.0/16", gateway_version="2.0")
              if i.severity == "error"}
+    assert_same_verdict(client, "CreateVpnConnection", spec.to_wire(), local)
+
+
+def assert_same_verdict(client: VpcClient, action: str, body: dict[str, Any],
+                        local: set[str]) -> None:
+    """The emulator accepts ``body`` exactly when vpnkit found no error (codes ``local``),
+    and refuses it with one of those codes."""
     try:
-        client.call("CreateVpnConnection", spec.to_wire())
+        client.call(action, body)
         remote = None
     except ApiError as exc:
         remote = exc.code
